@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from backend.health import healthz
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # Each area owns one URL module; order matters only where paths overlap.
+    path("", include("sessions.api.urls_manage")),  # /api/auth/, /api/manage/… (issue 3)
+    path("", include("sessions.api.urls_schedule")),  # series, sessions, attendance (issue 4)
+    path("", include("sessions.api.urls_public")),  # /api/groups/, join, feeds (issue 5)
+    path("", include("notifications.api.urls")),  # calendars, webhooks, messages (issues 4, 6)
+]

@@ -1,0 +1,1 @@
+"""Outbox, inbound messages and delivery records (issue 6)."""

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class SessionsConfig(AppConfig):
+    # The label cannot be "sessions": django.contrib.sessions owns it.
+    name = "sessions"
+    label = "lantern_sessions"
+    verbose_name = "Groups and sessions"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,466 @@
+"""The Lantern domain: who hosts groups, where and when they meet, who belongs.
+
+Rules that must never break are database constraints, not just Python checks.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from sessions.validators import (
+    validate_e164,
+    validate_latitude,
+    validate_longitude,
+    validate_reminder_offsets,
+    validate_timezone,
+)
+
+
+def new_member_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def default_reminder_offsets() -> list[int]:
+    return [1440, 120]
+
+
+_TOPICS = (
+    "grief",
+    "spouse_loss",
+    "child_loss",
+    "parent_loss",
+    "suicide_loss",
+    "pregnancy_infant_loss",
+    "overdose_loss",
+    "pet_loss",
+    "divorce",
+    "caregivers",
+    "mens_peer",
+    "mental_health_peer",
+    "other",
+)
+
+
+class Organization(models.Model):
+    """The host: a hospice, a church, a nonprofit."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    contact_email = models.EmailField(blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
+    website = models.URLField(blank=True)
+    admins = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="administered_organizations")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Venue(models.Model):
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(max_length=200)
+    address = models.CharField(max_length=300, blank=True)
+    city = models.CharField(max_length=120)
+    region = models.CharField(max_length=120, blank=True, help_text="State, province or county")
+    postal_code = models.CharField(max_length=20, blank=True)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    latitude = models.FloatField(validators=[validate_latitude])
+    longitude = models.FloatField(validators=[validate_longitude])
+    # True when the coordinates were looked up from the postal code or city, not given.
+    location_approximate = models.BooleanField(default=False)
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    accessibility_notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="venue_lat_lng")]
+        constraints = [
+            models.CheckConstraint(condition=Q(latitude__gte=-90, latitude__lte=90), name="venue_latitude_range"),
+            models.CheckConstraint(condition=Q(longitude__gte=-180, longitude__lte=180), name="venue_longitude_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.city}"
+
+
+class SupportGroup(models.Model):
+    class Topic(models.TextChoices):
+        GRIEF = "grief", "General grief"
+        SPOUSE_LOSS = "spouse_loss", "Loss of a spouse or partner"
+        CHILD_LOSS = "child_loss", "Loss of a child"
+        PARENT_LOSS = "parent_loss", "Loss of a parent"
+        SUICIDE_LOSS = "suicide_loss", "Suicide loss"
+        PREGNANCY_INFANT_LOSS = "pregnancy_infant_loss", "Pregnancy and infant loss"
+        OVERDOSE_LOSS = "overdose_loss", "Overdose loss"
+        PET_LOSS = "pet_loss", "Pet loss"
+        DIVORCE = "divorce", "Divorce"
+        CAREGIVERS = "caregivers", "Caregivers"
+        MENS_PEER = "mens_peer", "Men's peer group"
+        MENTAL_HEALTH_PEER = "mental_health_peer", "Mental-health peer support"
+        OTHER = "other", "Other"
+
+    class Audience(models.TextChoices):
+        EVERYONE = "everyone", "Everyone"
+        MEN = "men", "Men"
+        WOMEN = "women", "Women"
+        YOUNG_ADULTS = "young_adults", "Young adults"
+        PARENTS = "parents", "Parents"
+        VETERANS = "veterans", "Veterans"
+        LGBTQ = "lgbtq", "LGBTQ+"
+
+    class Format(models.TextChoices):
+        IN_PERSON = "in_person", "In person"
+        ONLINE = "online", "Online"
+        HYBRID = "hybrid", "Hybrid"
+
+    class EnrollmentMode(models.TextChoices):
+        DROP_IN = "drop_in", "Drop-in"
+        APPROVAL = "approval", "Open, with facilitator approval"
+        COHORT = "cohort", "Cohort with a start date"
+
+    class Cost(models.TextChoices):
+        FREE = "free", "Free"
+        DONATION = "donation", "Donation"
+        FEE = "fee", "Fee"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    topic = models.CharField(max_length=32, choices=Topic.choices)
+    audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.EVERYONE)
+    description = models.TextField(blank=True)
+    what_to_expect = models.TextField(blank=True)
+    format = models.CharField(max_length=16, choices=Format.choices)
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="groups")
+    conference_url = models.URLField(blank=True)
+    language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag")
+    # Used where the group has no venue (online); otherwise the venue's.
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means no limit")
+    enrollment_mode = models.CharField(max_length=16, choices=EnrollmentMode.choices, default=EnrollmentMode.DROP_IN)
+    cycle_start = models.DateField(null=True, blank=True)
+    cycle_weeks = models.PositiveSmallIntegerField(null=True, blank=True)
+    cost = models.CharField(max_length=16, choices=Cost.choices, default=Cost.FREE)
+    faith_based = models.BooleanField(default=False)
+    peer_led = models.BooleanField(default=True)
+    wheelchair_accessible = models.BooleanField(default=False)
+    hearing_access = models.BooleanField(default=False, help_text="Hearing loop or ASL")
+    childcare = models.BooleanField(default=False)
+    listed = models.BooleanField(default=True)
+    # Shown on lock screens instead of the group's name or topic.
+    sms_label = models.CharField(max_length=40)
+    reminder_offsets = models.JSONField(default=default_reminder_offsets, validators=[validate_reminder_offsets])
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(topic__in=list(_TOPICS)), name="group_topic_valid"),
+            models.CheckConstraint(
+                condition=Q(format__in=["in_person", "online", "hybrid"]), name="group_format_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(enrollment_mode__in=["drop_in", "approval", "cohort"]), name="group_mode_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def accessibility(self) -> list[str]:
+        flags = []
+        if self.wheelchair_accessible:
+            flags.append("wheelchair")
+        if self.hearing_access:
+            flags.append("hearing")
+        if self.childcare:
+            flags.append("childcare")
+        return flags
+
+
+class Facilitator(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "Lead facilitator"
+        CO = "co", "Co-facilitator"
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="facilitators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="facilitations")
+    role = models.CharField(max_length=8, choices=Role.choices, default=Role.CO)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["group", "user"], name="facilitator_once_per_group"),
+            models.CheckConstraint(condition=Q(role__in=["lead", "co"]), name="facilitator_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) — {self.group}"
+
+
+class Member(models.Model):
+    """A person on one or more rosters. No password: they act through `token`."""
+
+    class SmsConsent(models.TextChoices):
+        NONE = "none", "None"
+        PENDING = "pending", "Pending (awaiting YES)"
+        CONFIRMED = "confirmed", "Confirmed"
+        OPTED_OUT = "opted_out", "Opted out"
+
+    class ConsentSource(models.TextChoices):
+        WEB_FORM = "web_form", "Join form"
+        IN_PERSON = "in_person", "Agreed in person (recorded by facilitator)"
+        SMS_KEYWORD = "sms_keyword", "SMS keyword"
+        SELF_SERVICE = "self_service", "Self-service page"
+        ADMIN = "admin", "Administrator"
+        PROVIDER = "provider", "SMS provider report"
+
+    display_name = models.CharField(max_length=80)
+    phone = models.CharField(max_length=20, null=True, blank=True, validators=[validate_e164])
+    email = models.EmailField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    sms_reminders = models.BooleanField(default=False)
+    email_reminders = models.BooleanField(default=False)
+    sms_consent = models.CharField(max_length=16, choices=SmsConsent.choices, default=SmsConsent.NONE)
+    sms_consent_at = models.DateTimeField(null=True, blank=True)
+    sms_consent_source = models.CharField(max_length=16, choices=ConsentSource.choices, blank=True)
+    email_consent = models.BooleanField(default=False)
+    email_consent_at = models.DateTimeField(null=True, blank=True)
+    email_consent_source = models.CharField(max_length=16, choices=ConsentSource.choices, blank=True)
+    # Set when the SMS provider reports the number cannot receive texts.
+    phone_undeliverable = models.BooleanField(default=False)
+    phone_error_code = models.CharField(max_length=16, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_member_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(phone__isnull=False) | Q(email__isnull=False) | Q(erased_at__isnull=False),
+                name="member_has_contact",
+            ),
+            models.UniqueConstraint(fields=["phone"], condition=Q(phone__isnull=False), name="member_phone_unique"),
+            models.UniqueConstraint(fields=["email"], condition=Q(email__isnull=False), name="member_email_unique"),
+            models.CheckConstraint(
+                condition=Q(sms_consent__in=["none", "pending", "confirmed", "opted_out"]), name="member_consent_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Enrollment(models.Model):
+    """A roster entry: one member in one group."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Requested"
+        ACTIVE = "active", "Active"
+        WAITLISTED = "waitlisted", "Waitlisted"
+        DECLINED = "declined", "Declined"
+        REMOVED = "removed", "Removed"
+        LEFT = "left", "Left"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="enrollments")
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="enrollments")
+    status = models.CharField(max_length=16, choices=Status.choices)
+    waitlist_position = models.PositiveIntegerField(null=True, blank=True)
+    join_note = models.TextField(blank=True, help_text="Written by the member when joining")
+    notes = models.TextField(blank=True, help_text="Facilitators only")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status_changed_at = models.DateTimeField(auto_now_add=True)
+    activated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "group"], name="enrollment_once_per_group"),
+            models.CheckConstraint(
+                condition=Q(status__in=["requested", "active", "waitlisted", "declined", "removed", "left"]),
+                name="enrollment_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="waitlisted", waitlist_position__isnull=False)
+                | (~Q(status="waitlisted") & Q(waitlist_position__isnull=True)),
+                name="enrollment_waitlist_position_iff_waitlisted",
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "status"], name="enrollment_group_status")]
+
+    def __str__(self) -> str:
+        return f"{self.member} in {self.group} ({self.status})"
+
+
+class EnrollmentEvent(models.Model):
+    """Every status change of an enrollment, in order.
+
+    The notifications app reads these to send "you're in", "approved" and
+    "series cancelled" notices; the sessions app never calls it directly.
+    """
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reason = models.CharField(max_length=40, blank=True, help_text="join, approve, promote, leave, …")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+
+class AuditLog(models.Model):
+    """Who did what to (or looked at) whose data, readable by organization admins."""
+
+    organization = models.ForeignKey(Organization, null=True, on_delete=models.SET_NULL, related_name="audit_log")
+    group = models.ForeignKey(SupportGroup, null=True, blank=True, on_delete=models.SET_NULL)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=150, blank=True, help_text="'member' for self-service actions")
+    action = models.CharField(max_length=60)
+    target_type = models.CharField(max_length=40, blank=True)
+    target_id = models.CharField(max_length=40, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+
+class SessionSeries(models.Model):
+    """A recurring meeting pattern, kept in wall-clock time in `timezone`."""
+
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="series")
+    rrule = models.CharField(max_length=500, help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=13")
+    dtstart = models.DateTimeField(help_text="Local date-time of the first session, without offset")
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    duration_minutes = models.PositiveIntegerField()
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    active = models.BooleanField(default=True)
+    materialized_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "session series"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(duration_minutes__gte=5, duration_minutes__lte=1440), name="series_duration_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group}: {self.rrule}"
+
+
+class Session(models.Model):
+    """One occurrence of a series. Times in UTC; `original_start` is its RECURRENCE-ID."""
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        CANCELLED = "cancelled", "Cancelled"
+
+    series = models.ForeignKey(SessionSeries, on_delete=models.CASCADE, related_name="sessions")
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    original_start = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SCHEDULED)
+    venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+    # Grows with every change (RFC 5545 SEQUENCE); notifications derive notices from it.
+    sequence = models.PositiveIntegerField(default=0)
+    # A facilitator changed or cancelled this one; series edits leave it alone.
+    modified = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "original_start"], name="session_once_per_occurrence"),
+            models.CheckConstraint(condition=Q(status__in=["scheduled", "cancelled"]), name="session_status_valid"),
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["group", "starts_at"], name="session_group_start"),
+            models.Index(fields=["status", "starts_at"], name="session_status_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+
+class Attendance(models.Model):
+    class Rsvp(models.TextChoices):
+        YES = "yes", "Yes"
+        NO = "no", "No"
+        UNKNOWN = "unknown", "Unknown"
+
+    class Mark(models.TextChoices):
+        PRESENT = "present", "Present"
+        ABSENT = "absent", "Absent"
+        EXCUSED = "excused", "Excused"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attendance")
+    rsvp = models.CharField(max_length=8, choices=Rsvp.choices, default=Rsvp.UNKNOWN)
+    attendance = models.CharField(max_length=8, choices=Mark.choices, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "enrollment"], name="attendance_once_per_session"),
+            models.CheckConstraint(condition=Q(rsvp__in=["yes", "no", "unknown"]), name="attendance_rsvp_valid"),
+            models.CheckConstraint(
+                condition=Q(attendance__isnull=True) | Q(attendance__in=["present", "absent", "excused"]),
+                name="attendance_mark_valid",
+            ),
+        ]
+
+
+class Place(models.Model):
+    """Offline gazetteer row: a US ZIP code or a world city, for search by place name."""
+
+    class Kind(models.TextChoices):
+        POSTAL_CODE = "postal_code", "Postal code"
+        CITY = "city", "City"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Lower-cased, accent-free lookup key: "62701", "springfield".
+    key = models.CharField(max_length=120)
+    name = models.CharField(max_length=120)
+    region = models.CharField(max_length=120, blank=True)
+    country = models.CharField(max_length=2)
+    postal_code = models.CharField(max_length=20, blank=True)
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    population = models.PositiveIntegerField(default=0)
+    timezone = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["kind", "key"], name="place_kind_key")]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.region or self.country}"
+
+
+class RateCounter(models.Model):
+    """A per-day counter for abuse caps (confirmation texts per number, per client, overall).
+
+    Incremented with a conditional UPDATE so concurrent requests cannot pass a cap together.
+    """
+
+    scope = models.CharField(max_length=120)
+    day = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "day"], name="rate_counter_once_per_day")]

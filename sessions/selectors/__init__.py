@@ -1,0 +1,1 @@
+"""Reads, one module per area: search.py (group finder), schedule.py, roster.py."""

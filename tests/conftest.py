@@ -1,0 +1,65 @@
+"""Shared test set-up.
+
+With REQUIRE_SERVICES=1 (CI) the suite refuses to run unless it really is on
+PostgreSQL and a reachable Redis broker: a missing service is a failure, never
+a silent skip.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def _require_services() -> bool:
+    return os.environ.get("REQUIRE_SERVICES", "") == "1"
+
+
+def pytest_sessionstart(session):
+    if not _require_services():
+        return
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if "postgresql" not in engine:
+        pytest.exit(f"REQUIRE_SERVICES=1 but DATABASE_URL is not PostgreSQL ({engine})", returncode=3)
+    broker = settings.CELERY_BROKER_URL
+    if not broker.startswith("redis"):
+        pytest.exit(f"REQUIRE_SERVICES=1 but CELERY_BROKER_URL is not Redis ({broker})", returncode=3)
+    import redis
+
+    try:
+        redis.Redis.from_url(broker, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"REQUIRE_SERVICES=1 but Redis at {broker} is unreachable: {exc}", returncode=3)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis broker URL; tests that need Redis fail (not skip) without it."""
+    from django.conf import settings
+
+    url = settings.CELERY_BROKER_URL
+    if not url.startswith("redis"):
+        url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except redis.RedisError as exc:
+        pytest.fail(f"this test needs Redis at {url}: {exc}")
+    return url
+
+
+def is_postgres() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"

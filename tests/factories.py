@@ -1,0 +1,129 @@
+"""factory_boy factories: each test builds only what it needs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from sessions import models
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct horse battery")
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Organization
+
+    name = factory.Sequence(lambda n: f"Hospice {n}")
+    slug = factory.Sequence(lambda n: f"hospice-{n}")
+    contact_email = "care@example.org"
+    contact_phone = "+12175550100"
+
+    @factory.post_generation
+    def admins(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.admins.add(*extracted)
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Venue
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Community Room {n}")
+    address = "700 E Adams St"
+    city = "Springfield"
+    region = "IL"
+    postal_code = "62701"
+    country = "US"
+    latitude = 39.8003
+    longitude = -89.6437
+    timezone = "America/Chicago"
+
+
+class SupportGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SupportGroup
+
+    organization = factory.SubFactory(OrganizationFactory)
+    name = factory.Sequence(lambda n: f"Tuesday Grief Circle {n}")
+    slug = factory.Sequence(lambda n: f"grief-circle-{n}")
+    topic = models.SupportGroup.Topic.GRIEF
+    format = models.SupportGroup.Format.IN_PERSON
+    venue = factory.SubFactory(VenueFactory, organization=factory.SelfAttribute("..organization"))
+    timezone = factory.LazyAttribute(lambda g: g.venue.timezone if g.venue else "America/Chicago")
+    description = "A peer-led circle for anyone grieving."
+    what_to_expect = "Coffee, introductions, and time to share or just listen."
+    sms_label = "Tuesday evening group"
+    language = "en"
+
+
+class FacilitatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Facilitator
+
+    group = factory.SubFactory(SupportGroupFactory)
+    user = factory.SubFactory(UserFactory)
+    role = models.Facilitator.Role.LEAD
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Member
+
+    display_name = factory.Faker("first_name")
+    phone = factory.Sequence(lambda n: f"+1217555{n % 10000:04d}")
+    email = None
+    timezone = "America/Chicago"
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Enrollment
+
+    member = factory.SubFactory(MemberFactory)
+    group = factory.SubFactory(SupportGroupFactory)
+    status = models.Enrollment.Status.ACTIVE
+    activated_at = factory.LazyFunction(timezone.now)
+
+
+class SessionSeriesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.SessionSeries
+
+    group = factory.SubFactory(SupportGroupFactory)
+    rrule = "FREQ=WEEKLY;BYDAY=TU"
+    dtstart = dt.datetime(2026, 1, 6, 19, 0)
+    timezone = "America/Chicago"
+    duration_minutes = 90
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Session
+
+    series = factory.SubFactory(SessionSeriesFactory)
+    group = factory.SelfAttribute("series.group")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=2))
+    ends_at = factory.LazyAttribute(lambda s: s.starts_at + dt.timedelta(minutes=90))
+    original_start = factory.SelfAttribute("starts_at")
+
+
+class AttendanceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Attendance
+
+    session = factory.SubFactory(SessionFactory)
+    enrollment = factory.SubFactory(EnrollmentFactory, group=factory.SelfAttribute("..session.group"))
