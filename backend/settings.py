@@ -194,3 +194,9 @@ LOGGING = {
 # Tests need a fast hasher; set by tests/settings via PASSWORD_HASHERS override.
 if envbool("LANTERN_FAST_HASHER", False):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Periodic jobs: each is a plain function that a management command also runs once.
+CELERY_BEAT_SCHEDULE = {
+    "materialize-sessions": {"task": "sessions.tasks.materialize_sessions", "schedule": 3600.0},
+    "dispatch-notifications": {"task": "notifications.tasks.dispatch_notifications", "schedule": 60.0},
+}

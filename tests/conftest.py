@@ -63,3 +63,15 @@ def is_postgres() -> bool:
     from django.db import connection
 
     return connection.vendor == "postgresql"
+
+
+@pytest.fixture
+def requires_postgres(db):
+    """For tests whose point is PostgreSQL behaviour (row locks, races).
+
+    Locally on SQLite they skip; with REQUIRE_SERVICES=1 (CI) they fail instead.
+    """
+    if not is_postgres():
+        if _require_services():
+            pytest.fail("this test needs PostgreSQL (REQUIRE_SERVICES=1)")
+        pytest.skip("needs PostgreSQL; set DATABASE_URL to run it")

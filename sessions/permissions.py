@@ -1,0 +1,60 @@
+"""Who may see and change what. One module, used by every management view.
+
+Organization admins manage every group of their organizations; lead and
+co-facilitators manage their own groups; superusers manage everything.
+Querysets are filtered here too, because DRF runs no object permission on
+lists or creates.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from rest_framework.permissions import BasePermission
+
+from sessions.models import Facilitator, Organization, SupportGroup
+
+
+def is_org_admin(user, organization: Organization) -> bool:
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or organization.admins.filter(pk=user.pk).exists()
+
+
+def facilitator_role(user, group: SupportGroup) -> str | None:
+    """'lead', 'co' or None."""
+    if not user.is_authenticated:
+        return None
+    return Facilitator.objects.filter(group=group, user=user).values_list("role", flat=True).first()
+
+
+def can_manage_group(user, group: SupportGroup) -> bool:
+    """Roster, sessions, attendance, messages: any facilitator of the group or an admin."""
+    return is_org_admin(user, group.organization) or facilitator_role(user, group) is not None
+
+
+def can_lead_group(user, group: SupportGroup) -> bool:
+    """Facilitator assignments: the lead facilitator or an admin."""
+    return is_org_admin(user, group.organization) or facilitator_role(user, group) == Facilitator.Role.LEAD
+
+
+def organizations_administered_by(user) -> QuerySet[Organization]:
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(admins=user)
+
+
+def groups_managed_by(user) -> QuerySet[SupportGroup]:
+    if not user.is_authenticated:
+        return SupportGroup.objects.none()
+    if user.is_superuser:
+        return SupportGroup.objects.all()
+    return SupportGroup.objects.filter(Q(organization__admins=user) | Q(facilitators__user=user)).distinct()
+
+
+class IsStaffUser(BasePermission):
+    """Authenticated Django user (admin or facilitator); object checks happen per view."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated)
