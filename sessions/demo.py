@@ -1,0 +1,264 @@
+"""Demo data: real cities, fictional organizations and people.
+
+Built through the same services the API uses, so the demo exercises the real
+rules (capacity, waitlists, materialization). Idempotent: a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zoneinfo
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from sessions.models import Facilitator, Member, Organization, SupportGroup
+from sessions.services import schedule
+from sessions.services.enrollment import enrollment_join
+from sessions.services.venues import venue_create
+
+DEMO_PASSWORD = "lantern-demo"
+PLACES_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "places.json"
+
+
+@dataclass(frozen=True)
+class GroupPattern:
+    topic: str
+    title: str
+    sms_label: str
+    rrule: str
+    hour: int
+    minute: int = 0
+    duration: int = 90
+    audience: str = "everyone"
+    mode: str = "drop_in"
+    capacity: int | None = None
+    language: str = "en"
+    cost: str = "free"
+    faith_based: bool = False
+    peer_led: bool = True
+    format: str = "in_person"
+
+
+PATTERNS = [
+    GroupPattern("grief", "Tuesday Evening Grief Circle", "Tuesday evening group", "FREQ=WEEKLY;BYDAY=TU", 19),
+    GroupPattern("spouse_loss", "Widowed Friends", "Thursday morning group", "FREQ=WEEKLY;BYDAY=TH", 10, capacity=12),
+    GroupPattern(
+        "suicide_loss",
+        "Survivors of Suicide Loss",
+        "Monthly Monday group",
+        "FREQ=MONTHLY;BYDAY=1MO,3MO",
+        18,
+        30,
+        mode="approval",
+        capacity=10,
+        peer_led=False,
+    ),
+    GroupPattern(
+        "child_loss",
+        "Parents Remembering",
+        "Wednesday evening group",
+        "FREQ=MONTHLY;BYDAY=2WE,4WE",
+        19,
+        audience="parents",
+    ),
+    GroupPattern(
+        "grief",
+        "GriefShare 13-Week Cycle",
+        "Sunday afternoon group",
+        "FREQ=WEEKLY;BYDAY=SU",
+        14,
+        mode="cohort",
+        capacity=15,
+        faith_based=True,
+        cost="donation",
+    ),
+    GroupPattern(
+        "mens_peer", "Men's Grief Breakfast", "Saturday breakfast group", "FREQ=WEEKLY;BYDAY=SA", 8, 30, audience="men"
+    ),
+    GroupPattern("parent_loss", "After a Parent Dies", "Monday evening group", "FREQ=WEEKLY;BYDAY=MO", 18),
+    GroupPattern(
+        "overdose_loss", "Overdose Loss Support", "Wednesday group", "FREQ=WEEKLY;BYDAY=WE", 17, 30, capacity=8
+    ),
+    GroupPattern(
+        "pregnancy_infant_loss", "Empty Arms", "Thursday evening group", "FREQ=MONTHLY;BYDAY=1TH", 19, mode="approval"
+    ),
+    GroupPattern(
+        "caregivers", "Caregivers' Coffee", "Friday morning group", "FREQ=WEEKLY;BYDAY=FR", 9, 30, duration=60
+    ),
+    GroupPattern("grief", "Duelo y Esperanza", "Grupo del martes", "FREQ=WEEKLY;BYDAY=TU", 18, language="es"),
+    GroupPattern(
+        "grief", "Young Adults Grieving", "Wednesday night group", "FREQ=WEEKLY;BYDAY=WE", 20, audience="young_adults"
+    ),
+    GroupPattern("pet_loss", "Remembering Our Companions", "Monthly Saturday group", "FREQ=MONTHLY;BYDAY=-1SA", 11),
+]
+
+ONLINE_PATTERNS = [
+    GroupPattern(
+        "suicide_loss", "Online Survivors Circle", "Online Thursday group", "FREQ=WEEKLY;BYDAY=TH", 20, format="online"
+    ),
+    GroupPattern("spouse_loss", "Widowed Online", "Online Sunday group", "FREQ=WEEKLY;BYDAY=SU", 19, format="online"),
+    GroupPattern(
+        "mental_health_peer", "Peer Support Online", "Online Tuesday group", "FREQ=WEEKLY;BYDAY=TU", 12, format="online"
+    ),
+    GroupPattern(
+        "grief",
+        "Veterans' Grief Circle (hybrid)",
+        "Tuesday hybrid group",
+        "FREQ=WEEKLY;BYDAY=TU",
+        19,
+        audience="veterans",
+        format="hybrid",
+    ),
+]
+
+FIRST_NAMES = ["Ana", "Ben", "Carmen", "Dev", "Elena", "Frank", "Grace", "Hiro", "Imani", "Jonah", "Kate", "Luis"]
+
+
+def _user(username: str, first_name: str, *, superuser: bool = False):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": first_name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.is_staff = True
+        user.is_superuser = superuser
+        user.email = f"{username}@lantern.example"
+        user.save()
+    return user
+
+
+def _first_session_local(today: dt.date, hour: int, minute: int) -> dt.datetime:
+    # Start series three weeks back so facilitators see a little history.
+    return dt.datetime.combine(today - dt.timedelta(days=21), dt.time(hour, minute))
+
+
+@transaction.atomic
+def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    if Organization.objects.filter(slug="prairie-hospice").exists():
+        return {"organizations": 0, "groups": 0, "members": 0}
+
+    data = json.loads(PLACES_FILE.read_text())
+    admin = _user("admin", "Admin", superuser=True)
+    facilitator = _user("facilitator", "Sam")
+    coordinator = _user("coordinator", "Rita")
+    counters = {"organizations": 0, "groups": 0, "members": 0}
+    phone_counter = 100
+    pattern_index = 0
+    groups: list[SupportGroup] = []
+
+    for org_data in data["organizations"]:
+        venues_data = org_data.pop("venues")
+        org = Organization.objects.create(**org_data)
+        org.admins.add(admin)
+        if org.slug == "prairie-hospice":
+            org.admins.add(coordinator)
+        counters["organizations"] += 1
+        lead = _user(f"lead-{org.slug}"[:150], "Jordan")
+        for venue_data in venues_data:
+            venue = venue_create(organization=org, **venue_data)
+            for _ in range(2 if venue.country == "US" else 3):
+                pattern = PATTERNS[pattern_index % len(PATTERNS)]
+                pattern_index += 1
+                groups.append(_make_group(org=org, venue=venue, pattern=pattern, lead=lead, now=now))
+        if org.slug == "prairie-hospice":
+            for pattern in ONLINE_PATTERNS:
+                groups.append(_make_group(org=org, venue=org.venues.first(), pattern=pattern, lead=lead, now=now))
+
+    # The demo facilitator leads the Springfield groups, so the login shows real rosters.
+    for group in SupportGroup.objects.filter(venue__city="Springfield"):
+        Facilitator.objects.get_or_create(group=group, user=facilitator, defaults={"role": Facilitator.Role.LEAD})
+
+    for index, group in enumerate(groups):
+        region = group.venue.country if group.venue else "US"
+        for n in range(3 + index % 4):
+            phone_counter += 1
+            member = Member.objects.create(
+                display_name=FIRST_NAMES[(index + n) % len(FIRST_NAMES)],
+                phone=_demo_phone(region, phone_counter),
+                email=f"member{phone_counter}@lantern.example" if n % 2 == 0 else None,
+                timezone=group.timezone,
+                sms_reminders=True,
+                email_reminders=n % 2 == 0,
+                sms_consent=Member.SmsConsent.CONFIRMED,
+                sms_consent_at=now,
+                sms_consent_source=Member.ConsentSource.WEB_FORM,
+                email_consent=n % 2 == 0,
+                email_consent_at=now if n % 2 == 0 else None,
+            )
+            enrollment_join(group=group, member=member, join_note="", now=now)
+            counters["members"] += 1
+    counters["groups"] = len(groups)
+    schedule.materialize_all(now=now)
+    return counters
+
+
+def _demo_phone(region: str, n: int) -> str:
+    # 555-01xx numbers are reserved for fiction in North America; UK Ofcom reserves 0161 496 0xxx.
+    if region == "GB":
+        return f"+44161496{n % 1000:04d}"
+    area = {"CA": "416"}.get(region, ["217", "312", "512", "303", "206", "617", "404", "602"][n // 100 % 8])
+    return f"+1{area}5550{n % 100:02d}"
+
+
+def _make_group(*, org: Organization, venue, pattern: GroupPattern, lead, now: dt.datetime) -> SupportGroup:
+    city = venue.city
+    name = f"{pattern.title} — {city}" if pattern.format != "online" else pattern.title
+    base_slug = slugify(f"{pattern.title}-{city}")[:100] if pattern.format != "online" else slugify(pattern.title)
+    slug = base_slug
+    n = 2
+    while SupportGroup.objects.filter(slug=slug).exists():
+        slug = f"{base_slug}-{n}"
+        n += 1
+    tz = venue.timezone
+    today_local = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
+    cycle_start = None
+    if pattern.mode == "cohort":
+        cycle_start = today_local - dt.timedelta(days=today_local.weekday() + 22)
+    group = SupportGroup.objects.create(
+        organization=org,
+        name=name,
+        slug=slug,
+        topic=pattern.topic,
+        audience=pattern.audience,
+        description=(
+            f"A {'professionally facilitated' if not pattern.peer_led else 'peer-led'} group in {city}. "
+            "Come as you are; you can share or simply listen."
+        ),
+        what_to_expect=(
+            "A facilitator welcomes you, we go around with first names, and there is time to talk or to listen. "
+            "Nothing you share leaves the room."
+        ),
+        format=pattern.format,
+        venue=None if pattern.format == "online" else venue,
+        conference_url="https://meet.example/lantern-" + slug if pattern.format != "in_person" else "",
+        language=pattern.language,
+        timezone=tz,
+        capacity=pattern.capacity,
+        enrollment_mode=pattern.mode,
+        cycle_start=cycle_start,
+        cycle_weeks=13 if pattern.mode == "cohort" else None,
+        cost=pattern.cost,
+        faith_based=pattern.faith_based,
+        peer_led=pattern.peer_led,
+        wheelchair_accessible="ccessible" in venue.accessibility_notes or "Step-free" in venue.accessibility_notes,
+        hearing_access="loop" in venue.accessibility_notes or "ASL" in venue.accessibility_notes,
+        childcare="Childcare" in venue.accessibility_notes,
+        sms_label=pattern.sms_label,
+    )
+    Facilitator.objects.create(group=group, user=lead, role=Facilitator.Role.LEAD)
+    schedule.series_create(
+        group=group,
+        rrule=pattern.rrule,
+        dtstart=_first_session_local(today_local, pattern.hour, pattern.minute),
+        timezone=tz,
+        duration_minutes=pattern.duration,
+        now=now,
+    )
+    return group
