@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from backend.env import envbool, envint
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _start_django(**env_overrides: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env.update(env_overrides)
+    env["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_envbool_rejects_a_value_that_is_not_a_boolean(monkeypatch):
+    monkeypatch.setenv("LANTERN_FLAG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match="LANTERN_FLAG"):
+        envbool("LANTERN_FLAG", False)
+
+
+def test_envint_names_the_variable_on_bad_input(monkeypatch):
+    monkeypatch.setenv("LANTERN_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="LANTERN_NUMBER"):
+        envint("LANTERN_NUMBER", 1)
+
+
+def test_production_start_without_secret_key_fails_loudly():
+    result = _start_django(DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_twilio_backend_without_credentials_fails_at_start():
+    result = _start_django(SECRET_KEY="x", SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="", TWILIO_AUTH_TOKEN="")
+    assert result.returncode != 0
+    assert "TWILIO_ACCOUNT_SID" in result.stderr
+
+
+def test_bad_database_url_is_a_clear_start_up_error():
+    result = _start_django(SECRET_KEY="x", DATABASE_URL="nosuchdb://where")
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+def test_configured_start_succeeds():
+    result = _start_django(SECRET_KEY="x", DEBUG="0")
+    assert result.returncode == 0, result.stderr
