@@ -25,6 +25,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 class OrganizationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Organization
+        skip_postgeneration_save = True
 
     name = factory.Sequence(lambda n: f"Hospice {n}")
     slug = factory.Sequence(lambda n: f"hospice-{n}")
