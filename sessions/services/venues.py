@@ -1,11 +1,26 @@
-"""Venue writes. Issue 5 adds geocoding from postal code or city (places.py)."""
+"""Venue writes: coordinates from the facilitator, or looked up offline from the address.
+
+A venue saved without coordinates is placed at its postal code's or city's
+centre (`location_approximate=True`), so it still shows up in a distance
+search; its time zone always comes from the coordinates.
+"""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from timezonefinder import TimezoneFinder
 
 from sessions.models import Organization, Venue
+from sessions.services.places import locate_address
+from sessions.validators import validate_latitude, validate_longitude
+
+VENUE_NOT_LOCATED = (
+    "We could not find this address from its postal code or city. "
+    "Please give the venue's latitude and longitude (for example 39.8003, -89.6437)."
+)
+VENUE_TIMEZONE_UNKNOWN = "No time zone is known at these coordinates; please give the venue's time zone."
+_ADDRESS_FIELDS = ("postal_code", "city", "region", "country")
 
 _tzfinder: TimezoneFinder | None = None
 
@@ -17,11 +32,51 @@ def timezone_at(*, latitude: float, longitude: float) -> str | None:
     return _tzfinder.timezone_at(lat=latitude, lng=longitude)
 
 
+def _has_coordinates(venue: Venue) -> bool:
+    return venue.latitude is not None and venue.longitude is not None
+
+
+def _locate(venue: Venue) -> None:
+    """Fill approximate coordinates from the address, or raise naming the missing field."""
+    place = locate_address(postal_code=venue.postal_code, city=venue.city, region=venue.region, country=venue.country)
+    if place is None:
+        raise ValidationError({"latitude": VENUE_NOT_LOCATED}, code="venue_not_located")
+    venue.latitude = place.latitude
+    venue.longitude = place.longitude
+    venue.location_approximate = True
+
+
+def _derive_timezone(venue: Venue) -> None:
+    # The coordinates decide: a venue near a zone border belongs to the zone it sits in.
+    found = timezone_at(latitude=venue.latitude, longitude=venue.longitude) if _has_coordinates(venue) else None
+    if found:
+        venue.timezone = found
+    elif not venue.timezone:
+        raise ValidationError({"timezone": VENUE_TIMEZONE_UNKNOWN}, code="venue_timezone_unknown")
+
+
+def _check_coordinate_ranges(venue: Venue) -> None:
+    # Checked before the time zone lookup, which cannot take out-of-range values.
+    errors: dict[str, list[str]] = {}
+    for name, validator in (("latitude", validate_latitude), ("longitude", validate_longitude)):
+        try:
+            validator(getattr(venue, name))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
 def venue_create(*, organization: Organization, **fields) -> Venue:
+    """Create a venue; without latitude/longitude it is located from postal code or city."""
     venue = Venue(organization=organization, **fields)
-    if not venue.timezone and venue.latitude is not None and venue.longitude is not None:
-        venue.timezone = timezone_at(latitude=venue.latitude, longitude=venue.longitude) or ""
+    if _has_coordinates(venue):
+        _check_coordinate_ranges(venue)
+        venue.location_approximate = False
+    else:
+        _locate(venue)
+    _derive_timezone(venue)
     venue.full_clean()
     venue.save()
     return venue
@@ -29,10 +84,20 @@ def venue_create(*, organization: Organization, **fields) -> Venue:
 
 @transaction.atomic
 def venue_update(*, venue: Venue, **fields) -> Venue:
+    """Change a venue. New coordinates make it exact; a new address re-locates an approximate one."""
     for name, value in fields.items():
         setattr(venue, name, value)
-    if ("latitude" in fields or "longitude" in fields) and "timezone" not in fields:
-        venue.timezone = timezone_at(latitude=venue.latitude, longitude=venue.longitude) or venue.timezone
+    coordinates_given = "latitude" in fields or "longitude" in fields
+    if coordinates_given and _has_coordinates(venue):
+        _check_coordinate_ranges(venue)
+        venue.location_approximate = False
+    elif not _has_coordinates(venue) or (
+        venue.location_approximate and any(name in fields for name in _ADDRESS_FIELDS)
+    ):
+        _locate(venue)
+        coordinates_given = True
+    if coordinates_given:
+        _derive_timezone(venue)
     venue.full_clean()
     venue.save()
     return venue
