@@ -346,6 +346,9 @@ class SessionSeries(models.Model):
     venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     active = models.BooleanField(default=True)
     materialized_until = models.DateTimeField(null=True, blank=True)
+    # RFC 5545 SEQUENCE of the series' VEVENT: grows with every edit so calendar
+    # clients accept an updated invite or feed entry instead of ignoring it.
+    sequence = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,0 +1,437 @@
+"""iCalendar (RFC 5545 / RFC 5546) for Lantern: subscription feeds and email invites.
+
+One VEVENT per series carries the RRULE, exactly as the series is stored, so a
+calendar client expands the same instants the sessions app materialized (both
+follow RFC 5545 §3.3.5 for nonexistent and repeated local times). Cancelled
+sessions become EXDATEs; sessions a facilitator moved, re-venued or annotated
+become overriding VEVENTs with the same UID and a RECURRENCE-ID of their original
+start. UIDs are derived from the series id and the site's host, so the feed and
+every emailed invite talk about the same event.
+
+Public feeds carry no member data and no conference link; the private member
+feed adds the conference link and VALARMs at the group's reminder offsets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from email.utils import parseaddr
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.db.models import Max
+from django.utils import timezone as dj_timezone
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vRecur, vText
+
+from sessions.models import Enrollment, Member, Session, SessionSeries, SupportGroup, Venue
+from sessions.services.schedule import series_local_dtstart, series_occurrences, series_rule
+
+PRODID = "-//Lantern//Lantern peer support scheduler//EN"
+# How often subscribed clients should re-read a feed (RFC 7986 REFRESH-INTERVAL and
+# the older X-PUBLISHED-TTL that Outlook and Apple Calendar read).
+DEFAULT_REFRESH_MINUTES = 60
+METHOD_REQUEST = "REQUEST"
+METHOD_CANCEL = "CANCEL"
+METHODS = (METHOD_REQUEST, METHOD_CANCEL)
+INVALID_METHOD = "method must be REQUEST or CANCEL."
+
+
+def _host() -> str:
+    return urlparse(settings.PUBLIC_BASE_URL).hostname or "lantern.invalid"
+
+
+def series_uid(series: SessionSeries) -> str:
+    """Stable for the life of the series: feeds and invites share it."""
+    return f"series-{series.pk}@{_host()}"
+
+
+def _standalone_uid(session: Session) -> str:
+    return f"session-{session.pk}@{_host()}"
+
+
+def _refresh_minutes() -> int:
+    return getattr(settings, "CALENDAR_REFRESH_MINUTES", DEFAULT_REFRESH_MINUTES)
+
+
+def _calendar(*, name: str, method: str | None = None, feed: bool = False) -> Calendar:
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    if method:
+        cal.add("method", method)
+    cal.add("x-wr-calname", name)
+    if feed:
+        refresh = dt.timedelta(minutes=_refresh_minutes())
+        cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", vDuration(refresh))
+    return cal
+
+
+def _local(value: dt.datetime, tz_name: str) -> dt.datetime:
+    """An instant as wall-clock time with a TZID (icalendar writes DTSTART;TZID=…)."""
+    return value.astimezone(zoneinfo.ZoneInfo(tz_name))
+
+
+def _location(venue: Venue | None, group: SupportGroup, *, conference: bool) -> str:
+    parts = []
+    if venue is not None:
+        parts.append(", ".join(p for p in (venue.name, venue.address, venue.city, venue.region) if p))
+    if group.format != SupportGroup.Format.IN_PERSON:
+        parts.append(group.conference_url if conference and group.conference_url else "Online")
+    return " / ".join(parts)
+
+
+def _group_url(group: SupportGroup) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/groups/{group.slug}/"
+
+
+def _description(group: SupportGroup, *, conference: bool, note: str = "") -> str:
+    lines = []
+    if note:
+        lines.append(note)
+    if group.what_to_expect:
+        lines.append(group.what_to_expect)
+    if conference and group.conference_url and group.format != SupportGroup.Format.IN_PERSON:
+        lines.append(f"Join online: {group.conference_url}")
+    lines.append(_group_url(group))
+    return "\n\n".join(lines)
+
+
+def _alarms(event: Event, group: SupportGroup) -> None:
+    for minutes in sorted(set(group.reminder_offsets or []), reverse=True):
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"{group.name} starts in {_human_minutes(minutes)}")
+        alarm.add("trigger", -dt.timedelta(minutes=minutes))
+        event.add_component(alarm)
+
+
+def _human_minutes(minutes: int) -> str:
+    if minutes % 1440 == 0:
+        days = minutes // 1440
+        return f"{days} day{'s' if days != 1 else ''}"
+    if minutes % 60 == 0:
+        hours = minutes // 60
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{minutes} minutes"
+
+
+def _ended_rrule(series: SessionSeries, last_start: dt.datetime) -> vRecur:
+    """An ended series' rule cut at its last held session (a prefix of the same set)."""
+    recur = vRecur.from_ical(series.rrule)
+    recur.pop("COUNT", None)
+    recur["UNTIL"] = [last_start.astimezone(dt.UTC)]
+    return recur
+
+
+def _series_events(
+    *,
+    series: SessionSeries,
+    sessions: list[Session],
+    now: dt.datetime,
+    member_view: bool,
+    include_overrides: bool = True,
+) -> list[Event]:
+    """The master VEVENT of a series and its overrides. `sessions` are the series'
+    sessions that differ from the rule (modified or cancelled)."""
+    group = series.group
+    tz = series.timezone
+    rrule = vRecur.from_ical(series.rrule)
+    if not series.active:
+        held = [s.original_start for s in sessions if s.status == Session.Status.SCHEDULED]
+        last = series.last_held_start if hasattr(series, "last_held_start") else None
+        last = max([d for d in [last, *held] if d is not None], default=None)
+        if last is None:
+            return []
+        rrule = _ended_rrule(series, last)
+
+    exceptional = [s for s in sessions if s.modified or s.status == Session.Status.CANCELLED]
+    # Overrides whose original start is not an occurrence of the current rule (the
+    # series was edited after the change) cannot use RECURRENCE-ID; they become
+    # events of their own.
+    on_rule: set[dt.datetime] = set()
+    if exceptional:
+        low = min(s.original_start for s in exceptional)
+        high = max(s.original_start for s in exceptional)
+        on_rule = set(series_occurrences(series, after=low, before=high))
+
+    master = Event()
+    master.add("uid", series_uid(series))
+    master.add("dtstamp", now)
+    master.add("sequence", series.sequence)
+    master.add("summary", group.name)
+    start_local = series_local_dtstart(series).replace(tzinfo=zoneinfo.ZoneInfo(tz))
+    master.add("dtstart", start_local)
+    master.add("duration", dt.timedelta(minutes=series.duration_minutes))
+    master.add("rrule", rrule)
+    location = _location(series.venue or group.venue, group, conference=member_view)
+    if location:
+        master.add("location", location)
+    master.add("description", _description(group, conference=member_view))
+    master.add("url", _group_url(group))
+    master.add("status", "CONFIRMED")
+    if member_view:
+        _alarms(master, group)
+
+    events = [master]
+    exceptional_starts = {s.original_start for s in exceptional}
+    for start_local_occ, end_utc in _clock_change_occurrences(series, now=now):
+        if start_local_occ.astimezone(dt.UTC) in exceptional_starts:
+            continue
+        override = Event()
+        override.add("uid", series_uid(series))
+        override.add("recurrence-id", start_local_occ)
+        override.add("dtstamp", now)
+        override.add("sequence", series.sequence)
+        override.add("summary", group.name)
+        override.add("dtstart", start_local_occ)
+        override.add("dtend", _local(end_utc, tz))
+        for name in ("location", "description", "url", "status"):
+            if name in master:
+                override.add(name, master[name])
+        if member_view:
+            _alarms(override, group)
+        events.append(override)
+    exdates = []
+    for session in exceptional:
+        if session.status == Session.Status.CANCELLED:
+            if session.original_start in on_rule:
+                exdates.append(_local(session.original_start, tz))
+            continue
+        if not include_overrides:
+            continue
+        override = Event()
+        if session.original_start in on_rule:
+            override.add("uid", series_uid(series))
+            override.add("recurrence-id", _local(session.original_start, tz))
+        else:
+            override.add("uid", _standalone_uid(session))
+        _fill_occurrence(override, session=session, series=series, now=now, member_view=member_view)
+        events.append(override)
+    if exdates:
+        master.add("exdate", sorted(exdates))
+    return events
+
+
+def _clock_change_occurrences(series: SessionSeries, *, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Occurrences that run across a clock change, as (local start, UTC end).
+
+    RFC 5545 §3.3.6 makes a DURATION of hours and minutes exact, but common clients
+    (and recurring-ical-events) add it to the local start as wall-clock time, so a
+    90-minute session at 01:30 on a fall-back night would show as 2.5 hours. An
+    override with an explicit DTEND leaves no room for interpretation.
+    """
+    duration = dt.timedelta(minutes=series.duration_minutes)
+    tz = zoneinfo.ZoneInfo(series.timezone)
+    # Only a start within a day of a UTC-offset change can be affected; skip the
+    # rule expansion entirely for zones without DST.
+    first = series_local_dtstart(series).replace(tzinfo=tz)
+    low = max(first.astimezone(dt.UTC), now - dt.timedelta(days=366))
+    high = series.materialized_until or now + dt.timedelta(days=_horizon_days())
+    if low > high or _offsets_constant(tz, low, high):
+        return []
+    result = []
+    for occurrence in series_rule(series).between(low, high, inc=True):
+        exact_end = occurrence.astimezone(dt.UTC) + duration
+        if (occurrence + duration).astimezone(dt.UTC) != exact_end:
+            result.append((occurrence, exact_end))
+    return result
+
+
+def _offsets_constant(tz: zoneinfo.ZoneInfo, low: dt.datetime, high: dt.datetime) -> bool:
+    offsets = set()
+    probe = low
+    while probe <= high + dt.timedelta(days=31):
+        offsets.add(probe.astimezone(tz).utcoffset())
+        probe += dt.timedelta(days=14)
+    return len(offsets) == 1
+
+
+def _horizon_days() -> int:
+    return getattr(settings, "SESSION_HORIZON_DAYS", 180)
+
+
+def _fill_occurrence(event: Event, *, session: Session, series: SessionSeries, now: dt.datetime, member_view: bool):
+    group = series.group
+    event.add("dtstamp", now)
+    event.add("sequence", session.sequence)
+    event.add("summary", group.name)
+    event.add("dtstart", _local(session.starts_at, series.timezone))
+    event.add("dtend", _local(session.ends_at, series.timezone))
+    venue = session.venue if session.venue_id else (series.venue or group.venue)
+    location = _location(venue, group, conference=member_view)
+    if location:
+        event.add("location", location)
+    event.add("description", _description(group, conference=member_view, note=session.note))
+    event.add("url", _group_url(group))
+    event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
+    if member_view and session.status == Session.Status.SCHEDULED:
+        _alarms(event, group)
+
+
+def _add_timezones(cal: Calendar, *, now: dt.datetime) -> None:
+    # A VTIMEZONE for every TZID we used, with transitions from a year back to a few
+    # years ahead: enough for every client to place the sessions, and small.
+    cal.add_missing_timezones(
+        first_date=(now - dt.timedelta(days=2 * 366)).date(), last_date=(now + dt.timedelta(days=5 * 366)).date()
+    )
+
+
+def _exceptional_sessions(series_ids: list[int]) -> dict[int, list[Session]]:
+    by_series: dict[int, list[Session]] = defaultdict(list)
+    rows = Session.objects.filter(series_id__in=series_ids).filter(modified=True).select_related("venue")
+    for session in rows.order_by("original_start"):
+        by_series[session.series_id].append(session)
+    return by_series
+
+
+def _last_held(series_ids: list[int]) -> dict[int, dt.datetime]:
+    rows = (
+        Session.objects.filter(series_id__in=series_ids, status=Session.Status.SCHEDULED, modified=False)
+        .values("series_id")
+        .annotate(last=Max("original_start"))
+    )
+    return {row["series_id"]: row["last"] for row in rows}
+
+
+def _calendar_for_series(
+    cal: Calendar, series_list: list[SessionSeries], *, now: dt.datetime, member_view: bool
+) -> Calendar:
+    ids = [series.pk for series in series_list]
+    exceptional = _exceptional_sessions(ids)
+    ended = [series.pk for series in series_list if not series.active]
+    last_held = _last_held(ended) if ended else {}
+    for series in series_list:
+        if not series.active:
+            series.last_held_start = last_held.get(series.pk)
+        for event in _series_events(
+            series=series, sessions=exceptional.get(series.pk, []), now=now, member_view=member_view
+        ):
+            cal.add_component(event)
+    _add_timezones(cal, now=now)
+    return cal
+
+
+def _series_of(groups) -> list[SessionSeries]:
+    return list(
+        SessionSeries.objects.filter(group__in=groups)
+        .select_related("group", "group__venue", "venue")
+        .order_by("group_id", "pk")
+    )
+
+
+def group_calendar(*, group: SupportGroup, now: dt.datetime | None = None) -> bytes:
+    """The public feed of one group: schedule only, no member data, no conference link."""
+    now = now or dj_timezone.now()
+    cal = _calendar(name=group.name, feed=True)
+    return _calendar_for_series(cal, _series_of([group]), now=now, member_view=False).to_ical()
+
+
+def member_calendar(*, member: Member, now: dt.datetime | None = None) -> bytes:
+    """A member's private feed: every group they are active in, with conference links
+    and reminders (VALARM) at each group's offsets."""
+    now = now or dj_timezone.now()
+    groups = SupportGroup.objects.filter(enrollments__member=member, enrollments__status=Enrollment.Status.ACTIVE)
+    cal = _calendar(name="Lantern — my groups", feed=True)
+    return _calendar_for_series(cal, _series_of(groups), now=now, member_view=True).to_ical()
+
+
+# --- Email invites (RFC 5546 iTIP) ---------------------------------------------------
+
+
+def _organizer(group: SupportGroup) -> vCalAddress:
+    email = group.organization.contact_email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    address = vCalAddress(f"mailto:{email}")
+    address.params["CN"] = vText(group.organization.name)
+    return address
+
+
+def _attendee(member: Member, *, method: str) -> vCalAddress | None:
+    if not member.email:
+        return None
+    address = vCalAddress(f"mailto:{member.email}")
+    address.params["CN"] = vText(member.display_name)
+    address.params["ROLE"] = vText("REQ-PARTICIPANT")
+    address.params["PARTSTAT"] = vText("NEEDS-ACTION" if method == METHOD_REQUEST else "DECLINED")
+    address.params["RSVP"] = vText("FALSE")
+    return address
+
+
+def _stamp_parties(event: Event, *, enrollment: Enrollment, method: str) -> None:
+    event.add("organizer", _organizer(enrollment.group))
+    attendee = _attendee(enrollment.member, method=method)
+    if attendee is not None:
+        event.add("attendee", attendee)
+
+
+def _check_method(method: str) -> str:
+    method = (method or "").upper()
+    if method not in METHODS:
+        raise ValueError(INVALID_METHOD)
+    return method
+
+
+def series_invite(
+    *, enrollment: Enrollment, series: SessionSeries, method: str, now: dt.datetime | None = None
+) -> bytes:
+    """REQUEST (join, or the series changed) or CANCEL (left, or the series ended)
+    for the whole series: stable UID, RRULE, EXDATEs, VTIMEZONE, ORGANIZER, ATTENDEE."""
+    method = _check_method(method)
+    now = now or dj_timezone.now()
+    series = SessionSeries.objects.select_related("group", "group__organization", "group__venue", "venue").get(
+        pk=series.pk
+    )
+    member_view = method == METHOD_REQUEST and enrollment.status == Enrollment.Status.ACTIVE
+    sessions = _exceptional_sessions([series.pk]).get(series.pk, [])
+    if not series.active:
+        series.last_held_start = _last_held([series.pk]).get(series.pk)
+    cal = _calendar(name=series.group.name, method=method)
+    events = _series_events(series=series, sessions=sessions, now=now, member_view=member_view)
+    if not events:  # an ended series that never met: cancel the bare master
+        events = [_bare_master(series, now=now)]
+    for event in events:
+        _stamp_parties(event, enrollment=enrollment, method=method)
+        if method == METHOD_CANCEL:
+            event.pop("status", None)
+            event.add("status", "CANCELLED")
+        cal.add_component(event)
+    _add_timezones(cal, now=now)
+    return cal.to_ical()
+
+
+def _bare_master(series: SessionSeries, *, now: dt.datetime) -> Event:
+    event = Event()
+    event.add("uid", series_uid(series))
+    event.add("dtstamp", now)
+    event.add("sequence", series.sequence)
+    event.add("summary", series.group.name)
+    event.add("dtstart", series_local_dtstart(series).replace(tzinfo=zoneinfo.ZoneInfo(series.timezone)))
+    event.add("duration", dt.timedelta(minutes=series.duration_minutes))
+    return event
+
+
+def session_invite(*, enrollment: Enrollment, session: Session, method: str, now: dt.datetime | None = None) -> bytes:
+    """One occurrence: RECURRENCE-ID = its original start, SEQUENCE = the session's.
+    REQUEST for a moved or re-venued session, CANCEL for a cancelled one."""
+    method = _check_method(method)
+    now = now or dj_timezone.now()
+    session = Session.objects.select_related(
+        "series", "series__group", "series__group__organization", "series__group__venue", "series__venue", "venue"
+    ).get(pk=session.pk)
+    series = session.series
+    cal = _calendar(name=series.group.name, method=method)
+    event = Event()
+    event.add("uid", series_uid(series))
+    event.add("recurrence-id", _local(session.original_start, series.timezone))
+    member_view = method == METHOD_REQUEST and enrollment.status == Enrollment.Status.ACTIVE
+    _fill_occurrence(event, session=session, series=series, now=now, member_view=member_view)
+    if method == METHOD_CANCEL:
+        event.pop("status", None)
+        event.add("status", "CANCELLED")
+    _stamp_parties(event, enrollment=enrollment, method=method)
+    cal.add_component(event)
+    _add_timezones(cal, now=now)
+    return cal.to_ical()
