@@ -1,0 +1,159 @@
+"""Public API: search, group pages, joining, the Meeting Guide feed. Anyone may call these."""
+
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
+from rest_framework.views import APIView
+
+from sessions.api.serializers_public import (
+    GroupDetailSerializer,
+    GroupSearchParamsSerializer,
+    GroupSearchResultSerializer,
+    JoinResultSerializer,
+    JoinSerializer,
+)
+from sessions.models import SupportGroup
+from sessions.selectors.groups import group_public_get
+from sessions.selectors.search import ORDERING_NEEDS_NEAR, GroupSearch, groups_search
+from sessions.services.joining import JoinLimitReached, group_join
+from sessions.services.meeting_guide import meeting_guide_feed
+from sessions.services.places import KM_PER_MILE, PlaceNotFound, resolve_place
+
+DEFAULT_RADIUS_KM = 40.0
+
+
+class SearchPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+@extend_schema(
+    parameters=[
+        GroupSearchParamsSerializer,
+        OpenApiParameter("page", OpenApiTypes.INT),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100"),
+    ],
+    responses=GroupSearchResultSerializer(many=True),
+)
+class GroupSearchView(GenericAPIView):
+    """Find listed groups with an upcoming session, near a place or anywhere."""
+
+    serializer_class = GroupSearchResultSerializer
+    pagination_class = SearchPagination
+    filter_backends: list = []
+
+    def get(self, request):
+        params_serializer = GroupSearchParamsSerializer(data=request.query_params)
+        params_serializer.is_valid(raise_exception=True)
+        params = params_serializer.validated_data
+        place = None
+        if params.get("near"):
+            try:
+                place = resolve_place(params["near"])
+            except PlaceNotFound as exc:
+                raise ValidationError({"near": [str(exc)], "searched": exc.query}) from None
+        if params.get("ordering") == "distance" and place is None:
+            raise ValidationError({"ordering": [ORDERING_NEEDS_NEAR]})
+        if "radius_mi" in params:
+            radius_km = params["radius_mi"] * KM_PER_MILE
+        else:
+            radius_km = params.get("radius_km", DEFAULT_RADIUS_KM)
+        search = GroupSearch(
+            latitude=place.latitude if place else None,
+            longitude=place.longitude if place else None,
+            radius_km=radius_km,
+            topics=params.get("topic", ()),
+            audience=params.get("audience", ""),
+            format=params.get("format", ""),
+            include_online=params["include_online"],
+            days=params.get("day", ()),
+            time_of_day=params.get("time_of_day", ""),
+            language=params.get("language", ""),
+            accessibility=params.get("accessibility", ()),
+            cost=params.get("cost", ""),
+            faith=params.get("faith", ""),
+            has_openings=params["has_openings"],
+            q=params.get("q", "").strip(),
+            ordering=params.get("ordering", ""),
+        )
+        page = self.paginate_queryset(groups_search(params=search))
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        response.data["resolved_place"] = place.as_dict() if place else None
+        response.data["radius_km"] = round(radius_km, 3) if place else None
+        return response
+
+
+class GroupDetailView(APIView):
+    """A group's public page. Unlisted groups are reachable here by slug, never in search."""
+
+    @extend_schema(responses=GroupDetailSerializer)
+    def get(self, request, slug: str):
+        group = group_public_get(slug=slug)
+        if group is None:
+            raise Http404
+        return Response(GroupDetailSerializer(group).data)
+
+
+def client_address(request) -> str:
+    # DRF's identification honours NUM_PROXIES, so a spoofed X-Forwarded-For is not trusted blindly.
+    return BaseThrottle().get_ident(request) or "unknown"
+
+
+class GroupJoinView(APIView):
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "join"
+
+    @extend_schema(
+        request=JoinSerializer,
+        responses={
+            201: JoinResultSerializer,
+            200: OpenApiResponse(JoinResultSerializer, description="Already joined: the existing enrollment"),
+            429: OpenApiResponse(description="A daily cap on confirmation texts was reached; nothing was saved"),
+        },
+    )
+    def post(self, request, slug: str):
+        group = SupportGroup.objects.select_related("venue").filter(slug=slug).first()
+        if group is None:
+            raise Http404
+        body = JoinSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        try:
+            result = group_join(
+                group=group,
+                display_name=data["display_name"],
+                phone=data.get("phone") or None,
+                email=data.get("email") or None,
+                sms_reminders=data["sms_reminders"],
+                email_reminders=data["email_reminders"],
+                time_zone=data.get("time_zone") or None,
+                note=data.get("note", ""),
+                client=client_address(request),
+            )
+        except JoinLimitReached as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        payload = {
+            "status": result.enrollment.status,
+            "waitlist_position": result.enrollment.waitlist_position,
+            "already_joined": not result.created,
+            "self_service_url": result.self_service_url,
+            "sms_consent": result.sms_consent,
+            "messages": result.messages,
+        }
+        return Response(payload, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+
+
+class MeetingGuideFeedView(APIView):
+    """Every listed group's weekly meetings in the code4recovery Meeting Guide JSON format."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(meeting_guide_feed())

@@ -1,0 +1,261 @@
+"""Public serializers: what anyone on the internet may send and see. No member data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from rest_framework import serializers
+
+from sessions.cohorts import cohort_progress
+from sessions.models import Session, SupportGroup, Venue
+from sessions.selectors.search import ACCESSIBILITY_FIELDS, DAY_CODES, ORDERINGS, TIME_OF_DAY_HOURS
+from sessions.services.places import KM_PER_MILE
+from sessions.validators import validate_timezone
+
+MIN_RADIUS_KM = 1.0
+MAX_RADIUS_KM = 500.0
+RADIUS_OUT_OF_RANGE = "Radius must be between {min} and {max} {unit}."
+RADIUS_TWICE = "Give radius_km or radius_mi, not both."
+JOIN_NEEDS_CONTACT = "Give a phone number or an email address so the group can reach you."
+SMS_NEEDS_PHONE = "Text reminders need a phone number."
+EMAIL_NEEDS_ADDRESS = "Email reminders need an email address."
+
+
+class _Choices(serializers.MultipleChoiceField):
+    """Repeatable query parameter (?topic=a&topic=b) that keeps the order given."""
+
+    def to_internal_value(self, data):
+        return tuple(sorted(super().to_internal_value(data)))
+
+
+class GroupSearchParamsSerializer(serializers.Serializer):
+    near = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    radius_km = serializers.FloatField(required=False)
+    radius_mi = serializers.FloatField(required=False)
+    topic = _Choices(choices=SupportGroup.Topic.choices, required=False)
+    audience = serializers.ChoiceField(choices=SupportGroup.Audience.choices, required=False)
+    format = serializers.ChoiceField(choices=SupportGroup.Format.choices, required=False)
+    include_online = serializers.BooleanField(required=False, default=False)
+    day = _Choices(choices=DAY_CODES, required=False)
+    time_of_day = serializers.ChoiceField(choices=tuple(TIME_OF_DAY_HOURS), required=False)
+    language = serializers.RegexField(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", required=False, max_length=35)
+    accessibility = _Choices(choices=tuple(ACCESSIBILITY_FIELDS), required=False)
+    cost = serializers.ChoiceField(choices=SupportGroup.Cost.choices, required=False)
+    faith = serializers.ChoiceField(choices=("faith_based", "secular"), required=False)
+    has_openings = serializers.BooleanField(required=False, default=False)
+    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False)
+
+    def validate_radius_km(self, value: float) -> float:
+        if not MIN_RADIUS_KM <= value <= MAX_RADIUS_KM:
+            raise serializers.ValidationError(
+                RADIUS_OUT_OF_RANGE.format(min=MIN_RADIUS_KM, max=MAX_RADIUS_KM, unit="km")
+            )
+        return value
+
+    def validate_radius_mi(self, value: float) -> float:
+        low, high = round(MIN_RADIUS_KM / KM_PER_MILE, 2), round(MAX_RADIUS_KM / KM_PER_MILE, 1)
+        if not low <= value <= high:
+            raise serializers.ValidationError(RADIUS_OUT_OF_RANGE.format(min=low, max=high, unit="miles"))
+        return value
+
+    def validate(self, attrs: dict) -> dict:
+        if "radius_km" in attrs and "radius_mi" in attrs:
+            raise serializers.ValidationError({"radius_mi": RADIUS_TWICE})
+        return attrs
+
+
+class VenuePublicSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = [
+            "name",
+            "address",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "latitude",
+            "longitude",
+            "location_approximate",
+        ]
+
+
+class VenueSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["name", "city", "region", "postal_code", "country", "latitude", "longitude"]
+
+
+def group_zone(group: SupportGroup) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(group.venue.timezone if group.venue_id else group.timezone)
+
+
+def _seats(group: SupportGroup) -> dict:
+    if group.capacity is None:
+        return {"seats_left": None, "full": False}
+    left = max(group.capacity - group.active_count, 0)
+    return {"seats_left": left, "full": left == 0}
+
+
+def _cohort(group: SupportGroup, next_start: dt.datetime | None) -> dict | None:
+    local_date = next_start.astimezone(group_zone(group)).date() if next_start else None
+    progress = cohort_progress(group, local_date)
+    if progress is None:
+        return None
+    label = f"week {progress['week']} of {progress['weeks']}" if progress["week"] else None
+    return {**progress, "label": label}
+
+
+class GroupSearchResultSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.name")
+    venue = VenueSummarySerializer(allow_null=True)
+    distance_km = serializers.SerializerMethodField()
+    distance_mi = serializers.SerializerMethodField()
+    next_session = serializers.SerializerMethodField()
+    seats_left = serializers.SerializerMethodField()
+    full = serializers.SerializerMethodField()
+    accepts_new_members = serializers.SerializerMethodField()
+    cohort = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SupportGroup
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "topic",
+            "audience",
+            "format",
+            "language",
+            "organization",
+            "venue",
+            "distance_km",
+            "distance_mi",
+            "next_session",
+            "seats_left",
+            "full",
+            "accepts_new_members",
+            "enrollment_mode",
+            "cohort",
+        ]
+
+    def get_distance_km(self, group) -> float | None:
+        distance = getattr(group, "distance_km", None)
+        return None if distance is None else round(distance, 2)
+
+    def get_distance_mi(self, group) -> float | None:
+        distance = getattr(group, "distance_km", None)
+        return None if distance is None else round(distance / KM_PER_MILE, 2)
+
+    def get_next_session(self, group) -> dict | None:
+        if group.next_starts_at is None:
+            return None
+        zone = group_zone(group)
+        return {
+            "starts_at": group.next_starts_at.astimezone(zone).isoformat(),
+            "ends_at": group.next_ends_at.astimezone(zone).isoformat(),
+            "timezone": zone.key,
+        }
+
+    def get_seats_left(self, group) -> int | None:
+        return _seats(group)["seats_left"]
+
+    def get_full(self, group) -> bool:
+        return _seats(group)["full"]
+
+    def get_accepts_new_members(self, group) -> bool:
+        # A full group still takes names for its waitlist, but has no seat to offer.
+        return not _seats(group)["full"]
+
+    def get_cohort(self, group) -> dict | None:
+        return _cohort(group, group.next_starts_at)
+
+
+class SessionPublicSerializer(serializers.ModelSerializer):
+    starts_at = serializers.SerializerMethodField()
+    ends_at = serializers.SerializerMethodField()
+    venue = VenueSummarySerializer(allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = ["starts_at", "ends_at", "status", "venue"]
+
+    def _local(self, session: Session, value: dt.datetime) -> str:
+        return value.astimezone(group_zone(self.context["group"])).isoformat()
+
+    def get_starts_at(self, session) -> str:
+        return self._local(session, session.starts_at)
+
+    def get_ends_at(self, session) -> str:
+        return self._local(session, session.ends_at)
+
+
+class GroupDetailSerializer(GroupSearchResultSerializer):
+    organization = serializers.SerializerMethodField()
+    venue = VenuePublicSerializer(allow_null=True)
+    timezone = serializers.SerializerMethodField()
+    accessibility = serializers.ListField(child=serializers.CharField(), read_only=True)
+    accessibility_notes = serializers.SerializerMethodField()
+    facilitators = serializers.ListField(source="facilitator_first_names", child=serializers.CharField())
+    upcoming_sessions = serializers.SerializerMethodField()
+
+    class Meta(GroupSearchResultSerializer.Meta):
+        fields = [f for f in GroupSearchResultSerializer.Meta.fields if f not in ("distance_km", "distance_mi")] + [
+            "description",
+            "what_to_expect",
+            "timezone",
+            "capacity",
+            "cost",
+            "faith_based",
+            "peer_led",
+            "accessibility",
+            "accessibility_notes",
+            "facilitators",
+            "upcoming_sessions",
+            "listed",
+        ]
+
+    def get_organization(self, group) -> dict:
+        org = group.organization
+        return {"name": org.name, "email": org.contact_email, "phone": org.contact_phone, "website": org.website}
+
+    def get_timezone(self, group) -> str:
+        return group_zone(group).key
+
+    def get_accessibility_notes(self, group) -> str:
+        return group.venue.accessibility_notes if group.venue_id else ""
+
+    def get_upcoming_sessions(self, group) -> list[dict]:
+        return SessionPublicSerializer(group.upcoming, many=True, context={"group": group}).data
+
+
+class JoinSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=80)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    sms_reminders = serializers.BooleanField(required=False, default=False)
+    email_reminders = serializers.BooleanField(required=False, default=False)
+    time_zone = serializers.CharField(required=False, allow_blank=True, validators=[validate_timezone])
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("phone") and not attrs.get("email"):
+            raise serializers.ValidationError({"phone": JOIN_NEEDS_CONTACT})
+        if attrs.get("sms_reminders") and not attrs.get("phone"):
+            raise serializers.ValidationError({"phone": SMS_NEEDS_PHONE})
+        if attrs.get("email_reminders") and not attrs.get("email"):
+            raise serializers.ValidationError({"email": EMAIL_NEEDS_ADDRESS})
+        return attrs
+
+
+class JoinResultSerializer(serializers.Serializer):
+    """Response of a join (documented for the OpenAPI schema)."""
+
+    status = serializers.ChoiceField(choices=["active", "requested", "waitlisted", "declined", "removed", "left"])
+    waitlist_position = serializers.IntegerField(allow_null=True)
+    already_joined = serializers.BooleanField()
+    self_service_url = serializers.CharField(allow_null=True)
+    sms_consent = serializers.CharField()
+    messages = serializers.ListField(child=serializers.CharField())
