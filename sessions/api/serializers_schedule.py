@@ -1,0 +1,195 @@
+"""Serializers for series, sessions and attendance. Thin: validation of rules lives
+in the services; these only turn JSON into typed values and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+from rest_framework import serializers
+
+from sessions.models import Attendance, Session, SessionSeries, Venue
+from sessions.services.schedule import DTSTART_HAS_OFFSET, SESSION_NAIVE_TIME, series_local_dtstart
+
+LOCAL_DATETIME_INVALID = "Enter a local date-time such as 2026-01-06T19:00."
+DATETIME_INVALID = "Enter a date-time with its UTC offset, such as 2026-03-10T19:00:00-05:00."
+
+
+class LocalDateTimeField(serializers.Field):
+    """A wall-clock date-time without offset (the series' own time zone applies)."""
+
+    def to_internal_value(self, data) -> dt.datetime:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(LOCAL_DATETIME_INVALID)
+        try:
+            value = dt.datetime.fromisoformat(data.strip())
+        except ValueError:
+            raise serializers.ValidationError(LOCAL_DATETIME_INVALID) from None
+        if value.tzinfo is not None:
+            raise serializers.ValidationError(DTSTART_HAS_OFFSET)
+        return value
+
+    def to_representation(self, value: dt.datetime) -> str:
+        return value.isoformat()
+
+
+class AwareDateTimeField(serializers.Field):
+    """An instant: ISO 8601 with an offset (or Z). A bare local time is ambiguous here."""
+
+    def to_internal_value(self, data) -> dt.datetime:
+        if not isinstance(data, str):
+            raise serializers.ValidationError(DATETIME_INVALID)
+        try:
+            value = dt.datetime.fromisoformat(data.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise serializers.ValidationError(DATETIME_INVALID) from None
+        if value.tzinfo is None:
+            raise serializers.ValidationError(SESSION_NAIVE_TIME)
+        return value.astimezone(dt.UTC)
+
+    def to_representation(self, value: dt.datetime) -> str:
+        return value.isoformat()
+
+
+class VenueRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["id", "name", "address", "city", "region", "country"]
+
+
+class SeriesInputSerializer(serializers.Serializer):
+    rrule = serializers.CharField(max_length=500)
+    dtstart = LocalDateTimeField()
+    timezone = serializers.CharField(max_length=64, required=False)
+    duration_minutes = serializers.IntegerField()
+    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), allow_null=True, required=False)
+
+
+class SeriesSerializer(serializers.ModelSerializer):
+    dtstart = serializers.SerializerMethodField()
+    venue = VenueRefSerializer(allow_null=True)
+
+    class Meta:
+        model = SessionSeries
+        fields = [
+            "id",
+            "group",
+            "rrule",
+            "dtstart",
+            "timezone",
+            "duration_minutes",
+            "venue",
+            "active",
+            "sequence",
+            "materialized_until",
+            "created_at",
+            "updated_at",
+        ]
+
+    def get_dtstart(self, series: SessionSeries) -> str:
+        return series_local_dtstart(series).isoformat()
+
+
+def _local_iso(value: dt.datetime, tz_name: str) -> str:
+    return value.astimezone(zoneinfo.ZoneInfo(tz_name)).isoformat()
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    """Staff view of a session: times as ISO 8601 in the series' zone, with offset."""
+
+    starts_at = serializers.SerializerMethodField()
+    ends_at = serializers.SerializerMethodField()
+    original_start = serializers.SerializerMethodField()
+    timezone = serializers.CharField(source="series.timezone")
+    venue = VenueRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "series",
+            "group",
+            "starts_at",
+            "ends_at",
+            "original_start",
+            "timezone",
+            "status",
+            "note",
+            "venue",
+            "sequence",
+            "modified",
+        ]
+
+    def get_starts_at(self, session: Session) -> str:
+        return _local_iso(session.starts_at, session.series.timezone)
+
+    def get_ends_at(self, session: Session) -> str:
+        return _local_iso(session.ends_at, session.series.timezone)
+
+    def get_original_start(self, session: Session) -> str:
+        return _local_iso(session.original_start, session.series.timezone)
+
+
+class SessionChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Session.Status.choices, required=False)
+    note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
+    starts_at = AwareDateTimeField(required=False)
+    ends_at = AwareDateTimeField(required=False)
+    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), allow_null=True, required=False)
+
+
+class PublicVenueSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Venue
+        fields = ["name", "address", "city", "region", "postal_code", "country"]
+
+
+class PublicSessionSerializer(serializers.ModelSerializer):
+    """What anyone may see of a session: when, where, whether it's on. No note, no
+    conference link, nothing about who comes."""
+
+    starts_at = serializers.SerializerMethodField()
+    ends_at = serializers.SerializerMethodField()
+    timezone = serializers.CharField(source="series.timezone")
+    venue = PublicVenueSerializer(allow_null=True)
+    cycle_week = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Session
+        fields = ["id", "starts_at", "ends_at", "timezone", "status", "venue", "cycle_week"]
+
+    def get_starts_at(self, session: Session) -> str:
+        return _local_iso(session.starts_at, session.series.timezone)
+
+    def get_ends_at(self, session: Session) -> str:
+        return _local_iso(session.ends_at, session.series.timezone)
+
+    def get_cycle_week(self, session: Session) -> int | None:
+        weeks = self.context.get("cycle_weeks")
+        return weeks.get(session.pk) if weeks else None
+
+
+class RosterEntrySerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField(source="enrollment_id")
+    member = serializers.IntegerField(source="member_id")
+    display_name = serializers.CharField()
+    enrollment_status = serializers.CharField()
+    rsvp = serializers.CharField()
+    attendance = serializers.CharField(allow_null=True)
+
+
+class MarkSerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField()
+    attendance = serializers.ChoiceField(choices=Attendance.Mark.choices, allow_null=True)
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    marks = MarkSerializer(many=True, allow_empty=False)
+
+
+class FollowUpSerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField(source="enrollment_id")
+    member = serializers.IntegerField(source="member_id")
+    display_name = serializers.CharField()
+    missed_sessions = serializers.ListField(source="missed_session_ids", child=serializers.IntegerField())
+    last_attended_at = serializers.DateTimeField(allow_null=True)

@@ -1,0 +1,123 @@
+"""Attendance writes: facilitators mark present / absent / excused; members RSVP.
+
+Every staff read or write of attendance is audited (sessions.models.AuditLog),
+because who came to a grief group is sensitive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone as dj_timezone
+
+from sessions.models import Attendance, AuditLog, Enrollment, Session, SupportGroup
+
+ATTENDANCE_NOT_STARTED = "Attendance can be taken once the session has started."
+ATTENDANCE_CANCELLED = "This session was cancelled; there is no attendance to take."
+ATTENDANCE_UNKNOWN_ENROLLMENT = "Enrollment {id} is not on this group's roster."
+ATTENDANCE_DUPLICATE_ENROLLMENT = "Enrollment {id} is listed more than once."
+ATTENDANCE_MARK_INVALID = "Attendance must be present, absent, excused or null."
+RSVP_INVALID = "RSVP must be yes, no or unknown."
+RSVP_PAST = "You can no longer RSVP: the session has started."
+RSVP_NOT_ACTIVE = "Only active members can RSVP."
+RSVP_CANCELLED = "This session was cancelled."
+
+
+def attendance_audit(
+    *, actor, group: SupportGroup, action: str, target_type: str, target_id, details: dict | None = None
+) -> AuditLog:
+    """Record that staff looked at or changed attendance."""
+    return AuditLog.objects.create(
+        organization_id=group.organization_id,
+        group=group,
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        actor_label=getattr(actor, "username", "") or "",
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        details=details or {},
+    )
+
+
+def roster_enrollment_ids(*, session: Session) -> set[int]:
+    """Who can be marked: active members now, plus anyone already marked or RSVP'd."""
+    active = Enrollment.objects.filter(group_id=session.group_id, status=Enrollment.Status.ACTIVE)
+    recorded = Attendance.objects.filter(session=session).values_list("enrollment_id", flat=True)
+    return set(active.values_list("pk", flat=True)) | set(recorded)
+
+
+@transaction.atomic
+def attendance_mark(
+    *,
+    session: Session,
+    marks: Iterable[tuple[int, str | None]],
+    actor=None,
+    now: dt.datetime | None = None,
+) -> int:
+    """Set (or clear, with None) marks for enrollments on the roster. All or nothing.
+
+    Returns the number of rows whose mark changed.
+    """
+    now = now or dj_timezone.now()
+    session = Session.objects.select_for_update().select_related("group").get(pk=session.pk)
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"session": [ATTENDANCE_CANCELLED]})
+    if session.starts_at > now:
+        raise ValidationError({"session": [ATTENDANCE_NOT_STARTED]})
+    marks = list(marks)
+    roster = roster_enrollment_ids(session=session)
+    seen: set[int] = set()
+    errors: list[str] = []
+    for enrollment_id, mark in marks:
+        if enrollment_id in seen:
+            errors.append(ATTENDANCE_DUPLICATE_ENROLLMENT.format(id=enrollment_id))
+        seen.add(enrollment_id)
+        if enrollment_id not in roster:
+            errors.append(ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=enrollment_id))
+        if mark is not None and mark not in Attendance.Mark.values:
+            errors.append(ATTENDANCE_MARK_INVALID)
+    if errors:
+        raise ValidationError({"marks": errors})
+
+    existing = {row.enrollment_id: row for row in Attendance.objects.filter(session=session, enrollment_id__in=seen)}
+    changed = 0
+    to_create = []
+    for enrollment_id, mark in marks:
+        row = existing.get(enrollment_id)
+        if row is None:
+            if mark is not None:
+                to_create.append(Attendance(session=session, enrollment_id=enrollment_id, attendance=mark))
+                changed += 1
+        elif row.attendance != mark:
+            row.attendance = mark
+            row.save(update_fields=["attendance", "updated_at"])
+            changed += 1
+    Attendance.objects.bulk_create(to_create)
+    attendance_audit(
+        actor=actor,
+        group=session.group,
+        action="attendance.update",
+        target_type="Session",
+        target_id=session.pk,
+        details={"marks": {str(enrollment_id): mark for enrollment_id, mark in marks}, "changed": changed},
+    )
+    return changed
+
+
+@transaction.atomic
+def attendance_rsvp(*, session: Session, enrollment: Enrollment, rsvp: str, now: dt.datetime | None = None):
+    """A member's yes / no for one session (idempotent upsert)."""
+    now = now or dj_timezone.now()
+    if rsvp not in Attendance.Rsvp.values:
+        raise ValidationError({"rsvp": [RSVP_INVALID]})
+    if enrollment.group_id != session.group_id or enrollment.status != Enrollment.Status.ACTIVE:
+        raise ValidationError({"rsvp": [RSVP_NOT_ACTIVE]})
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"rsvp": [RSVP_CANCELLED]})
+    if session.starts_at <= now:
+        raise ValidationError({"rsvp": [RSVP_PAST]})
+    row, _ = Attendance.objects.update_or_create(session=session, enrollment=enrollment, defaults={"rsvp": rsvp})
+    return row
