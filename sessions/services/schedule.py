@@ -83,7 +83,10 @@ SERIES_ENDED_NOTE = "This meeting series has ended."
 # --- Limits (documented in docs/schedule.md) --------------------------------------
 ALLOWED_FREQS = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 ALLOWED_PARTS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "WKST")
-PART_ORDER = {name: index for index, name in enumerate(ALLOWED_PARTS)}
+PART_ORDER = {
+    name: index
+    for index, name in enumerate(("FREQ", "INTERVAL", "BYMONTH", "BYMONTHDAY", "BYDAY", "WKST", "COUNT", "UNTIL"))
+}
 MAX_COUNT = 1000
 MAX_INTERVAL = 99
 # With the time-of-day parts refused and FREQ at most DAILY a rule gives at most one
@@ -278,7 +281,8 @@ def normalize_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> str:
         raise ValidationError(
             {"dtstart": [ValidationError(DTSTART_NOT_ON_RULE.format(next=first.replace(tzinfo=None).isoformat()))]}
         )
-    year_end = local_to_utc(dtstart, timezone) + dt.timedelta(days=365)
+    # The first year is the 365 days from dtstart, end excluded.
+    year_end = local_to_utc(dtstart, timezone) + dt.timedelta(days=365, seconds=-1)
     in_first_year = len(rule.between(first.astimezone(UTC), year_end, inc=True))
     if in_first_year == 0:  # pragma: no cover - the first occurrence is dtstart itself
         raise _rrule_error(RRULE_NONE_IN_FIRST_YEAR)
