@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
@@ -30,6 +31,16 @@ from sessions.services.places import KM_PER_MILE, PlaceNotFound, resolve_place
 DEFAULT_RADIUS_KM = 40.0
 
 
+class _NoFormatOverride:
+    URL_FORMAT_OVERRIDE = None
+
+
+class SearchContentNegotiation(DefaultContentNegotiation):
+    """`format` is a search filter (in_person, online, hybrid), not DRF's ?format= renderer switch."""
+
+    settings = _NoFormatOverride()
+
+
 class SearchPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
@@ -48,6 +59,7 @@ class GroupSearchView(GenericAPIView):
 
     serializer_class = GroupSearchResultSerializer
     pagination_class = SearchPagination
+    content_negotiation_class = SearchContentNegotiation
     filter_backends: list = []
 
     def get(self, request):
