@@ -26,7 +26,7 @@ from django.utils import timezone as dj_timezone
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vRecur, vText
 
 from sessions.models import Enrollment, Member, Session, SessionSeries, SupportGroup, Venue
-from sessions.services.schedule import series_local_dtstart, series_occurrences, series_rule
+from sessions.services.schedule import local_to_utc, series_local_dtstart, series_occurrences, series_rule
 
 PRODID = "-//Lantern//Lantern peer support scheduler//EN"
 # How often subscribed clients should re-read a feed (RFC 7986 REFRESH-INTERVAL and
@@ -71,8 +71,15 @@ def _calendar(*, name: str, method: str | None = None, feed: bool = False) -> Ca
 
 
 def _local(value: dt.datetime, tz_name: str) -> dt.datetime:
-    """An instant as wall-clock time with a TZID (icalendar writes DTSTART;TZID=…)."""
-    return value.astimezone(zoneinfo.ZoneInfo(tz_name))
+    """An instant as wall-clock time with a TZID (icalendar writes DTSTART;TZID=…).
+
+    The second 01:30 of a fall-back night cannot be written as a TZID wall-clock
+    time (readers take the first, RFC 5545 §3.3.5), so such instants go out in UTC.
+    """
+    local = value.astimezone(zoneinfo.ZoneInfo(tz_name))
+    if local_to_utc(local.replace(tzinfo=None), tz_name) != value:
+        return value.astimezone(dt.UTC)
+    return local
 
 
 def _location(venue: Venue | None, group: SupportGroup, *, conference: bool) -> str:
