@@ -1,0 +1,224 @@
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sessions.models import Session, SessionSeries, SupportGroup, Venue
+from sessions.services.meeting_guide import (
+    ROW_BAD_DAY,
+    ROW_NEEDS_PLACE,
+    ROW_SLUG_TAKEN,
+    TOPIC_TYPES,
+    meeting_guide_feed,
+    meeting_guide_import,
+)
+from tests.factories import OrganizationFactory, SessionSeriesFactory, SupportGroupFactory, VenueFactory
+from tests.sessions.place_fixtures import places  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+FEED = "/api/feeds/meeting-guide.json"
+NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
+
+
+def test_feed_lists_weekly_series_in_the_spec_format_without_conference_links(api_client):
+    group = SupportGroupFactory(
+        name="Widowed Friends",
+        topic="spouse_loss",
+        audience="women",
+        wheelchair_accessible=True,
+        conference_url="https://zoom.example/j/members-only",
+        format="hybrid",
+    )
+    SessionSeriesFactory(
+        group=group, rrule="FREQ=WEEKLY;BYDAY=TU,TH", dtstart=dt.datetime(2026, 1, 6, 19, 0, tzinfo=dt.UTC)
+    )
+    response = api_client.get(FEED)
+    assert response.status_code == 200
+    assert "members-only" not in response.content.decode()
+    (meeting,) = response.json()
+    venue = group.venue
+    assert meeting["name"] == "Widowed Friends"
+    assert meeting["slug"] == group.slug
+    assert meeting["day"] == [2, 4]  # Tuesday and Thursday, 0 = Sunday
+    assert (meeting["time"], meeting["end_time"]) == ("19:00", "20:30")
+    assert meeting["timezone"] == "America/Chicago"
+    assert meeting["location"] == venue.name
+    assert meeting["address"] == venue.address and meeting["city"] == venue.city
+    assert meeting["state"] == "IL" and meeting["postal_code"] == "62701" and meeting["country"] == "US"
+    assert meeting["formatted_address"] == "700 E Adams St, Springfield, IL 62701, US"
+    assert meeting["latitude"] == pytest.approx(39.8003)
+    assert set(meeting["types"]) >= {TOPIC_TYPES["spouse_loss"], "W", "X", "EN", "A", "ONL"}
+    assert meeting["entity"] == group.organization.name
+    assert meeting["entity_email"] == group.organization.contact_email
+    assert meeting["url"].endswith(f"/api/groups/{group.slug}/")
+    dt.datetime.strptime(meeting["updated"], "%Y-%m-%d %H:%M:%S")
+    assert "conference_url" not in meeting
+
+
+def test_feed_skips_unlisted_groups_monthly_and_ended_series(api_client):
+    unlisted = SupportGroupFactory(listed=False)
+    SessionSeriesFactory(group=unlisted)
+    monthly = SupportGroupFactory()
+    SessionSeriesFactory(group=monthly, rrule="FREQ=MONTHLY;BYDAY=1MO")
+    ended = SupportGroupFactory()
+    SessionSeriesFactory(group=ended, active=False)
+    assert api_client.get(FEED).json() == []
+
+
+def test_two_weekly_series_get_distinct_slugs():
+    group = SupportGroupFactory()
+    first = SessionSeriesFactory(group=group)
+    second = SessionSeriesFactory(group=group, rrule="FREQ=WEEKLY;BYDAY=SA", dtstart=dt.datetime(2026, 1, 3, 10, 0))
+    meetings = meeting_guide_feed()
+    assert {m["slug"] for m in meetings} == {f"{group.slug}-{first.pk}", f"{group.slug}-{second.pk}"}
+    assert {m["day"] for m in meetings} == {2, 6}
+
+
+def test_feed_has_constant_queries(api_client, django_assert_max_num_queries):
+    for _ in range(5):
+        SessionSeriesFactory(group=SupportGroupFactory())
+    with django_assert_max_num_queries(3):
+        assert len(api_client.get(FEED).json()) == 5
+
+
+ROWS = [
+    {
+        "name": "Tuesday Grief Circle",
+        "slug": "tuesday-grief",
+        "day": 2,
+        "time": "19:00",
+        "end_time": "20:30",
+        "location": "First Church",
+        "address": "123 Main St",
+        "city": "Springfield",
+        "state": "IL",
+        "postal_code": "62701",
+        "country": "US",
+        "latitude": 39.8,
+        "longitude": -89.65,
+        "types": ["GRIEF-SPOUSE", "M", "X", "S"],
+        "notes": "Side door.",
+    },
+    {
+        "name": "Online Saturday",
+        "slug": "online-sat",
+        "day": [0, 6],
+        "time": "09:30",
+        "timezone": "America/New_York",
+        "conference_url": "https://zoom.example/j/1",
+    },
+    {"name": "No day", "slug": "no-day", "time": "10:00", "city": "Springfield", "state": "IL"},
+    {"name": "Bad day", "slug": "bad-day", "day": 9, "time": "10:00", "city": "Springfield", "state": "IL"},
+    {"name": "Nowhere", "slug": "nowhere", "day": 1, "time": "10:00"},
+    {"name": "Geocoded", "slug": "geocoded", "day": 3, "time": "18:00", "city": "Portland", "state": "OR"},
+    "not an object",
+]
+
+
+@pytest.mark.usefixtures("places")
+def test_import_creates_groups_venues_and_weekly_series_and_reports_rejections():
+    org = OrganizationFactory()
+    report = meeting_guide_import(rows=ROWS, organization=org, now=NOW)
+    assert sorted(report.created) == ["geocoded", "online-sat", "tuesday-grief"]
+    reasons = {number: reason for number, _, reason in report.rejected}
+    assert reasons[3] == "missing day"
+    assert reasons[4] == ROW_BAD_DAY
+    assert reasons[5] == ROW_NEEDS_PLACE
+    assert 7 in reasons
+
+    group = SupportGroup.objects.get(slug="tuesday-grief")
+    assert (group.topic, group.audience, group.language, group.wheelchair_accessible) == (
+        "spouse_loss",
+        "men",
+        "es",
+        True,
+    )
+    assert group.format == "in_person" and group.organization == org
+    assert group.venue.name == "First Church" and not group.venue.location_approximate
+    series = SessionSeries.objects.get(group=group)
+    assert series.rrule.startswith("FREQ=WEEKLY") and "BYDAY=TU" in series.rrule
+    assert series.duration_minutes == 90 and series.timezone == "America/Chicago"
+    first = Session.objects.filter(group=group).order_by("starts_at").first()
+    assert first.starts_at == dt.datetime(2026, 3, 4, 1, 0, tzinfo=dt.UTC)  # Tue 3 March 19:00 CST
+
+    online = SupportGroup.objects.get(slug="online-sat")
+    assert online.format == "online" and online.venue is None and online.timezone == "America/New_York"
+    assert "BYDAY=SU,SA" in online.series.get().rrule or "BYDAY=SA,SU" in online.series.get().rrule
+
+    geocoded = SupportGroup.objects.get(slug="geocoded")
+    assert geocoded.venue.location_approximate and geocoded.venue.timezone == "America/Los_Angeles"
+
+
+@pytest.mark.usefixtures("places")
+def test_import_is_idempotent_by_slug():
+    org = OrganizationFactory()
+    meeting_guide_import(rows=ROWS, organization=org, now=NOW)
+    counts = (
+        SupportGroup.objects.count(),
+        Venue.objects.count(),
+        SessionSeries.objects.count(),
+        Session.objects.count(),
+    )
+    again = meeting_guide_import(rows=ROWS, organization=org, now=NOW)
+    assert again.created == [] and sorted(again.unchanged) == ["geocoded", "online-sat", "tuesday-grief"]
+    assert (
+        SupportGroup.objects.count(),
+        Venue.objects.count(),
+        SessionSeries.objects.count(),
+        Session.objects.count(),
+    ) == counts
+
+
+def test_import_refuses_a_slug_owned_by_another_organization():
+    SupportGroupFactory(slug="taken")
+    report = meeting_guide_import(
+        rows=[
+            {"name": "X", "slug": "taken", "day": 1, "time": "10:00", "latitude": 39.8, "longitude": -89.6, "city": "S"}
+        ],
+        organization=OrganizationFactory(),
+        now=NOW,
+    )
+    assert report.rejected == [(1, "taken", ROW_SLUG_TAKEN.format(slug="taken"))]
+
+
+def test_round_trip_of_our_own_feed():
+    group = SupportGroupFactory(topic="child_loss", venue=VenueFactory(), childcare=True)
+    SessionSeriesFactory(group=group)
+    feed = meeting_guide_feed()
+    for meeting in feed:
+        meeting["slug"] = "copy-" + meeting["slug"]
+    report = meeting_guide_import(rows=feed, organization=OrganizationFactory(), now=NOW)
+    copy = SupportGroup.objects.get(slug=report.created[0])
+    assert (copy.topic, copy.childcare, copy.timezone) == ("child_loss", True, "America/Chicago")
+    assert "BYDAY=TU" in copy.series.get().rrule
+
+
+@pytest.mark.usefixtures("places")
+def test_import_command_prints_progress_and_each_rejected_row(tmp_path, capsys):
+    org = OrganizationFactory(slug="prairie")
+    path = tmp_path / "feed.json"
+    path.write_text(json.dumps(ROWS))
+    call_command("import_meeting_guide", str(path), "--organization", "prairie")
+    out, err = capsys.readouterr()
+    assert "3 created, 0 already imported, 4 rejected." in out
+    assert "row 3 (no-day) rejected: missing day" in err
+    assert "7/7" in err
+    assert SupportGroup.objects.filter(organization=org).count() == 3
+
+
+def test_import_command_errors(tmp_path):
+    OrganizationFactory(slug="prairie")
+    with pytest.raises(CommandError, match="No organization"):
+        call_command("import_meeting_guide", "x.json", "--organization", "nope")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(CommandError, match="not valid JSON"):
+        call_command("import_meeting_guide", str(bad), "--organization", "prairie")
+    obj = tmp_path / "obj.json"
+    obj.write_text("{}")
+    with pytest.raises(CommandError, match="JSON array"):
+        call_command("import_meeting_guide", str(obj), "--organization", "prairie")
