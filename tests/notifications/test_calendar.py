@@ -1,0 +1,341 @@
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import icalendar
+import pytest
+import recurring_ical_events
+from django.test import override_settings
+from django.utils import timezone
+
+from notifications.calendar import (
+    INVALID_METHOD,
+    group_calendar,
+    member_calendar,
+    series_invite,
+    series_uid,
+    session_invite,
+)
+from sessions.models import Enrollment, Session
+from sessions.services import schedule
+from tests.factories import EnrollmentFactory, MemberFactory, OrganizationFactory, SupportGroupFactory, VenueFactory
+
+pytestmark = pytest.mark.django_db
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+UTC = dt.UTC
+
+
+def _next_local(now: dt.datetime, weekday: int, hour: int, minute: int = 0) -> dt.datetime:
+    """The first local date-time on `weekday` at least two days after now."""
+    day = now.astimezone(CHICAGO).date() + dt.timedelta(days=2)
+    while day.weekday() != weekday:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(hour, minute))
+
+
+def _monthly_first(now: dt.datetime, hour: int) -> dt.datetime:
+    """The first 2nd-or-4th Thursday at least two days after now."""
+    day = now.astimezone(CHICAGO).date() + dt.timedelta(days=2)
+    while not (day.weekday() == 3 and (day.day - 1) // 7 in (1, 3)):
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(hour))
+
+
+def _parse(ics: bytes) -> icalendar.Calendar:
+    return icalendar.Calendar.from_ical(ics)
+
+
+def _expanded(ics: bytes, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    events = recurring_ical_events.of(_parse(ics)).between(start, end)
+    return sorted((e["DTSTART"].dt.astimezone(UTC), e["DTEND"].dt.astimezone(UTC)) for e in events)
+
+
+def _session_on(series, local_date: dt.date) -> Session:
+    for session in Session.objects.filter(series=series):
+        if session.original_start.astimezone(CHICAGO).date() == local_date:
+            return session
+    raise AssertionError(f"no session on {local_date}")
+
+
+@override_settings(SESSION_HORIZON_DAYS=366)
+def test_both_feeds_expand_to_exactly_the_api_sessions_for_a_year_across_both_dst_changes(api_client):
+    now = timezone.now()
+    organization = OrganizationFactory()
+    group = SupportGroupFactory(
+        organization=organization,
+        format="hybrid",
+        conference_url="https://meet.example/secret-room",
+        reminder_offsets=[1440, 120],
+    )
+    tuesday = schedule.series_create(
+        group=group,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        dtstart=_next_local(now, 1, 19),
+        timezone="America/Chicago",
+        duration_minutes=90,
+    )
+    thursdays = schedule.series_create(
+        group=group,
+        rrule="FREQ=MONTHLY;BYDAY=2TH,4TH",
+        dtstart=_monthly_first(now, 10),
+        timezone="America/Chicago",
+        duration_minutes=60,
+    )
+    # 01:30 on Sundays: repeated on the fall-back night, runs across the spring gap.
+    early = schedule.series_create(
+        group=group,
+        rrule="FREQ=WEEKLY;BYDAY=SU",
+        dtstart=_next_local(now, 6, 1, 30),
+        timezone="America/Chicago",
+        duration_minutes=90,
+    )
+    # 02:30 on Sundays: does not exist on the spring-forward day.
+    gap = schedule.series_create(
+        group=group,
+        rrule="FREQ=WEEKLY;BYDAY=SU",
+        dtstart=_next_local(now, 6, 2, 30),
+        timezone="America/Chicago",
+        duration_minutes=60,
+    )
+    tue = list(Session.objects.filter(series=tuesday).order_by("starts_at"))
+    thu = list(Session.objects.filter(series=thursdays).order_by("starts_at"))
+    spring = dt.date(2027, 3, 14)
+    fall = dt.date(2027, 11, 7)
+    assert tue[-1].starts_at.astimezone(CHICAGO).date() > fall  # a full year, both changes inside
+
+    schedule.session_change(session=tue[4], status="cancelled", note="Holiday")
+    schedule.session_change(session=thu[1], status="cancelled", note="Room closed")
+    schedule.session_change(session=_session_on(gap, spring), status="cancelled", note="Clocks change")
+    schedule.session_change(session=tue[9], starts_at=tue[9].starts_at + dt.timedelta(days=1, minutes=-30))
+    before_spring = next(s for s in tue if s.starts_at.astimezone(CHICAGO).date() > spring - dt.timedelta(days=7))
+    # Moved from standard time into daylight time: 19:00 local on the other side.
+    schedule.session_change(
+        session=before_spring,
+        starts_at=dt.datetime.combine(spring + dt.timedelta(days=2), dt.time(19), tzinfo=CHICAGO),
+    )
+    schedule.session_change(session=thu[5], venue=VenueFactory(organization=organization), note="Upstairs")
+    schedule.session_change(session=_session_on(early, fall), note="Clocks go back tonight")
+
+    tuesday.refresh_from_db()
+    end = min(s.materialized_until for s in (tuesday, thursdays, early, gap)) - dt.timedelta(hours=1)
+    response = api_client.get(f"/api/groups/{group.slug}/sessions/", {"from": now.isoformat(), "to": end.isoformat()})
+    assert response.status_code == 200
+    api_sessions = response.json()["results"]
+    api_scheduled = sorted(
+        (
+            dt.datetime.fromisoformat(s["starts_at"]).astimezone(UTC),
+            dt.datetime.fromisoformat(s["ends_at"]).astimezone(UTC),
+        )
+        for s in api_sessions
+        if s["status"] == "scheduled"
+    )
+    cancelled = [s for s in api_sessions if s["status"] == "cancelled"]
+    assert len(cancelled) == 3
+    assert len(api_scheduled) > 52 + 24 + 52 + 52 - 10
+    # The database agrees with the API (nothing filtered away by mistake).
+    db_scheduled = sorted(
+        (s.starts_at, s.ends_at)
+        for s in Session.objects.filter(group=group, status="scheduled", starts_at__gte=now, starts_at__lt=end)
+    )
+    assert api_scheduled == db_scheduled
+
+    public = api_client.get(f"/api/groups/{group.slug}/calendar.ics")
+    assert public.status_code == 200
+    assert public["Content-Type"].startswith("text/calendar")
+    assert _expanded(public.content, now, end) == api_scheduled
+
+    member = MemberFactory(email="ana@example.org")
+    EnrollmentFactory(group=group, member=member, status=Enrollment.Status.ACTIVE)
+    private = api_client.get(f"/api/me/{member.token}/calendar.ics")
+    assert private.status_code == 200
+    assert _expanded(private.content, now, end) == api_scheduled
+
+    # What each feed may and may not carry.
+    assert b"secret-room" not in public.content
+    assert b"secret-room" in private.content
+    for ics in (public.content, private.content):
+        assert b"ATTENDEE" not in ics and b"ana@example.org" not in ics and member.phone.encode() not in ics
+    assert b"BEGIN:VALARM" not in public.content
+    for event in _parse(private.content).walk("VEVENT"):
+        triggers = sorted(alarm["TRIGGER"].dt for alarm in event.walk("VALARM"))
+        assert triggers == [-dt.timedelta(minutes=1440), -dt.timedelta(minutes=120)]
+
+
+def _simple_group_with_sessions(**group_fields):
+    group = SupportGroupFactory(**group_fields)
+    now = timezone.now()
+    series = schedule.series_create(
+        group=group,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        dtstart=_next_local(now, 1, 19),
+        timezone="America/Chicago",
+        duration_minutes=90,
+    )
+    return group, series, list(Session.objects.filter(series=series).order_by("starts_at"))
+
+
+def test_feed_has_stable_uids_sequence_vtimezone_and_refresh_hints():
+    group, series, sessions = _simple_group_with_sessions()
+    schedule.session_change(session=sessions[1], status="cancelled", note="Holiday")
+    schedule.session_change(session=sessions[2], starts_at=sessions[2].starts_at + dt.timedelta(hours=1))
+    first = _parse(group_calendar(group=group))
+    second = _parse(group_calendar(group=group))
+    uids = [e["UID"] for e in first.walk("VEVENT")]
+    assert uids == [series_uid(series)] * 2 == [e["UID"] for e in second.walk("VEVENT")]
+    assert series_uid(series) == f"series-{series.pk}@lantern.test"
+    master, override = first.walk("VEVENT")
+    assert master["RRULE"].to_ical() == b"FREQ=WEEKLY;BYDAY=TU"
+    assert [d.dt for d in master["EXDATE"].dts] == [sessions[1].original_start.astimezone(CHICAGO)]
+    assert override["RECURRENCE-ID"].dt == sessions[2].original_start
+    assert override["SEQUENCE"] == 1 and master["SEQUENCE"] == 0
+    assert [tz["TZID"] for tz in first.walk("VTIMEZONE")] == ["America/Chicago"]
+    assert first["REFRESH-INTERVAL"].dt == dt.timedelta(hours=1)
+    assert first["X-PUBLISHED-TTL"].to_ical() == b"PT1H"
+
+
+def test_series_edit_raises_the_feed_sequence():
+    group, series, _ = _simple_group_with_sessions()
+    schedule.series_update(series=series, duration_minutes=120)
+    master = _parse(group_calendar(group=group)).walk("VEVENT")[0]
+    assert master["SEQUENCE"] == 1
+    assert master["DURATION"].dt == dt.timedelta(minutes=120)
+
+
+def test_ended_series_stays_in_the_feed_only_up_to_its_last_held_session():
+    group, series, sessions = _simple_group_with_sessions()
+    schedule.series_end(series=series, now=sessions[2].starts_at + dt.timedelta(hours=2))
+    cal = _parse(group_calendar(group=group))
+    occurrences = _expanded(cal.to_ical(), sessions[0].starts_at - dt.timedelta(days=1), sessions[-1].ends_at)
+    assert occurrences == [(s.starts_at, s.ends_at) for s in sessions[:3]]
+
+
+def test_ended_series_that_never_met_is_left_out():
+    group, series, _ = _simple_group_with_sessions()
+    schedule.series_end(series=series)
+    assert _parse(group_calendar(group=group)).walk("VEVENT") == []
+
+
+def test_member_feed_covers_only_groups_where_the_member_is_active():
+    member = MemberFactory()
+    active_group, _, _ = _simple_group_with_sessions()
+    waiting_group, _, _ = _simple_group_with_sessions()
+    left_group, _, _ = _simple_group_with_sessions()
+    EnrollmentFactory(member=member, group=active_group, status="active")
+    EnrollmentFactory(member=member, group=waiting_group, status="requested", activated_at=None)
+    EnrollmentFactory(member=member, group=left_group, status="left")
+    names = {str(e["SUMMARY"]) for e in _parse(member_calendar(member=member)).walk("VEVENT")}
+    assert names == {active_group.name}
+
+
+def test_member_feed_refuses_unknown_rotated_and_erased_tokens(api_client):
+    group, _, _ = _simple_group_with_sessions()
+    member = MemberFactory()
+    EnrollmentFactory(member=member, group=group)
+    old_token = member.token
+    assert api_client.get(f"/api/me/{old_token}/calendar.ics").status_code == 200
+    member.token = "rotated-" + old_token[:20]
+    member.save()
+    assert api_client.get(f"/api/me/{old_token}/calendar.ics").status_code == 404
+    assert api_client.get("/api/me/not-a-token/calendar.ics").status_code == 404
+    member.erased_at = timezone.now()
+    member.save()
+    assert api_client.get(f"/api/me/{member.token}/calendar.ics").status_code == 404
+    response = api_client.get(f"/api/groups/{group.slug}/calendar.ics")
+    assert response.status_code == 200
+    assert api_client.get("/api/groups/no-such-group/calendar.ics").status_code == 404
+    assert api_client.post(f"/api/groups/{group.slug}/calendar.ics").status_code == 405
+
+
+def test_private_feed_is_not_cached_by_shared_caches(api_client):
+    group, _, _ = _simple_group_with_sessions()
+    member = MemberFactory()
+    EnrollmentFactory(member=member, group=group)
+    response = api_client.get(f"/api/me/{member.token}/calendar.ics")
+    assert "private" in response["Cache-Control"]
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_feed_queries_do_not_grow_with_sessions_or_series(django_assert_max_num_queries):
+    group, series, sessions = _simple_group_with_sessions()
+    for session in sessions[1:6]:
+        schedule.session_change(session=session, status="cancelled", note="x")
+    for _ in range(3):
+        schedule.series_create(
+            group=group,
+            rrule="FREQ=WEEKLY;BYDAY=WE",
+            dtstart=_next_local(timezone.now(), 2, 10),
+            timezone="America/Chicago",
+            duration_minutes=60,
+        )
+    with django_assert_max_num_queries(3):
+        group_calendar(group=group)
+
+
+# --- Invites -------------------------------------------------------------------------------
+
+
+def test_series_invite_request_carries_organizer_attendee_rule_and_timezone():
+    organization = OrganizationFactory(contact_email="care@hospice.example")
+    group, series, sessions = _simple_group_with_sessions(
+        organization=organization, format="online", venue=None, conference_url="https://meet.example/x"
+    )
+    schedule.session_change(session=sessions[3], status="cancelled", note="Holiday")
+    member = MemberFactory(email="ben@example.org", display_name="Ben")
+    enrollment = EnrollmentFactory(member=member, group=group)
+    cal = _parse(series_invite(enrollment=enrollment, series=series, method="REQUEST"))
+    assert cal["METHOD"] == "REQUEST"
+    (event,) = cal.walk("VEVENT")
+    assert event["UID"] == series_uid(series)
+    assert str(event["ORGANIZER"]) == "mailto:care@hospice.example"
+    assert str(event["ATTENDEE"]) == "mailto:ben@example.org"
+    assert event["ATTENDEE"].params["CN"] == "Ben"
+    assert event["RRULE"].to_ical() == b"FREQ=WEEKLY;BYDAY=TU"
+    assert [d.dt for d in event["EXDATE"].dts] == [sessions[3].original_start.astimezone(CHICAGO)]
+    assert event["SEQUENCE"] == 0
+    assert "https://meet.example/x" in str(event["DESCRIPTION"])
+    assert [tz["TZID"] for tz in cal.walk("VTIMEZONE")] == ["America/Chicago"]
+
+
+def test_series_invite_cancel_and_organizer_fallback():
+    group, series, _ = _simple_group_with_sessions(organization=OrganizationFactory(contact_email=""))
+    enrollment = EnrollmentFactory(member=MemberFactory(email="c@example.org"), group=group, status="left")
+    with override_settings(DEFAULT_FROM_EMAIL="Lantern <reminders@lantern.test>"):
+        cal = _parse(series_invite(enrollment=enrollment, series=series, method="cancel"))
+    assert cal["METHOD"] == "CANCEL"
+    (event,) = cal.walk("VEVENT")
+    assert event["STATUS"] == "CANCELLED"
+    assert str(event["ORGANIZER"]) == "mailto:reminders@lantern.test"
+    assert event["UID"] == series_uid(series)
+
+
+def test_session_invites_for_a_moved_and_a_cancelled_session():
+    group, series, sessions = _simple_group_with_sessions()
+    enrollment = EnrollmentFactory(member=MemberFactory(email="d@example.org"), group=group)
+    moved = schedule.session_change(session=sessions[2], starts_at=sessions[2].starts_at + dt.timedelta(days=1))
+    moved = schedule.session_change(session=moved, note="Room 2")
+    cal = _parse(session_invite(enrollment=enrollment, session=moved, method="REQUEST"))
+    assert cal["METHOD"] == "REQUEST"
+    (event,) = cal.walk("VEVENT")
+    assert event["UID"] == series_uid(series)
+    assert event["RECURRENCE-ID"].dt == sessions[2].original_start
+    assert event["DTSTART"].dt == moved.starts_at
+    assert event["SEQUENCE"] == 2
+    assert "Room 2" in str(event["DESCRIPTION"])
+
+    cancelled = schedule.session_change(session=sessions[4], status="cancelled", note="Snow")
+    cal = _parse(session_invite(enrollment=enrollment, session=cancelled, method="CANCEL"))
+    assert cal["METHOD"] == "CANCEL"
+    (event,) = cal.walk("VEVENT")
+    assert event["STATUS"] == "CANCELLED" and event["SEQUENCE"] == 1
+    assert event["RECURRENCE-ID"].dt == sessions[4].original_start
+
+
+def test_invites_refuse_unknown_methods():
+    group, series, sessions = _simple_group_with_sessions()
+    enrollment = EnrollmentFactory(group=group)
+    with pytest.raises(ValueError, match=INVALID_METHOD):
+        series_invite(enrollment=enrollment, series=series, method="PUBLISH")
+    with pytest.raises(ValueError, match=INVALID_METHOD):
+        session_invite(enrollment=enrollment, session=sessions[0], method="REPLY")
