@@ -91,7 +91,7 @@ def follow_up_list(*, group: SupportGroup, now: dt.datetime | None = None) -> li
         .values_list("session_id", flat=True)
         .distinct()
     )
-    sessions = list(Session.objects.filter(pk__in=list(taken_ids)).order_by("-starts_at").only("pk", "starts_at"))
+    sessions = list(Session.objects.filter(pk__in=taken_ids).order_by("-starts_at").only("pk", "starts_at"))
     marks: dict[tuple[int, int], str | None] = {
         (row[0], row[1]): row[2]
         for row in Attendance.objects.filter(session_id__in=[s.pk for s in sessions]).values_list(
