@@ -12,6 +12,7 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
+from dateutil.rrule import rrulestr
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -133,9 +134,13 @@ def _user(username: str, first_name: str, *, superuser: bool = False):
     return user
 
 
-def _first_session_local(today: dt.date, hour: int, minute: int) -> dt.datetime:
-    # Start series three weeks back so facilitators see a little history.
-    return dt.datetime.combine(today - dt.timedelta(days=21), dt.time(hour, minute))
+def _first_session_local(today: dt.date, rule: str, hour: int, minute: int) -> dt.datetime:
+    """The rule's first date from three weeks back, so facilitators see a little history.
+
+    A series' dtstart must itself be one of the rule's dates (RFC 5545 §3.8.5.3).
+    """
+    start = dt.datetime.combine(today - dt.timedelta(days=21), dt.time(hour, minute))
+    return rrulestr(rule, dtstart=start)[0]
 
 
 @transaction.atomic
@@ -256,7 +261,7 @@ def _make_group(*, org: Organization, venue, pattern: GroupPattern, lead, now: d
     schedule.series_create(
         group=group,
         rrule=pattern.rrule,
-        dtstart=_first_session_local(today_local, pattern.hour, pattern.minute),
+        dtstart=_first_session_local(today_local, pattern.rrule, pattern.hour, pattern.minute),
         timezone=tz,
         duration_minutes=pattern.duration,
         now=now,
