@@ -1,0 +1,381 @@
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from sessions.models import Attendance, AuditLog, Session, SessionSeries
+from sessions.services import attendance as attendance_services
+from sessions.services import schedule
+from tests.factories import (
+    EnrollmentFactory,
+    FacilitatorFactory,
+    MemberFactory,
+    SupportGroupFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+
+
+def _next_tuesday_local(hour: int = 19) -> dt.datetime:
+    day = timezone.now().astimezone(CHICAGO).date() + dt.timedelta(days=2)
+    while day.weekday() != 1:
+        day += dt.timedelta(days=1)
+    return dt.datetime.combine(day, dt.time(hour))
+
+
+@pytest.fixture
+def group():
+    return SupportGroupFactory()
+
+
+@pytest.fixture
+def facilitator(group):
+    return FacilitatorFactory(group=group, role="co").user
+
+
+@pytest.fixture
+def series(group):
+    return schedule.series_create(
+        group=group,
+        rrule="FREQ=WEEKLY;BYDAY=TU",
+        dtstart=_next_tuesday_local(),
+        timezone="America/Chicago",
+        duration_minutes=90,
+    )
+
+
+@pytest.fixture
+def past_session(series):
+    """A session that has happened (moved into the past directly in the database)."""
+    session = Session.objects.filter(series=series).order_by("starts_at").first()
+    session.starts_at = timezone.now() - dt.timedelta(days=1)
+    session.ends_at = session.starts_at + dt.timedelta(minutes=90)
+    session.save()
+    return session
+
+
+def _as(api_client, user):
+    api_client.force_authenticate(user)
+    return api_client
+
+
+# --- Who may do what -----------------------------------------------------------------------
+
+
+def _endpoints(group, series, session):
+    return [
+        ("get", f"/api/manage/groups/{group.pk}/series/", None),
+        ("post", f"/api/manage/groups/{group.pk}/series/", {"rrule": "FREQ=WEEKLY;BYDAY=TU"}),
+        ("get", f"/api/manage/series/{series.pk}/", None),
+        ("patch", f"/api/manage/series/{series.pk}/", {"duration_minutes": 60}),
+        ("delete", f"/api/manage/series/{series.pk}/", None),
+        ("get", f"/api/manage/groups/{group.pk}/sessions/", None),
+        ("get", f"/api/manage/sessions/{session.pk}/", None),
+        ("patch", f"/api/manage/sessions/{session.pk}/", {"note": "x"}),
+        ("get", f"/api/manage/sessions/{session.pk}/attendance/", None),
+        ("put", f"/api/manage/sessions/{session.pk}/attendance/", {"marks": []}),
+        ("get", f"/api/manage/groups/{group.pk}/attendance.csv", None),
+        ("get", f"/api/manage/groups/{group.pk}/follow-up/", None),
+    ]
+
+
+def test_every_management_endpoint_refuses_anonymous_callers_and_other_groups_staff(api_client, group, series):
+    session = Session.objects.filter(series=series).first()
+    other_facilitator = FacilitatorFactory().user
+    other_admin = UserFactory()
+    SupportGroupFactory().organization.admins.add(other_admin)
+    for method, url, body in _endpoints(group, series, session):
+        api_client.force_authenticate(None)
+        assert getattr(api_client, method)(url, body, format="json").status_code == 401, (method, url)
+        for user in (other_facilitator, other_admin, UserFactory()):
+            api_client.force_authenticate(user)
+            response = getattr(api_client, method)(url, body, format="json")
+            assert response.status_code == 403, (method, url, response.content)
+    series.refresh_from_db()
+    session.refresh_from_db()
+    assert series.active and session.note == "" and session.sequence == 0
+    assert not AuditLog.objects.filter(action__startswith="attendance").exists()
+
+
+def test_facilitators_and_organization_admins_can_read(api_client, group, series, facilitator):
+    admin = UserFactory()
+    group.organization.admins.add(admin)
+    session = Session.objects.filter(series=series).first()
+    for user in (facilitator, admin):
+        _as(api_client, user)
+        for method, url, _ in _endpoints(group, series, session):
+            if method == "get":
+                assert api_client.get(url).status_code == 200, url
+
+
+def test_unknown_ids_are_404(api_client, facilitator):
+    _as(api_client, facilitator)
+    assert api_client.get("/api/manage/groups/999999/series/").status_code == 404
+    assert api_client.get("/api/manage/sessions/999999/attendance/").status_code == 404
+    assert api_client.get("/api/groups/nope/sessions/").status_code == 404
+
+
+# --- Series ------------------------------------------------------------------------------
+
+
+def test_create_series_materializes_sessions_and_defaults_to_the_group_time_zone(api_client, group, facilitator):
+    dtstart = _next_tuesday_local()
+    response = _as(api_client, facilitator).post(
+        f"/api/manage/groups/{group.pk}/series/",
+        {"rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=13", "dtstart": dtstart.isoformat(), "duration_minutes": 90},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["rrule"] == "FREQ=WEEKLY;BYDAY=TU;COUNT=13"
+    assert body["dtstart"] == dtstart.isoformat()
+    assert body["timezone"] == group.timezone
+    assert Session.objects.filter(series_id=body["id"]).count() == 13
+    assert AuditLog.objects.filter(action="series.create", actor=facilitator).exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "message"),
+    [
+        ({"rrule": "FREQ=HOURLY"}, "rrule", schedule.RRULE_FREQ_INVALID),
+        ({"rrule": "FREQ=WEEKLY;BYDAY=TU;BYHOUR=19"}, "rrule", schedule.RRULE_TIME_PARTS),
+        ({"timezone": "Nowhere/Land"}, "timezone", None),
+        ({"duration_minutes": 2000}, "duration_minutes", schedule.DURATION_INVALID),
+        ({"dtstart": "2026-13-01T19:00"}, "dtstart", None),
+        ({"dtstart": "2027-01-05T19:00:00-06:00"}, "dtstart", schedule.DTSTART_HAS_OFFSET),
+    ],
+)
+def test_create_series_with_bad_input_is_a_400_naming_the_field(
+    api_client, group, facilitator, payload, field, message
+):
+    body = {
+        "rrule": "FREQ=WEEKLY;BYDAY=TU",
+        "dtstart": _next_tuesday_local().isoformat(),
+        "duration_minutes": 90,
+        **payload,
+    }
+    response = _as(api_client, facilitator).post(f"/api/manage/groups/{group.pk}/series/", body, format="json")
+    assert response.status_code == 400
+    errors = response.json()
+    assert field in errors
+    if message:
+        assert errors[field] == [message]
+    assert not SessionSeries.objects.exists() and not Session.objects.exists()
+
+
+def test_venue_from_another_organization_is_refused(api_client, group, facilitator):
+    body = {
+        "rrule": "FREQ=WEEKLY;BYDAY=TU",
+        "dtstart": _next_tuesday_local().isoformat(),
+        "duration_minutes": 90,
+        "venue": VenueFactory().pk,
+    }
+    response = _as(api_client, facilitator).post(f"/api/manage/groups/{group.pk}/series/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"venue": [schedule.VENUE_OTHER_ORGANIZATION]}
+
+
+def test_patch_series_regenerates_and_delete_ends_it(api_client, series, facilitator):
+    client = _as(api_client, facilitator)
+    response = client.patch(f"/api/manage/series/{series.pk}/", {"duration_minutes": 60}, format="json")
+    assert response.status_code == 200
+    assert response.json()["sequence"] == 1
+    session = Session.objects.filter(series=series).first()
+    assert session.ends_at - session.starts_at == dt.timedelta(minutes=60)
+    bad = client.patch(
+        f"/api/manage/series/{series.pk}/", {"rrule": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, format="json"
+    )
+    assert bad.status_code == 400 and bad.json() == {"rrule": [schedule.RRULE_IMPOSSIBLE]}
+    assert client.delete(f"/api/manage/series/{series.pk}/").status_code == 204
+    assert set(Session.objects.filter(series=series).values_list("status", flat=True)) == {"cancelled"}
+    listed = client.get(f"/api/manage/groups/{series.group_id}/series/").json()
+    assert [(s["id"], s["active"]) for s in listed] == [(series.pk, False)]
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+def test_sessions_list_filters_by_local_dates_and_shows_offsets(api_client, group, series, facilitator):
+    first = Session.objects.filter(series=series).order_by("starts_at").first()
+    local_day = first.starts_at.astimezone(CHICAGO).date()
+    client = _as(api_client, facilitator)
+    response = client.get(
+        f"/api/manage/groups/{group.pk}/sessions/",
+        {"from": local_day.isoformat(), "to": (local_day + dt.timedelta(days=7)).isoformat()},
+    )
+    assert response.status_code == 200
+    rows = response.json()
+    assert [r["id"] for r in rows] == list(
+        Session.objects.filter(series=series).order_by("starts_at").values_list("pk", flat=True)[:2]
+    )
+    assert rows[0]["starts_at"] == first.starts_at.astimezone(CHICAGO).isoformat()
+    assert rows[0]["starts_at"].endswith(("-06:00", "-05:00"))
+    assert rows[0]["timezone"] == "America/Chicago"
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"from": "yesterday"}, "from"),
+        ({"to": "2026-02-30"}, "to"),
+        ({"from": "2026-03-01", "to": "2026-02-01"}, "to"),
+        ({"from": "2026-01-01", "to": "2027-06-01"}, "to"),
+    ],
+)
+def test_bad_ranges_are_400(api_client, group, facilitator, params, field):
+    response = _as(api_client, facilitator).get(f"/api/manage/groups/{group.pk}/sessions/", params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def test_sessions_list_query_count_does_not_grow_with_sessions(
+    api_client, group, series, facilitator, django_assert_max_num_queries
+):
+    client = _as(api_client, facilitator)
+    with django_assert_max_num_queries(6):
+        response = client.get(f"/api/manage/groups/{group.pk}/sessions/")
+    assert len(response.json()) >= 20
+
+
+def test_patch_session_cancels_with_a_reason_and_moves(api_client, series, facilitator):
+    session = Session.objects.filter(series=series).order_by("starts_at")[1]
+    client = _as(api_client, facilitator)
+    url = f"/api/manage/sessions/{session.pk}/"
+    response = client.patch(url, {"status": "cancelled"}, format="json")
+    assert response.status_code == 400 and response.json() == {"note": [schedule.SESSION_CANCEL_NEEDS_REASON]}
+    response = client.patch(url, {"status": "cancelled", "note": "Facilitator unwell"}, format="json")
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["sequence"], response.json()["modified"]) == (
+        "cancelled",
+        1,
+        True,
+    )
+    naive = session.starts_at.replace(tzinfo=None).isoformat()
+    response = client.patch(url, {"starts_at": naive}, format="json")
+    assert response.status_code == 400 and response.json() == {"starts_at": [schedule.SESSION_NAIVE_TIME]}
+    new_start = (session.starts_at + dt.timedelta(days=1)).astimezone(CHICAGO)
+    response = client.patch(url, {"status": "scheduled", "starts_at": new_start.isoformat()}, format="json")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["starts_at"] == new_start.isoformat() and body["sequence"] == 2
+    assert body["original_start"] == session.starts_at.astimezone(CHICAGO).isoformat()
+
+
+def test_past_session_cannot_be_patched(api_client, past_session, facilitator):
+    response = _as(api_client, facilitator).patch(
+        f"/api/manage/sessions/{past_session.pk}/", {"note": "late"}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.json() == {"session": [schedule.SESSION_IN_PAST]}
+
+
+# --- Public schedule ---------------------------------------------------------------------
+
+
+def test_public_sessions_show_upcoming_times_with_offset_and_no_private_data(api_client, group, series, past_session):
+    group.conference_url = "https://meet.example/private"
+    group.save()
+    member = MemberFactory(display_name="Zelda")
+    EnrollmentFactory(member=member, group=group)
+    cancelled = Session.objects.filter(series=series).order_by("starts_at")[2]
+    schedule.session_change(session=cancelled, status="cancelled", note="Zelda's memorial")
+    response = api_client.get(f"/api/groups/{group.slug}/sessions/")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["timezone"] == "America/Chicago" and body["cohort"] is None
+    ids = [row["id"] for row in body["results"]]
+    assert past_session.pk not in ids
+    assert cancelled.pk in ids
+    row = next(r for r in body["results"] if r["id"] == cancelled.pk)
+    assert set(row) == {"id", "starts_at", "ends_at", "timezone", "status", "venue", "cycle_week"}
+    assert row["status"] == "cancelled"
+    assert dt.datetime.fromisoformat(row["starts_at"]) == cancelled.starts_at
+    assert b"Zelda" not in response.content and b"meet.example" not in response.content
+    assert member.phone.encode() not in response.content
+
+
+def test_public_sessions_show_the_cohort_week_and_next_cycle(api_client):
+    first = _next_tuesday_local()
+    group = SupportGroupFactory(
+        enrollment_mode="cohort", cycle_start=first.date() - dt.timedelta(weeks=3), cycle_weeks=13
+    )
+    schedule.series_create(
+        group=group, rrule="FREQ=WEEKLY;BYDAY=TU", dtstart=first, timezone="America/Chicago", duration_minutes=90
+    )
+    body = api_client.get(f"/api/groups/{group.slug}/sessions/").json()
+    assert body["cohort"]["week"] == 4 and body["cohort"]["weeks"] == 13
+    assert body["cohort"]["label"] == "week 4 of 13"
+    assert body["cohort"]["next_cycle_start"] == (first.date() + dt.timedelta(weeks=10)).isoformat()
+    assert [r["cycle_week"] for r in body["results"][:11]] == [4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 1]
+
+
+# --- Attendance ------------------------------------------------------------------------------
+
+
+def test_attendance_roster_read_and_update_are_audited(api_client, group, past_session, facilitator):
+    ana = EnrollmentFactory(group=group, member=MemberFactory(display_name="Ana"))
+    Attendance.objects.create(session=past_session, enrollment=ana, rsvp="yes")
+    client = _as(api_client, facilitator)
+    url = f"/api/manage/sessions/{past_session.pk}/attendance/"
+    body = client.get(url).json()
+    assert body["roster"] == [
+        {
+            "enrollment": ana.pk,
+            "member": ana.member_id,
+            "display_name": "Ana",
+            "enrollment_status": "active",
+            "rsvp": "yes",
+            "attendance": None,
+        }
+    ]
+    assert AuditLog.objects.filter(action="attendance.view", actor=facilitator, target_id=str(past_session.pk)).exists()
+    response = client.put(url, {"marks": [{"enrollment": ana.pk, "attendance": "present"}]}, format="json")
+    assert response.status_code == 200
+    assert response.json()["roster"][0]["attendance"] == "present"
+    assert AuditLog.objects.filter(action="attendance.update", actor=facilitator).exists()
+    bad = client.put(url, {"marks": [{"enrollment": ana.pk, "attendance": "late"}]}, format="json")
+    assert bad.status_code == 400 and "marks" in bad.json()
+    stranger = EnrollmentFactory()
+    bad = client.put(url, {"marks": [{"enrollment": stranger.pk, "attendance": "absent"}]}, format="json")
+    assert bad.status_code == 400
+    assert bad.json() == {"marks": [attendance_services.ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=stranger.pk)]}
+
+
+def test_attendance_csv_is_audited_and_safe_for_spreadsheets(api_client, group, past_session, facilitator):
+    sneaky = EnrollmentFactory(group=group, member=MemberFactory(display_name="=HYPERLINK(1)"))
+    attendance_services.attendance_mark(session=past_session, marks=[(sneaky.pk, "absent")])
+    response = _as(api_client, facilitator).get(f"/api/manage/groups/{group.pk}/attendance.csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["session_id", "date", "starts_at"]
+    assert rows[1][0] == str(past_session.pk)
+    assert rows[1][5] == "'=HYPERLINK(1)" and rows[1][7] == "absent"
+    log = AuditLog.objects.get(action="attendance.export")
+    assert log.actor == facilitator and log.details["rows"] == 1
+
+
+def test_follow_up_endpoint_lists_members_and_is_audited(api_client, group, series, facilitator):
+    sessions = list(Session.objects.filter(series=series).order_by("starts_at")[:2])
+    for offset, session in zip((8, 1), sessions, strict=True):
+        session.starts_at = timezone.now() - dt.timedelta(days=offset)
+        session.ends_at = session.starts_at + dt.timedelta(minutes=90)
+        session.save()
+    missing = EnrollmentFactory(
+        group=group, member=MemberFactory(display_name="Ana"), activated_at=timezone.now() - dt.timedelta(days=30)
+    )
+    for session in sessions:
+        attendance_services.attendance_mark(session=session, marks=[(missing.pk, "absent")])
+    response = _as(api_client, facilitator).get(f"/api/manage/groups/{group.pk}/follow-up/")
+    assert response.status_code == 200
+    assert [(r["enrollment"], r["display_name"]) for r in response.json()] == [(missing.pk, "Ana")]
+    assert AuditLog.objects.filter(action="attendance.follow_up.view", actor=facilitator).exists()
