@@ -1,0 +1,478 @@
+"""Roster rules: joining, capacity, the waitlist, approvals, leaving.
+
+Every seat-changing operation locks the group's row (SELECT … FOR UPDATE inside
+one transaction) before it counts seats, so two people racing for the last seat
+are served one after the other: one gets it, the other is waitlisted.
+
+Every status change writes one EnrollmentEvent with a reason code (the
+REASON_* constants below, documented in docs/rosters.md); the notifications
+app derives "you're in", "approved" and "a seat opened for you" notices from
+those rows. Every change is also written to the audit log.
+
+Choices where the issue is silent:
+- A member who left may join again (reason "join" from "left"); a declined or
+  removed member gets their old record back unchanged, so a public join cannot
+  undo a facilitator's decision. A facilitator can still add them directly.
+- Cohort groups work like approval groups: a join is a request.
+- Capacity counts active members only; lowering it below the active count
+  removes nobody, it only stops new seats being given.
+- Waitlist positions are always 1..n without gaps, in the order people will move up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from sessions.models import Enrollment, EnrollmentEvent, Member, SupportGroup
+from sessions.services.audit import ACTOR_MEMBER, actor_label_for, audit_record
+
+Status = Enrollment.Status
+
+# EnrollmentEvent.reason codes. Notifications depend on these exact strings.
+REASON_JOIN = "join"  # the member joined (new, or again after leaving): to requested/active/waitlisted
+REASON_ADD = "add"  # a facilitator put the member on the roster directly: to active/waitlisted
+REASON_APPROVE = "approve"  # a facilitator approved: requested -> active, or -> waitlisted when full
+REASON_DECLINE = "decline"  # a facilitator declined: -> declined
+REASON_REMOVE = "remove"  # a facilitator removed: -> removed
+REASON_WAITLIST = "waitlist"  # a facilitator moved someone onto the waitlist: -> waitlisted
+REASON_LEAVE = "leave"  # the member left through their self-service link: -> left
+REASON_PROMOTE = "promote"  # a seat freed and the first on the waitlist moved up: waitlisted -> active
+REASON_ERASE = "erase"  # the member erased their data: -> left (send them nothing)
+
+ON_ROSTER = (Status.REQUESTED, Status.ACTIVE, Status.WAITLISTED)
+ENDED = (Status.LEFT, Status.DECLINED, Status.REMOVED)
+
+MEMBER_ERASED = "This member's data has been erased; they cannot be put on a roster."
+CANNOT_APPROVE = "Only a requested or waitlisted enrollment can be approved; this one is {status}."
+GROUP_FULL = "The group is full. Raise its capacity, or wait until a seat frees and the waitlist moves up."
+CANNOT_DECLINE = "Only a requested, waitlisted or active enrollment can be declined; this one is {status}."
+CANNOT_REMOVE = "Only a requested, waitlisted or active enrollment can be removed; this one is {status}."
+CANNOT_WAITLIST = "Only a requested or active enrollment can be put on the waitlist; this one is {status}."
+CANNOT_LEAVE = "You are no longer on this group's roster."
+CANNOT_MOVE = "Only a waitlisted enrollment can be moved on the waitlist; this one is {status}."
+BAD_POSITION = "The waitlist position must be between 1 and {count}."
+
+
+def _lock_group(group_id: int) -> SupportGroup:
+    # The one lock every seat-changing operation takes first: it serializes
+    # seat counting per group without blocking other groups.
+    return SupportGroup.objects.select_for_update().get(pk=group_id)
+
+
+def _active_count(group: SupportGroup) -> int:
+    return Enrollment.objects.filter(group=group, status=Status.ACTIVE).count()
+
+
+def _seat_free(group: SupportGroup) -> bool:
+    return group.capacity is None or _active_count(group) < group.capacity
+
+
+def _next_waitlist_position(group: SupportGroup) -> int:
+    highest = Enrollment.objects.filter(group=group, status=Status.WAITLISTED).aggregate(
+        highest=Max("waitlist_position")
+    )["highest"]
+    return (highest or 0) + 1
+
+
+def _renumber_waitlist(group: SupportGroup, *, first: Enrollment | None = None, position: int | None = None) -> None:
+    """Make positions 1..n again, keeping order; optionally put `first` at `position`."""
+    waiting = list(
+        Enrollment.objects.filter(group=group, status=Status.WAITLISTED).order_by("waitlist_position", "id")
+    )
+    if first is not None and position is not None:
+        waiting = [e for e in waiting if e.pk != first.pk]
+        waiting.insert(position - 1, first)
+    for index, enrollment in enumerate(waiting, start=1):
+        if enrollment.waitlist_position != index:
+            Enrollment.objects.filter(pk=enrollment.pk).update(waitlist_position=index)
+
+
+def _change_status(
+    enrollment: Enrollment,
+    *,
+    to_status: str,
+    reason: str,
+    actor,
+    actor_label: str,
+    now: dt.datetime,
+) -> EnrollmentEvent:
+    from_status = enrollment.status
+    if to_status == Status.WAITLISTED:
+        enrollment.waitlist_position = _next_waitlist_position(enrollment.group)
+    else:
+        enrollment.waitlist_position = None
+    enrollment.status = to_status
+    enrollment.status_changed_at = now
+    if to_status == Status.ACTIVE:
+        enrollment.activated_at = now
+    enrollment.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
+    enrollment.save()
+    event_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    event = EnrollmentEvent.objects.create(
+        enrollment=enrollment, from_status=from_status, to_status=to_status, actor=event_actor, reason=reason
+    )
+    audit_record(
+        action=f"roster.{reason}",
+        actor=event_actor,
+        actor_label=actor_label,
+        group=enrollment.group,
+        target=enrollment,
+        details={
+            "member_id": enrollment.member_id,
+            "from_status": from_status,
+            "to_status": to_status,
+            "waitlist_position": enrollment.waitlist_position,
+        },
+    )
+    return event
+
+
+def _fill_free_seats(
+    group: SupportGroup, *, actor, actor_label: str, now: dt.datetime, skip: Enrollment | None = None
+) -> list[Enrollment]:
+    """Promote from the head of the waitlist while seats are free. Caller holds the group lock."""
+    waiting = Enrollment.objects.filter(group=group, status=Status.WAITLISTED).order_by("waitlist_position", "id")
+    if skip is not None:
+        waiting = waiting.exclude(pk=skip.pk)
+    if group.capacity is None:
+        to_promote = list(waiting)
+    else:
+        free = group.capacity - _active_count(group)
+        to_promote = list(waiting[:free]) if free > 0 else []
+    for enrollment in to_promote:
+        enrollment.group = group
+        _change_status(
+            enrollment, to_status=Status.ACTIVE, reason=REASON_PROMOTE, actor=actor, actor_label=actor_label, now=now
+        )
+    if to_promote:
+        _renumber_waitlist(group)
+    return to_promote
+
+
+def _locked_enrollment(enrollment: Enrollment) -> tuple[SupportGroup, Enrollment]:
+    group = _lock_group(enrollment.group_id)
+    fresh = Enrollment.objects.select_related("member").get(pk=enrollment.pk)
+    fresh.group = group
+    return group, fresh
+
+
+def _sync(target: Enrollment, source: Enrollment) -> Enrollment:
+    # Callers keep using the instance they passed in; give it the new state.
+    for name in ("status", "waitlist_position", "status_changed_at", "activated_at", "notes"):
+        setattr(target, name, getattr(source, name))
+    return source
+
+
+def _check_member(member: Member) -> None:
+    if member.erased_at is not None:
+        raise ValidationError({"member": MEMBER_ERASED}, code="member_erased")
+
+
+def _status_for_new_seat(group: SupportGroup) -> str:
+    return Status.ACTIVE if _seat_free(group) else Status.WAITLISTED
+
+
+@transaction.atomic
+def enrollment_join(
+    *,
+    group: SupportGroup,
+    member: Member,
+    join_note: str = "",
+    actor=None,
+    now: dt.datetime | None = None,
+) -> tuple[Enrollment, bool]:
+    """Put `member` on `group`'s roster as the group's enrollment mode says.
+
+    Returns (enrollment, created): created is True when this call put the
+    member on the roster (a new enrollment, or a rejoin after leaving); an
+    enrollment that is requested, active, waitlisted, declined or removed comes
+    back unchanged with created=False.
+    """
+    now = now or timezone.now()
+    _check_member(member)
+    group = _lock_group(group.pk)
+    existing = Enrollment.objects.filter(group=group, member=member).first()
+    if existing is not None and existing.status != Status.LEFT:
+        existing.group = group
+        return existing, False
+
+    if group.enrollment_mode == SupportGroup.EnrollmentMode.DROP_IN:
+        to_status = _status_for_new_seat(group)
+    else:
+        # Approval and cohort groups: a facilitator decides; capacity applies at approval.
+        to_status = Status.REQUESTED
+    enrollment = existing or Enrollment(group=group, member=member, status="")
+    enrollment.group = group
+    enrollment.join_note = join_note
+    if existing is None:
+        # The status is set by _change_status; the row must exist before its event.
+        enrollment.status = to_status
+        enrollment.status_changed_at = now
+        if to_status == Status.WAITLISTED:
+            enrollment.waitlist_position = _next_waitlist_position(group)
+        if to_status == Status.ACTIVE:
+            enrollment.activated_at = now
+        enrollment.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
+        enrollment.save()
+        event_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+        EnrollmentEvent.objects.create(
+            enrollment=enrollment, from_status="", to_status=to_status, actor=event_actor, reason=REASON_JOIN
+        )
+        audit_record(
+            action=f"roster.{REASON_JOIN}",
+            actor=event_actor,
+            actor_label=actor_label_for(event_actor) if event_actor else ACTOR_MEMBER,
+            group=group,
+            target=enrollment,
+            details={
+                "member_id": member.pk,
+                "from_status": "",
+                "to_status": to_status,
+                "waitlist_position": enrollment.waitlist_position,
+            },
+        )
+    else:
+        enrollment.save(update_fields=["join_note"])
+        _change_status(
+            enrollment,
+            to_status=to_status,
+            reason=REASON_JOIN,
+            actor=actor,
+            actor_label=actor_label_for(actor) if actor is not None else ACTOR_MEMBER,
+            now=now,
+        )
+    return enrollment, True
+
+
+@transaction.atomic
+def enrollment_add(
+    *,
+    group: SupportGroup,
+    member: Member,
+    actor,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> tuple[Enrollment, bool]:
+    """A facilitator puts someone on the roster directly, whatever the enrollment mode.
+
+    Active if a seat is free, else waitlisted. A pending request is approved;
+    someone already active or waitlisted is left as they are (created=False);
+    someone who left, was declined or removed is taken back (the facilitator's
+    explicit decision).
+    """
+    now = now or timezone.now()
+    _check_member(member)
+    group = _lock_group(group.pk)
+    label = actor_label_for(actor)
+    existing = Enrollment.objects.filter(group=group, member=member).first()
+    if existing is not None:
+        existing.group = group
+        if existing.status in (Status.ACTIVE, Status.WAITLISTED):
+            return existing, False
+        reason = REASON_APPROVE if existing.status == Status.REQUESTED else REASON_ADD
+        if notes:
+            existing.notes = notes
+            existing.save(update_fields=["notes"])
+        _change_status(
+            existing, to_status=_status_for_new_seat(group), reason=reason, actor=actor, actor_label=label, now=now
+        )
+        return existing, True
+
+    to_status = _status_for_new_seat(group)
+    enrollment = Enrollment(
+        group=group,
+        member=member,
+        status=to_status,
+        notes=notes,
+        status_changed_at=now,
+        activated_at=now if to_status == Status.ACTIVE else None,
+        waitlist_position=_next_waitlist_position(group) if to_status == Status.WAITLISTED else None,
+    )
+    enrollment.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
+    enrollment.save()
+    event_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, from_status="", to_status=to_status, actor=event_actor, reason=REASON_ADD
+    )
+    audit_record(
+        action=f"roster.{REASON_ADD}",
+        actor=event_actor,
+        actor_label=label,
+        group=group,
+        target=enrollment,
+        details={
+            "member_id": member.pk,
+            "from_status": "",
+            "to_status": to_status,
+            "waitlist_position": enrollment.waitlist_position,
+        },
+    )
+    return enrollment, True
+
+
+@transaction.atomic
+def enrollment_approve(*, enrollment: Enrollment, actor=None, now: dt.datetime | None = None) -> Enrollment:
+    """Requested -> active, or -> waitlisted when the group is full. Waitlisted -> active if a seat is free."""
+    now = now or timezone.now()
+    group, fresh = _locked_enrollment(enrollment)
+    if fresh.status not in (Status.REQUESTED, Status.WAITLISTED):
+        raise ValidationError({"action": CANNOT_APPROVE.format(status=fresh.status)}, code="cannot_approve")
+    seat_free = _seat_free(group)
+    if fresh.status == Status.WAITLISTED and not seat_free:
+        raise ValidationError({"action": GROUP_FULL}, code="group_full")
+    to_status = Status.ACTIVE if seat_free else Status.WAITLISTED
+    was_waitlisted = fresh.status == Status.WAITLISTED
+    _change_status(
+        fresh, to_status=to_status, reason=REASON_APPROVE, actor=actor, actor_label=actor_label_for(actor), now=now
+    )
+    if was_waitlisted:
+        _renumber_waitlist(group)
+    return _sync(enrollment, fresh)
+
+
+def _end(
+    enrollment: Enrollment,
+    *,
+    to_status: str,
+    reason: str,
+    allowed: tuple[str, ...],
+    error: str,
+    code: str,
+    actor,
+    actor_label: str,
+    now: dt.datetime | None,
+    field: str = "action",
+) -> Enrollment:
+    now = now or timezone.now()
+    group, fresh = _locked_enrollment(enrollment)
+    if fresh.status not in allowed:
+        raise ValidationError({field: error.format(status=fresh.status)}, code=code)
+    was = fresh.status
+    _change_status(fresh, to_status=to_status, reason=reason, actor=actor, actor_label=actor_label, now=now)
+    if was == Status.WAITLISTED:
+        _renumber_waitlist(group)
+    if was == Status.ACTIVE:
+        _fill_free_seats(group, actor=actor, actor_label=actor_label, now=now)
+    return _sync(enrollment, fresh)
+
+
+@transaction.atomic
+def enrollment_decline(*, enrollment: Enrollment, actor=None, now: dt.datetime | None = None) -> Enrollment:
+    return _end(
+        enrollment,
+        to_status=Status.DECLINED,
+        reason=REASON_DECLINE,
+        allowed=ON_ROSTER,
+        error=CANNOT_DECLINE,
+        code="cannot_decline",
+        actor=actor,
+        actor_label=actor_label_for(actor),
+        now=now,
+    )
+
+
+@transaction.atomic
+def enrollment_remove(*, enrollment: Enrollment, actor=None, now: dt.datetime | None = None) -> Enrollment:
+    return _end(
+        enrollment,
+        to_status=Status.REMOVED,
+        reason=REASON_REMOVE,
+        allowed=ON_ROSTER,
+        error=CANNOT_REMOVE,
+        code="cannot_remove",
+        actor=actor,
+        actor_label=actor_label_for(actor),
+        now=now,
+    )
+
+
+@transaction.atomic
+def enrollment_leave(
+    *, enrollment: Enrollment, reason: str = REASON_LEAVE, now: dt.datetime | None = None
+) -> Enrollment:
+    """The member leaves (or erases their data, reason "erase"); a freed seat goes to the waitlist."""
+    return _end(
+        enrollment,
+        to_status=Status.LEFT,
+        reason=reason,
+        allowed=ON_ROSTER,
+        error=CANNOT_LEAVE,
+        code="not_on_roster",
+        actor=None,
+        actor_label=ACTOR_MEMBER,
+        now=now,
+        field="group",
+    )
+
+
+@transaction.atomic
+def enrollment_waitlist(*, enrollment: Enrollment, actor=None, now: dt.datetime | None = None) -> Enrollment:
+    """Put a requested or active member at the end of the waitlist.
+
+    A seat freed this way goes to whoever was already waiting, never straight
+    back to the person just moved.
+    """
+    now = now or timezone.now()
+    group, fresh = _locked_enrollment(enrollment)
+    if fresh.status not in (Status.REQUESTED, Status.ACTIVE):
+        raise ValidationError({"action": CANNOT_WAITLIST.format(status=fresh.status)}, code="cannot_waitlist")
+    was = fresh.status
+    label = actor_label_for(actor)
+    _change_status(fresh, to_status=Status.WAITLISTED, reason=REASON_WAITLIST, actor=actor, actor_label=label, now=now)
+    if was == Status.ACTIVE:
+        _fill_free_seats(group, actor=actor, actor_label=label, now=now, skip=fresh)
+        fresh.refresh_from_db(fields=["waitlist_position"])
+    return _sync(enrollment, fresh)
+
+
+@transaction.atomic
+def waitlist_move(*, enrollment: Enrollment, position: int, actor=None) -> Enrollment:
+    """Move one waitlisted enrollment to `position` (1 = next to move up); the others shift."""
+    group, fresh = _locked_enrollment(enrollment)
+    if fresh.status != Status.WAITLISTED:
+        raise ValidationError({"action": CANNOT_MOVE.format(status=fresh.status)}, code="cannot_move")
+    count = Enrollment.objects.filter(group=group, status=Status.WAITLISTED).count()
+    if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= count:
+        raise ValidationError({"waitlist_position": BAD_POSITION.format(count=count)}, code="bad_position")
+    before = fresh.waitlist_position
+    _renumber_waitlist(group, first=fresh, position=position)
+    fresh.refresh_from_db(fields=["waitlist_position"])
+    audit_record(
+        action="roster.move",
+        actor=actor,
+        group=group,
+        target=fresh,
+        details={"member_id": fresh.member_id, "from_position": before, "to_position": fresh.waitlist_position},
+    )
+    return _sync(enrollment, fresh)
+
+
+@transaction.atomic
+def enrollment_notes_update(*, enrollment: Enrollment, notes: str, actor=None) -> Enrollment:
+    """Facilitators' private notes; the audit entry records that they changed, not what they say."""
+    fresh = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    fresh.notes = notes
+    fresh.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
+    fresh.save(update_fields=["notes"])
+    audit_record(
+        action="roster.notes",
+        actor=actor,
+        group=enrollment.group,
+        target=fresh,
+        details={"member_id": fresh.member_id},
+    )
+    enrollment.notes = notes
+    return enrollment
+
+
+@transaction.atomic
+def group_fill_seats(*, group: SupportGroup, actor=None, now: dt.datetime | None = None) -> list[Enrollment]:
+    """Promote waitlisted members into free seats (after capacity was raised or removed)."""
+    now = now or timezone.now()
+    locked = _lock_group(group.pk)
+    return _fill_free_seats(locked, actor=actor, actor_label=actor_label_for(actor), now=now)
