@@ -1,0 +1,70 @@
+"""Facilitator broadcasts: one message to a group's active members, by their channels."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone as dj_timezone
+
+from notifications import gsm, texts
+from notifications.models import Broadcast, Channel, Kind, OutboxMessage
+from notifications.planner import notice_channels
+from notifications.quiet import sms_send_time
+from sessions.models import Enrollment, SupportGroup
+
+BROADCAST_EMPTY = "Write a message to send."
+BROADCAST_TOO_LONG = "The message is too long to fit in two text messages: at most {limit} characters."
+BROADCAST_NOT_GSM = "The message has characters a text message cannot carry (e.g. emoji): {chars}"
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [BROADCAST_EMPTY]})
+    lost = sorted({char for char in body if char != "?" and "?" in gsm.normalize(char)})
+    if lost:
+        raise ValidationError({"body": [BROADCAST_NOT_GSM.format(chars=" ".join(lost))]})
+    normalized = gsm.normalize(body)
+    if gsm.septets(normalized) > texts.BROADCAST_MAX_SEPTETS:
+        raise ValidationError({"body": [BROADCAST_TOO_LONG.format(limit=texts.BROADCAST_MAX_SEPTETS)]})
+    return body
+
+
+@transaction.atomic
+def broadcast_send(*, group: SupportGroup, author, body: str, now: dt.datetime | None = None) -> Broadcast:
+    """Record the broadcast and one outbox row per active member and channel.
+    Texts respect quiet hours; the dispatcher sends them."""
+    now = now or dj_timezone.now()
+    body = _clean_body(body)
+    broadcast = Broadcast.objects.create(group=group, author=author, body=body, created_at=now)
+    rows = []
+    members = set()
+    enrollments = Enrollment.objects.filter(group=group, status=Enrollment.Status.ACTIVE).select_related("member")
+    for enrollment in enrollments:
+        member = enrollment.member
+        for channel in notice_channels(member):
+            due = now
+            if channel == Channel.SMS:
+                due = sms_send_time(due=now, tz_name=member.timezone, session_starts_at=None)
+            members.add(member.pk)
+            rows.append(
+                OutboxMessage(
+                    member=member,
+                    channel=channel,
+                    kind=Kind.BROADCAST,
+                    group=group,
+                    enrollment=enrollment,
+                    broadcast=broadcast,
+                    dedupe_key=f"broadcast:b{broadcast.pk}",
+                    due_at=due,
+                    next_attempt_at=due,
+                )
+            )
+    OutboxMessage.objects.bulk_create(rows)
+    broadcast.recipients = len(members)
+    broadcast.save(update_fields=["recipients"])
+    broadcast.sms_count = sum(1 for r in rows if r.channel == Channel.SMS)
+    broadcast.email_count = sum(1 for r in rows if r.channel == Channel.EMAIL)
+    return broadcast

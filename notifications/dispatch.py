@@ -1,0 +1,489 @@
+"""Send what the outbox says is due, each row at most once.
+
+The life of a row:
+
+1. `dispatch_notifications` (every minute, and `manage.py dispatch_notifications`)
+   reconciles stale rows, plans, then claims due rows: in one transaction it
+   locks them (SELECT … FOR UPDATE SKIP LOCKED; a conditional UPDATE from
+   `scheduled` decides on databases without row locks), marks them `sending`
+   with a fresh claim token and commits. Only after the commit are their ids
+   handed to Celery (`transaction.on_commit`).
+2. The send task (`deliver`) proceeds only if the row is still `sending` with
+   its token and has not been started. It renders the text and, in one
+   conditional UPDATE, records body, recipient and `send_started_at`. A second
+   copy of the task (a doubled beat, a redelivered message) finds the row
+   started and does nothing.
+3. The provider is called; the result (sid, or an error policy) is saved.
+
+A worker killed between 2 and 3 leaves a row `sending` with `send_started_at`.
+After LEASE the dispatcher reconciles it: for Twilio by listing the messages
+sent to that number since the start and matching the body; found → `sent`,
+not found → scheduled again. Email and the console cannot be asked, so such
+a row is failed as `outcome_unknown` (visible in the admin) rather than sent twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone as dj_timezone
+
+from notifications import calendar as ical
+from notifications import texts
+from notifications.consent import member_mark_undeliverable, member_opt_out
+from notifications.models import Channel, Kind, OutboxMessage, Status
+from notifications.planner import (
+    email_notice_ok,
+    plan_notifications,
+    reminder_channels,
+    sms_notice_ok,
+)
+from notifications.quiet import in_quiet_hours, sms_send_time
+from notifications.ratelimit import limiter
+from notifications.transports import OutgoingMessage, TransportError, transport_for
+from sessions.models import Enrollment, Member, Session, SessionSeries
+
+logger = logging.getLogger(__name__)
+
+LEASE = dt.timedelta(minutes=5)
+BATCH_SIZE = 1000
+MAX_ATTEMPTS = 5
+BACKOFF_BASE = dt.timedelta(seconds=30)
+BACKOFF_CAP = dt.timedelta(minutes=30)
+# A task that would wait longer than this for a rate-limit slot puts the row back instead.
+MAX_RATE_WAIT = 20.0
+# Twilio accepts a ValidityPeriod of 1..36000 s; a reminder must not arrive after the session starts.
+VALIDITY_MAX = 36000
+VALIDITY_MIN = 60
+
+OPTED_OUT_CODES = {"21610"}
+UNDELIVERABLE_CODES = {"21211", "21614", "30005", "30006"}
+RETRY_ONCE_CODES = {"30003"}
+
+ERROR_OUTCOME_UNKNOWN = "outcome_unknown"
+ERROR_RETRIES_EXHAUSTED = "retries_exhausted"
+
+
+@dataclass
+class DispatchResult:
+    planned: int = 0
+    reconciled: int = 0
+    claimed: list[tuple[int, str]] = field(default_factory=list)
+
+
+# --- Claiming --------------------------------------------------------------------------------
+
+
+def sms_claim_limit() -> int | None:
+    """At most a minute's worth of texts per run, so no task waits long for its rate slot."""
+    rate = float(getattr(settings, "SMS_RATE_PER_SECOND", 1.0) or 0)
+    if rate <= 0:
+        return None
+    return max(1, math.ceil(rate * 60))
+
+
+def _claim(*, queryset, now: dt.datetime, limit: int) -> list[tuple[int, str]]:
+    token = uuid.uuid4().hex
+    with transaction.atomic():
+        ids = list(
+            queryset.select_for_update(skip_locked=True)
+            .filter(status=Status.SCHEDULED, next_attempt_at__lte=now)
+            .order_by("next_attempt_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        if not ids:
+            return []
+        OutboxMessage.objects.filter(pk__in=ids, status=Status.SCHEDULED).update(
+            status=Status.SENDING, claim_token=token, claimed_at=now, send_started_at=None, updated_at=now
+        )
+        claimed = [
+            (pk, token)
+            for pk in OutboxMessage.objects.filter(pk__in=ids, claim_token=token, status=Status.SENDING).values_list(
+                "id", flat=True
+            )
+        ]
+        transaction.on_commit(lambda: enqueue(claimed))
+    return claimed
+
+
+def claim_due(*, now: dt.datetime, limit: int = BATCH_SIZE) -> list[tuple[int, str]]:
+    """Mark due rows `sending` and queue them after commit. Returns (id, claim token) pairs."""
+    claimed: list[tuple[int, str]] = []
+    sms_limit = sms_claim_limit()
+    sms_rows = OutboxMessage.objects.filter(channel=Channel.SMS)
+    remaining = sms_limit if sms_limit is not None else math.inf
+    while remaining > 0:
+        take = int(min(limit, remaining))
+        batch = _claim(queryset=sms_rows, now=now, limit=take)
+        claimed += batch
+        remaining -= len(batch)
+        if len(batch) < take:
+            break
+    while True:
+        batch = _claim(queryset=OutboxMessage.objects.filter(channel=Channel.EMAIL), now=now, limit=limit)
+        claimed += batch
+        if len(batch) < limit:
+            break
+    return claimed
+
+
+def enqueue(claimed: list[tuple[int, str]]) -> None:
+    from notifications.tasks import send_outbox_message
+
+    for outbox_id, token in claimed:
+        send_outbox_message.delay(outbox_id, token)
+
+
+def dispatch_notifications(*, now: dt.datetime | None = None) -> DispatchResult:
+    """The periodic job: reconcile stale sends, plan, claim and queue due rows. Idempotent."""
+    now = now or dj_timezone.now()
+    result = DispatchResult()
+    result.reconciled = reconcile_stale(now=now)
+    result.planned = plan_notifications(now=now).created
+    result.claimed = claim_due(now=now)
+    return result
+
+
+# --- Sending one row ---------------------------------------------------------------------------
+
+
+def _deadline(row: OutboxMessage) -> dt.datetime:
+    if row.session_id:
+        return row.session.starts_at
+    return row.due_at + dt.timedelta(days=1)
+
+
+def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str] | None:
+    """(final status, reason) if the row must not go out any more."""
+    member = row.member
+    if member.erased_at is not None:
+        return Status.SKIPPED, "member_erased"
+    session = row.session
+    if session is not None:
+        if session.starts_at <= now:
+            return Status.MISSED, "session_started"
+        if row.kind == Kind.REMINDER and session.status == Session.Status.CANCELLED:
+            return Status.SKIPPED, "session_cancelled"
+    if row.enrollment_id and row.kind != Kind.SERIES_CANCEL and row.enrollment.status != Enrollment.Status.ACTIVE:
+        return Status.SKIPPED, "not_active"
+    if row.channel == Channel.SMS:
+        if row.kind == Kind.SMS_CONFIRM:
+            if member.sms_consent != Member.SmsConsent.PENDING or not member.phone or member.phone_undeliverable:
+                return Status.SKIPPED, "consent_not_pending"
+        elif not sms_notice_ok(member):
+            return Status.SKIPPED, "sms_not_allowed"
+        if row.kind == Kind.REMINDER and Channel.SMS not in reminder_channels(member):
+            return Status.SKIPPED, "sms_not_allowed"
+    else:
+        if row.kind == Kind.SERIES_CANCEL:
+            if not member.email:
+                return Status.SKIPPED, "email_not_allowed"
+        elif not email_notice_ok(member):
+            return Status.SKIPPED, "email_not_allowed"
+        if row.kind == Kind.REMINDER and Channel.EMAIL not in reminder_channels(member):
+            return Status.SKIPPED, "email_not_allowed"
+    return None
+
+
+def is_first_text(*, member: Member, phone: str) -> bool:
+    return not OutboxMessage.objects.filter(
+        member=member, channel=Channel.SMS, to=phone, send_started_at__isnull=False
+    ).exists()
+
+
+def _next_session(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
+    return (
+        Session.objects.filter(group_id=row.group_id, status=Session.Status.SCHEDULED, starts_at__gt=now)
+        .order_by("starts_at")
+        .first()
+    )
+
+
+def status_callback_url(row: OutboxMessage) -> str:
+    # Names the row and the attempt, so a callback that beats our own "sent" write still finds it.
+    return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/?outbox={row.pk}&attempt={row.attempts + 1}"
+
+
+def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
+    member = row.member
+    session = row.session
+    group = row.group
+    if row.channel == Channel.SMS:
+        if row.kind == Kind.REMINDER:
+            text = texts.sms_reminder(session=session, member=member)
+        elif row.kind == Kind.SESSION_CANCELLED:
+            text = texts.sms_session_cancelled(session=session, member=member)
+        elif row.kind == Kind.SESSION_CHANGED:
+            text = texts.sms_session_changed(session=session, member=member, change=row.detail or "moved")
+        elif row.kind == Kind.SEAT_OFFERED:
+            text = texts.sms_seat_offered(group=group, member=member, next_session=_next_session(row, now=now))
+        elif row.kind == Kind.JOIN_APPROVED:
+            text = texts.sms_join_approved(group=group, member=member, next_session=_next_session(row, now=now))
+        elif row.kind == Kind.SMS_CONFIRM:
+            text = texts.sms_confirm(group=group)
+        elif row.kind == Kind.BROADCAST:
+            text = texts.sms_broadcast(group=group, text=row.broadcast.body)
+        else:
+            raise ValueError(f"no SMS template for {row.kind}")
+        body = texts.sms(text, first_to_number=is_first_text(member=member, phone=member.phone))
+        validity = None
+        if session is not None:
+            validity = min(VALIDITY_MAX, int((session.starts_at - now).total_seconds()))
+        return OutgoingMessage(
+            to=member.phone, body=body, status_callback=status_callback_url(row), validity_period=validity
+        )
+
+    calendar = None
+    if row.kind == Kind.REMINDER:
+        content = texts.email_reminder(session=session, member=member)
+        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="REQUEST", now=now)
+    elif row.kind == Kind.SESSION_CANCELLED:
+        content = texts.email_session_cancelled(session=session, member=member)
+        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="CANCEL", now=now)
+    elif row.kind == Kind.SESSION_CHANGED:
+        content = texts.email_session_changed(session=session, member=member, change=row.detail or "moved")
+        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="REQUEST", now=now)
+    elif row.kind in (Kind.SEAT_OFFERED, Kind.JOIN_APPROVED):
+        content = texts.email_enrollment_notice(
+            group=group, member=member, next_session=_next_session(row, now=now), kind=row.kind
+        )
+    elif row.kind in (Kind.SERIES_INVITE, Kind.SERIES_CANCEL):
+        cancel = row.kind == Kind.SERIES_CANCEL
+        content = texts.email_series_invite(group=group, member=member, cancel=cancel)
+        series = SessionSeries.objects.get(pk=row.series_id_ref)
+        calendar = ical.series_invite(
+            enrollment=row.enrollment, series=series, method="CANCEL" if cancel else "REQUEST", now=now
+        )
+    elif row.kind == Kind.BROADCAST:
+        content = texts.email_broadcast(group=group, member=member, text=row.broadcast.body)
+    else:
+        raise ValueError(f"no email template for {row.kind}")
+    return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
+
+
+def _load(outbox_id: int) -> OutboxMessage | None:
+    return (
+        OutboxMessage.objects.select_related(
+            "member", "session", "session__group", "session__series", "session__venue", "group", "enrollment"
+        )
+        .filter(pk=outbox_id)
+        .first()
+    )
+
+
+def _owned(row: OutboxMessage, token: str):
+    """The row while this claim still owns it and the provider has not been called."""
+    return OutboxMessage.objects.filter(
+        pk=row.pk, status=Status.SENDING, claim_token=token, send_started_at__isnull=True
+    )
+
+
+def deliver(
+    *,
+    outbox_id: int,
+    claim_token: str,
+    now: dt.datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Send one claimed row. Idempotent: a second call for the same claim does nothing.
+    Returns what happened ("sent", "duplicate", "skipped", "retry", "failed", …)."""
+    now = now or dj_timezone.now()
+    row = _load(outbox_id)
+    if row is None or row.status != Status.SENDING or row.claim_token != claim_token or row.send_started_at:
+        return "duplicate"
+
+    unwanted = _unwanted_reason(row, now=now)
+    if unwanted is not None:
+        status, reason = unwanted
+        _owned(row, claim_token).update(status=status, error_code=reason, updated_at=now)
+        return status
+
+    if row.channel == Channel.SMS and row.kind != Kind.SMS_CONFIRM and in_quiet_hours(now, row.member.timezone):
+        later = sms_send_time(
+            due=now, tz_name=row.member.timezone, session_starts_at=row.session.starts_at if row.session else None
+        )
+        if later <= now:
+            _owned(row, claim_token).update(status=Status.SKIPPED, error_code="quiet_hours", updated_at=now)
+            return "skipped"
+        _owned(row, claim_token).update(
+            status=Status.SCHEDULED, claim_token="", next_attempt_at=later, due_at=later, updated_at=now
+        )
+        return "deferred"
+
+    message = render(row, now=now)
+    if row.channel == Channel.SMS and message.validity_period is not None and message.validity_period < VALIDITY_MIN:
+        _owned(row, claim_token).update(status=Status.MISSED, error_code="session_started", updated_at=now)
+        return "missed"
+
+    if row.channel == Channel.SMS:
+        wait = limiter().reserve()
+        if wait > MAX_RATE_WAIT:
+            _owned(row, claim_token).update(
+                status=Status.SCHEDULED,
+                claim_token="",
+                next_attempt_at=now + dt.timedelta(seconds=wait),
+                updated_at=now,
+            )
+            return "rate_limited"
+        if wait > 0:
+            sleep(wait)
+
+    started = _owned(row, claim_token).update(
+        send_started_at=now,
+        to=message.to,
+        body=message.body,
+        subject=message.subject,
+        attempts=F("attempts") + 1,
+        updated_at=now,
+    )
+    if not started:
+        return "duplicate"
+    row.refresh_from_db(fields=["attempts", "send_started_at", "to", "body", "error_code", "carrier_retries"])
+
+    try:
+        provider_id = transport_for(row.channel).send(message)
+    except TransportError as error:
+        return handle_send_error(row=row, error=error, now=now)
+    _mark_sent(row=row, provider_id=provider_id, now=now)
+    return "sent"
+
+
+def _mark_sent(*, row: OutboxMessage, provider_id: str, now: dt.datetime) -> None:
+    updated = OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING).update(
+        status=Status.SENT,
+        provider_message_id=provider_id,
+        sent_at=now,
+        error_code="",
+        error_message="",
+        updated_at=now,
+    )
+    if not updated:
+        # A status callback got here first (it found the row by its id).
+        OutboxMessage.objects.filter(pk=row.pk, provider_message_id="").update(provider_message_id=provider_id)
+
+
+def backoff(attempt: int, *, rng: random.Random | None = None) -> dt.timedelta:
+    """Exponential backoff with jitter: 30 s, 1 min, 2 min… ±50%, capped at 30 min."""
+    rng = rng or random
+    base = min(BACKOFF_BASE * (2 ** max(0, attempt - 1)), BACKOFF_CAP)
+    return base * rng.uniform(0.5, 1.5)
+
+
+def schedule_retry(*, row: OutboxMessage, now: dt.datetime, code: str, message: str, extra: dict | None = None) -> str:
+    """Back to `scheduled` for another try, unless the attempts or the time ran out."""
+    next_at = now + backoff(row.attempts)
+    if row.attempts >= MAX_ATTEMPTS or next_at >= _deadline(row):
+        OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING).update(
+            status=Status.FAILED, error_code=code, error_message=f"{ERROR_RETRIES_EXHAUSTED}: {message}", updated_at=now
+        )
+        logger.error("outbox %s failed after %s attempts: %s %s", row.pk, row.attempts, code, message)
+        return "failed"
+    OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING).update(
+        status=Status.SCHEDULED,
+        claim_token="",
+        send_started_at=None,
+        next_attempt_at=next_at,
+        error_code=code,
+        error_message=message,
+        updated_at=now,
+        **(extra or {}),
+    )
+    return "retry"
+
+
+def _fail(*, row: OutboxMessage, now: dt.datetime, code: str, message: str, status: str = Status.FAILED) -> str:
+    OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING).update(
+        status=status, error_code=code, error_message=message, updated_at=now
+    )
+    return "failed"
+
+
+def handle_send_error(*, row: OutboxMessage, error: TransportError, now: dt.datetime) -> str:
+    """The error policy (docs/notifications.md): opted out, undeliverable, retry, or fail visibly."""
+    code = error.code
+    if code in OPTED_OUT_CODES:
+        member_opt_out(member=row.member, source=Member.ConsentSource.PROVIDER, now=now)
+        return _fail(row=row, now=now, code=code, message=error.message)
+    if code in UNDELIVERABLE_CODES:
+        member_mark_undeliverable(member=row.member, code=code, now=now)
+        return _fail(row=row, now=now, code=code, message=error.message)
+    if error.ambiguous:
+        # The provider may have the message: look before trying again.
+        transport = transport_for(row.channel)
+        if transport.can_reconcile:
+            try:
+                sid = _find_at_provider(row=row, transport=transport)
+            except TransportError:
+                return "unknown"  # left `sending`; the lease-based reconciliation decides later
+            if sid:
+                _mark_sent(row=row, provider_id=sid, now=now)
+                return "sent"
+        else:
+            return _fail(row=row, now=now, code=ERROR_OUTCOME_UNKNOWN, message=error.message)
+    if code in RETRY_ONCE_CODES:
+        if row.carrier_retries >= 1:
+            return _fail(row=row, now=now, code=code, message=error.message)
+        return schedule_retry(
+            row=row, now=now, code=code, message=error.message, extra={"carrier_retries": F("carrier_retries") + 1}
+        )
+    if not error.permanent:
+        return schedule_retry(row=row, now=now, code=code, message=error.message)
+    logger.error("outbox %s failed permanently: %s %s", row.pk, code, error.message)
+    return _fail(row=row, now=now, code=code or "error", message=error.message)
+
+
+def _find_at_provider(*, row: OutboxMessage, transport) -> str | None:
+    exclude = set(
+        OutboxMessage.objects.filter(member_id=row.member_id, channel=Channel.SMS)
+        .exclude(pk=row.pk)
+        .exclude(provider_message_id="")
+        .values_list("provider_message_id", flat=True)
+    )
+    return transport.find_sent(to=row.to, body=row.body, since=row.send_started_at, exclude=exclude)
+
+
+# --- Reconciling rows left `sending` ---------------------------------------------------------
+
+
+def reconcile_stale(*, now: dt.datetime | None = None) -> int:
+    """Rows whose claim is older than LEASE: never started → scheduled again;
+    started → looked up at the provider (SMS) or failed as outcome unknown."""
+    now = now or dj_timezone.now()
+    cutoff = now - LEASE
+    count = OutboxMessage.objects.filter(
+        status=Status.SENDING, send_started_at__isnull=True, claimed_at__lt=cutoff
+    ).update(status=Status.SCHEDULED, claim_token="", updated_at=now)
+    stale = OutboxMessage.objects.filter(status=Status.SENDING, send_started_at__lt=cutoff).select_related(
+        "member", "session"
+    )
+    for row in stale[:BATCH_SIZE]:
+        count += 1
+        transport = transport_for(row.channel)
+        if not transport.can_reconcile:
+            _fail(row=row, now=now, code=ERROR_OUTCOME_UNKNOWN, message="the worker stopped while sending")
+            continue
+        try:
+            sid = _find_at_provider(row=row, transport=transport)
+        except TransportError as exc:
+            logger.warning("outbox %s: could not reconcile yet: %s", row.pk, exc)
+            continue
+        if sid:
+            _mark_sent(row=row, provider_id=sid, now=now)
+        elif row.session_id and row.session.starts_at <= now:
+            _fail(row=row, now=now, code="session_started", message="not sent before the session", status=Status.MISSED)
+        else:
+            # Twilio never got it: safe to send, straight away.
+            OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING).update(
+                status=Status.SCHEDULED, claim_token="", send_started_at=None, next_attempt_at=now, updated_at=now
+            )
+    return count

@@ -1,0 +1,486 @@
+"""Plan the outbox from state. Running it twice, or on two machines at once, is harmless.
+
+Every row the planner wants is named by (member, channel, dedupe_key) and
+inserted with ON CONFLICT DO NOTHING, so the database keeps one copy. Rows that
+are no longer wanted (session cancelled or started, member left or opted out)
+are retired with a conditional UPDATE from `scheduled` only: a row already
+being sent is never touched here.
+
+Where a notice comes from:
+- reminders: scheduled sessions × active enrollments × the group's offsets;
+- session notices: a session whose `sequence` grew since the planner last looked
+  (SessionWatch) and whose time, venue or status differs from what members were told;
+- enrollment notices: EnrollmentEvent rows (approve, promote, join, leave, remove);
+- SMS confirmation: members whose consent is `pending`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone as dj_timezone
+
+from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
+from notifications.quiet import sms_send_time
+from sessions.models import Enrollment, EnrollmentEvent, Member, Session, SessionSeries, SupportGroup
+
+logger = logging.getLogger(__name__)
+
+# Reminder rows are created this long before they are due (quiet hours can pull
+# a text up to ~11 h earlier, so a day covers every case).
+REMINDER_PLAN_AHEAD = dt.timedelta(hours=26)
+# A reminder that would already be this late when first planned (the member
+# joined after it was due) is recorded as skipped instead of sent late.
+LATE_GRACE = dt.timedelta(minutes=15)
+# Enrollment events and session edits older than this are history, not news
+# (e.g. on the first deploy).
+NEWS_WINDOW = dt.timedelta(days=2)
+# A cancellation far ahead is texted this long before the session, so ending a
+# series does not send a text per session at once (email and calendars update at once).
+CANCEL_SMS_AHEAD = dt.timedelta(days=8)
+MAX_OFFSET = dt.timedelta(minutes=20160)
+
+SMS_NOTICE_Q = (
+    Q(phone__isnull=False)
+    & Q(sms_consent=Member.SmsConsent.CONFIRMED)
+    & Q(phone_undeliverable=False)
+    & Q(erased_at__isnull=True)
+)
+EMAIL_NOTICE_Q = Q(email__isnull=False) & Q(email_consent=True) & Q(erased_at__isnull=True)
+
+
+def sms_notice_ok(member: Member) -> bool:
+    return bool(
+        member.phone
+        and member.sms_consent == Member.SmsConsent.CONFIRMED
+        and not member.phone_undeliverable
+        and member.erased_at is None
+    )
+
+
+def email_notice_ok(member: Member) -> bool:
+    return bool(member.email and member.email_consent and member.erased_at is None)
+
+
+def reminder_channels(member: Member) -> list[str]:
+    channels = []
+    if member.sms_reminders and sms_notice_ok(member):
+        channels.append(Channel.SMS)
+    if member.email_reminders and email_notice_ok(member):
+        channels.append(Channel.EMAIL)
+    return channels
+
+
+def notice_channels(member: Member) -> list[str]:
+    channels = []
+    if sms_notice_ok(member):
+        channels.append(Channel.SMS)
+    if email_notice_ok(member):
+        channels.append(Channel.EMAIL)
+    return channels
+
+
+def reminder_key(session_id: int, offset: int) -> str:
+    return f"reminder:s{session_id}:o{offset}"
+
+
+@dataclass
+class PlanResult:
+    created: int = 0
+    moved: int = 0
+    retired: int = 0
+
+
+def _due_for(*, channel: str, due: dt.datetime, member: Member, starts_at: dt.datetime | None) -> dt.datetime:
+    if channel == Channel.SMS:
+        return sms_send_time(due=due, tz_name=member.timezone, session_starts_at=starts_at)
+    return due
+
+
+def _insert(rows: list[OutboxMessage]) -> int:
+    if not rows:
+        return 0
+    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return len(rows)
+
+
+def _row(**fields) -> OutboxMessage:
+    due = fields.pop("due_at")
+    return OutboxMessage(due_at=due, next_attempt_at=due, **fields)
+
+
+# --- Reminders -----------------------------------------------------------------------
+
+
+def plan_reminders(*, now: dt.datetime) -> PlanResult:
+    result = PlanResult()
+    offsets_by_group = {}
+    longest = dt.timedelta(0)
+    for group_id, offsets in SupportGroup.objects.values_list("id", "reminder_offsets"):
+        offsets = [int(o) for o in (offsets or []) if isinstance(o, int)]
+        offsets_by_group[group_id] = offsets
+        if offsets:
+            longest = max(longest, dt.timedelta(minutes=max(offsets)))
+    longest = min(longest, MAX_OFFSET)
+
+    pending = OutboxMessage.objects.filter(kind=Kind.REMINDER, status=Status.SCHEDULED, session_id=OuterRef("pk"))
+    window = Q(status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + longest + REMINDER_PLAN_AHEAD)
+    sessions = list(
+        Session.objects.filter(window | Q(Exists(pending))).only("id", "group_id", "starts_at", "status").order_by()
+    )
+    if not sessions:
+        return result
+    group_ids = {s.group_id for s in sessions}
+    enrollments_by_group: dict[int, list[Enrollment]] = defaultdict(list)
+    for enrollment in (
+        Enrollment.objects.filter(group_id__in=group_ids, status=Enrollment.Status.ACTIVE)
+        .select_related("member")
+        .only(
+            "id",
+            "group_id",
+            "member__id",
+            "member__phone",
+            "member__email",
+            "member__timezone",
+            "member__sms_reminders",
+            "member__email_reminders",
+            "member__sms_consent",
+            "member__email_consent",
+            "member__phone_undeliverable",
+            "member__erased_at",
+        )
+    ):
+        enrollments_by_group[enrollment.group_id].append(enrollment)
+
+    # Every reminder row that should exist, with its due time (whether or not it is
+    # time to create it yet): used both to create and to move or retire rows.
+    wanted: dict[tuple[int, str, str], tuple[dt.datetime, dt.datetime, Session, Enrollment, int]] = {}
+    for session in sessions:
+        if session.status != Session.Status.SCHEDULED or session.starts_at <= now:
+            continue
+        for enrollment in enrollments_by_group.get(session.group_id, []):
+            member = enrollment.member
+            channels = reminder_channels(member)
+            if not channels:
+                continue
+            for offset in offsets_by_group.get(session.group_id, []):
+                raw = session.starts_at - dt.timedelta(minutes=offset)
+                for channel in channels:
+                    due = _due_for(channel=channel, due=raw, member=member, starts_at=session.starts_at)
+                    wanted[(member.id, channel, reminder_key(session.id, offset))] = (
+                        raw,
+                        due,
+                        session,
+                        enrollment,
+                        offset,
+                    )
+
+    session_ids = [s.id for s in sessions]
+    started = {s.id for s in sessions if s.starts_at <= now}
+    existing = OutboxMessage.objects.filter(kind=Kind.REMINDER, session_id__in=session_ids).values_list(
+        "id", "member_id", "channel", "dedupe_key", "status", "due_at", "session_id"
+    )
+    have: set[tuple[int, str, str]] = set()
+    retire_skip: list[int] = []
+    retire_missed: list[int] = []
+    for row_id, member_id, channel, key, status, due_at, session_id in existing.iterator(chunk_size=2000):
+        have.add((member_id, channel, key))
+        if status != Status.SCHEDULED:
+            continue
+        target = wanted.get((member_id, channel, key))
+        if target is None:
+            (retire_missed if session_id in started else retire_skip).append(row_id)
+        elif target[1] != due_at:
+            # The session moved (or the member's time zone changed): the reminder follows.
+            result.moved += OutboxMessage.objects.filter(pk=row_id, status=Status.SCHEDULED).update(
+                due_at=target[1], next_attempt_at=target[1], updated_at=now
+            )
+    if retire_skip:
+        result.retired += _retire(ids=retire_skip, status=Status.SKIPPED, reason="not_wanted", now=now)
+    if retire_missed:
+        result.retired += _retire(ids=retire_missed, status=Status.MISSED, reason="session_started", now=now)
+
+    new_rows = []
+    for (member_id, channel, key), (raw, due, session, enrollment, offset) in wanted.items():
+        if (member_id, channel, key) in have or raw > now + REMINDER_PLAN_AHEAD:
+            continue
+        late = due < now - LATE_GRACE
+        new_rows.append(
+            _row(
+                member_id=member_id,
+                channel=channel,
+                kind=Kind.REMINDER,
+                session_id=session.id,
+                group_id=session.group_id,
+                enrollment_id=enrollment.id,
+                offset_minutes=offset,
+                sequence=0,
+                dedupe_key=key,
+                due_at=due,
+                status=Status.SKIPPED if late else Status.SCHEDULED,
+                error_code="planned_late" if late else "",
+            )
+        )
+    result.created += _insert(new_rows)
+    return result
+
+
+def _retire(*, ids: list[int], status: str, reason: str, now: dt.datetime) -> int:
+    count = 0
+    for start in range(0, len(ids), 1000):
+        count += OutboxMessage.objects.filter(pk__in=ids[start : start + 1000], status=Status.SCHEDULED).update(
+            status=status, error_code=reason, updated_at=now
+        )
+    return count
+
+
+# --- Session changes ---------------------------------------------------------------
+
+
+def _baseline_venue(session: Session) -> int | None:
+    return session.series.venue_id or session.group.venue_id
+
+
+def session_change_kind(session: Session, watch: SessionWatch | None) -> tuple[str, str] | None:
+    """(kind, detail) of the notice a changed session needs, or None (e.g. a note-only edit)."""
+    seen_status = watch.status if watch else Session.Status.SCHEDULED
+    seen_start = watch.starts_at if watch else session.original_start
+    seen_venue = watch.venue_id_seen if watch else _baseline_venue(session)
+    venue_now = session.venue_id or _baseline_venue(session)
+    if session.status == Session.Status.CANCELLED:
+        if seen_status != Session.Status.CANCELLED:
+            return Kind.SESSION_CANCELLED, ""
+        return None
+    if seen_status == Session.Status.CANCELLED:
+        return Kind.SESSION_CHANGED, "restored"
+    if session.starts_at != seen_start:
+        return Kind.SESSION_CHANGED, "moved"
+    if venue_now != seen_venue:
+        return Kind.SESSION_CHANGED, "new_place"
+    return None
+
+
+def plan_session_changes(*, now: dt.datetime) -> PlanResult:
+    result = PlanResult()
+    seen = SessionWatch.objects.filter(session_id=OuterRef("pk"), sequence=OuterRef("sequence"))
+    changed = list(
+        Session.objects.filter(modified=True, starts_at__gt=now, updated_at__gte=now - NEWS_WINDOW)
+        .exclude(Exists(seen))
+        .select_related("group", "series")
+    )
+    if not changed:
+        return result
+    watches = {w.session_id: w for w in SessionWatch.objects.filter(session_id__in=[s.id for s in changed])}
+    for session in changed:
+        notice = session_change_kind(session, watches.get(session.id))
+        if notice is not None:
+            kind, detail = notice
+            result.created += _plan_session_notice(session=session, kind=kind, detail=detail, now=now)
+            # A newer change makes older, unsent notices about this session wrong.
+            result.retired += OutboxMessage.objects.filter(
+                session=session,
+                kind__in=[Kind.SESSION_CHANGED, Kind.SESSION_CANCELLED],
+                sequence__lt=session.sequence,
+                status=Status.SCHEDULED,
+            ).update(status=Status.SKIPPED, error_code="superseded", updated_at=now)
+        SessionWatch.objects.update_or_create(
+            session=session,
+            defaults={
+                "sequence": session.sequence,
+                "starts_at": session.starts_at,
+                "venue_id_seen": session.venue_id or _baseline_venue(session),
+                "status": session.status,
+            },
+        )
+    return result
+
+
+def _plan_session_notice(*, session: Session, kind: str, detail: str, now: dt.datetime) -> int:
+    rows = []
+    enrollments = Enrollment.objects.filter(group_id=session.group_id, status=Enrollment.Status.ACTIVE).select_related(
+        "member"
+    )
+    for enrollment in enrollments:
+        member = enrollment.member
+        for channel in notice_channels(member):
+            due = now
+            if channel == Channel.SMS and kind == Kind.SESSION_CANCELLED:
+                due = max(now, session.starts_at - CANCEL_SMS_AHEAD)
+            due = _due_for(channel=channel, due=due, member=member, starts_at=session.starts_at)
+            rows.append(
+                _row(
+                    member_id=member.id,
+                    channel=channel,
+                    kind=kind,
+                    detail=detail,
+                    session_id=session.id,
+                    group_id=session.group_id,
+                    enrollment_id=enrollment.id,
+                    sequence=session.sequence,
+                    dedupe_key=f"{kind}:s{session.id}:q{session.sequence}",
+                    due_at=due,
+                )
+            )
+    return _insert(rows)
+
+
+# --- Enrollment events -----------------------------------------------------------------
+
+
+def _notice_kind(event: EnrollmentEvent) -> str | None:
+    if event.reason == "approve" or event.from_status == Enrollment.Status.REQUESTED:
+        return Kind.JOIN_APPROVED
+    if event.reason == "promote" or event.from_status == Enrollment.Status.WAITLISTED:
+        return Kind.SEAT_OFFERED
+    return None
+
+
+def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
+    result = PlanResult()
+    events = list(
+        EnrollmentEvent.objects.filter(created_at__gte=now - NEWS_WINDOW, created_at__lte=now)
+        .select_related("enrollment", "enrollment__member")
+        .order_by("id")
+    )
+    if not events:
+        return result
+    group_ids = {event.enrollment.group_id for event in events}
+    series_by_group: dict[int, list[int]] = defaultdict(list)
+    for series_id, group_id in SessionSeries.objects.filter(group_id__in=group_ids, active=True).values_list(
+        "id", "group_id"
+    ):
+        series_by_group[group_id].append(series_id)
+    rows = []
+    for event in events:
+        enrollment = event.enrollment
+        member = enrollment.member
+        common = {"member_id": member.id, "group_id": enrollment.group_id, "enrollment_id": enrollment.id}
+        if event.to_status == Enrollment.Status.ACTIVE:
+            if enrollment.status != Enrollment.Status.ACTIVE:
+                continue  # already left again: the news is moot
+            kind = _notice_kind(event)
+            if kind is not None:
+                for channel in notice_channels(member):
+                    due = _due_for(channel=channel, due=now, member=member, starts_at=None)
+                    rows.append(
+                        _row(channel=channel, kind=kind, dedupe_key=f"{kind}:ev{event.id}", due_at=due, **common)
+                    )
+            if email_notice_ok(member):
+                for series_id in series_by_group.get(enrollment.group_id, []):
+                    rows.append(
+                        _row(
+                            channel=Channel.EMAIL,
+                            kind=Kind.SERIES_INVITE,
+                            series_id_ref=series_id,
+                            dedupe_key=f"series_invite:ev{event.id}:r{series_id}",
+                            due_at=now,
+                            **common,
+                        )
+                    )
+        elif event.from_status == Enrollment.Status.ACTIVE and event.to_status in (
+            Enrollment.Status.LEFT,
+            Enrollment.Status.REMOVED,
+        ):
+            if enrollment.status == Enrollment.Status.ACTIVE:
+                continue  # rejoined since
+            if member.email and member.erased_at is None:
+                for series_id in series_by_group.get(enrollment.group_id, []):
+                    rows.append(
+                        _row(
+                            channel=Channel.EMAIL,
+                            kind=Kind.SERIES_CANCEL,
+                            series_id_ref=series_id,
+                            dedupe_key=f"series_cancel:ev{event.id}:r{series_id}",
+                            due_at=now,
+                            **common,
+                        )
+                    )
+    result.created += _insert(rows)
+    return result
+
+
+# --- SMS confirmation ----------------------------------------------------------------------
+
+
+def plan_sms_confirmations(*, now: dt.datetime) -> PlanResult:
+    """The double opt-in text. Sent at once, even in quiet hours: the person has
+    just asked for it on the join form and is waiting for it."""
+    members = Member.objects.filter(
+        sms_consent=Member.SmsConsent.PENDING,
+        phone__isnull=False,
+        phone_undeliverable=False,
+        erased_at__isnull=True,
+        sms_consent_at__gte=now - NEWS_WINDOW,
+        sms_consent_at__lte=now,
+    )
+    rows = []
+    for member in members:
+        enrollment = member.enrollments.order_by("-created_at", "-id").first()
+        rows.append(
+            _row(
+                member_id=member.id,
+                channel=Channel.SMS,
+                kind=Kind.SMS_CONFIRM,
+                group_id=enrollment.group_id if enrollment else None,
+                dedupe_key=f"sms_confirm:t{int(member.sms_consent_at.timestamp())}",
+                due_at=now,
+            )
+        )
+    return PlanResult(created=_insert(rows))
+
+
+# --- Retiring rows nobody wants any more ------------------------------------------------------
+
+
+def retire_unwanted(*, now: dt.datetime) -> int:
+    scheduled = OutboxMessage.objects.filter(status=Status.SCHEDULED)
+    count = scheduled.filter(session__starts_at__lte=now).update(
+        status=Status.MISSED, error_code="session_started", updated_at=now
+    )
+    count += scheduled.filter(member__erased_at__isnull=False).update(
+        status=Status.SKIPPED, error_code="member_erased", updated_at=now
+    )
+    count += (
+        scheduled.filter(channel=Channel.SMS)
+        .exclude(kind=Kind.SMS_CONFIRM)
+        .filter(~Q(member__in=Member.objects.filter(SMS_NOTICE_Q)))
+        .update(status=Status.SKIPPED, error_code="sms_not_allowed", updated_at=now)
+    )
+    count += (
+        scheduled.filter(kind=Kind.SMS_CONFIRM)
+        .exclude(member__sms_consent=Member.SmsConsent.PENDING)
+        .update(status=Status.SKIPPED, error_code="consent_not_pending", updated_at=now)
+    )
+    count += (
+        scheduled.filter(channel=Channel.EMAIL)
+        .filter(~Q(member__in=Member.objects.filter(EMAIL_NOTICE_Q)))
+        .exclude(kind=Kind.SERIES_CANCEL)
+        .update(status=Status.SKIPPED, error_code="email_not_allowed", updated_at=now)
+    )
+    count += (
+        scheduled.filter(enrollment__isnull=False)
+        .exclude(kind=Kind.SERIES_CANCEL)
+        .exclude(enrollment__status=Enrollment.Status.ACTIVE)
+        .update(status=Status.SKIPPED, error_code="not_active", updated_at=now)
+    )
+    count += scheduled.filter(kind=Kind.REMINDER, session__status=Session.Status.CANCELLED).update(
+        status=Status.SKIPPED, error_code="session_cancelled", updated_at=now
+    )
+    return count
+
+
+def plan_notifications(*, now: dt.datetime | None = None) -> PlanResult:
+    """Derive the outbox from state. Idempotent; safe to run concurrently."""
+    now = now or dj_timezone.now()
+    total = PlanResult()
+    for step in (plan_session_changes, plan_enrollment_notices, plan_sms_confirmations, plan_reminders):
+        part = step(now=now)
+        total.created += part.created
+        total.moved += part.moved
+        total.retired += part.retired
+    total.retired += retire_unwanted(now=now)
+    return total

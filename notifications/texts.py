@@ -1,0 +1,271 @@
+"""What Lantern says, by SMS and by email.
+
+SMS texts are read on lock screens, so they name the group only by its
+`sms_label` and never its topic; they are GSM-7 only and at most two segments
+(tests render every template with long, realistic names). Times are given in
+the member's own time zone with its abbreviation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from notifications import gsm
+from sessions.models import Member, Session, SupportGroup, Venue
+
+STOP_FOOTER = " Reply STOP to opt out."
+LABEL_MAX = 40  # SupportGroup.sms_label's max_length
+ORG_NAME_MAX = 40
+
+# --- SMS templates -------------------------------------------------------------
+# Named placeholders only; every one is rendered by tests with long values.
+SMS_REMINDER = "Reminder: {label}, {when}.{join} Reply 1 if you can come, 2 if not."
+SMS_SESSION_CANCELLED = "{label} on {when} is cancelled. We hope to see you next time."
+SMS_SESSION_MOVED = "{label} has moved: it now meets {when}."
+SMS_SESSION_NEW_PLACE = "{label} on {when} meets at a new place: {place}."
+SMS_SESSION_RESTORED = "{label} on {when} is back on as planned."
+SMS_SEAT_OFFERED = "Good news: a place opened up for you in {label}.{next} Your page: {link}"
+SMS_JOIN_APPROVED = "You're in: {label} accepted your request.{next} Your page: {link}"
+SMS_CONFIRM = (
+    "Lantern: reply YES to get text reminders for {label}. Reply STOP to opt out, HELP for help. "
+    "Msg&data rates may apply."
+)
+SMS_BROADCAST = "{label}: {text}"
+SMS_NEXT = " Next: {when}."
+SMS_JOIN = " Join: {url}"
+
+# Replies to inbound texts (TwiML).
+REPLY_OPTED_IN = "Lantern: text reminders are on. Reply STOP to opt out, HELP for help."
+REPLY_CONFIRMED = "Thanks! Text reminders for {label} are on. Reply STOP to opt out, HELP for help."
+REPLY_HELP = "Lantern reminders for {label}. Questions: {org} {contact}.{crisis} Reply STOP to opt out."
+REPLY_HELP_UNKNOWN = "Lantern sends reminders for peer groups.{crisis} Reply STOP to opt out."
+# The member asked for help; the Lifeline's own name is the one people know.
+REPLY_HELP_CRISIS_US = " In crisis? Call or text 988 (Suicide & Crisis Lifeline)."
+REPLY_RSVP_YES = "Thanks, see you at {label}, {when}."
+REPLY_RSVP_NO = "Thanks for letting us know. {label}, {when}: marked as not coming."
+REPLY_RSVP_NONE = "We could not find an upcoming session for you. Reply HELP for help."
+REPLY_FORWARDED = "Thanks, your message was passed to your facilitator. Reply HELP for help."
+
+SMS_TEMPLATES = {
+    "reminder": SMS_REMINDER,
+    "session_cancelled": SMS_SESSION_CANCELLED,
+    "session_moved": SMS_SESSION_MOVED,
+    "session_new_place": SMS_SESSION_NEW_PLACE,
+    "session_restored": SMS_SESSION_RESTORED,
+    "seat_offered": SMS_SEAT_OFFERED,
+    "join_approved": SMS_JOIN_APPROVED,
+    "sms_confirm": SMS_CONFIRM,
+    "broadcast": SMS_BROADCAST,
+    "reply_opted_in": REPLY_OPTED_IN,
+    "reply_confirmed": REPLY_CONFIRMED,
+    "reply_help_unknown": REPLY_HELP_UNKNOWN,
+    "reply_rsvp_yes": REPLY_RSVP_YES,
+    "reply_rsvp_no": REPLY_RSVP_NO,
+    "reply_rsvp_none": REPLY_RSVP_NONE,
+    "reply_forwarded": REPLY_FORWARDED,
+}
+
+# Longest broadcast text that still fits two segments after "label: " and the STOP footer.
+BROADCAST_MAX_SEPTETS = gsm.max_septets() - LABEL_MAX - len(": ") - len(STOP_FOOTER)
+
+
+def local_when(moment: dt.datetime, tz_name: str) -> str:
+    """'Tue Jan 6, 7:00 PM CST' in the reader's zone (abbreviation from tzdata)."""
+    local = moment.astimezone(zoneinfo.ZoneInfo(tz_name or "UTC"))
+    hour = local.strftime("%I").lstrip("0") or "12"
+    return f"{local:%a %b} {local.day}, {hour}:{local:%M %p} {local.tzname()}"
+
+
+def label_of(group: SupportGroup) -> str:
+    return gsm.truncate(gsm.normalize(group.sms_label.strip() or "Your group"), LABEL_MAX)
+
+
+def self_service_url(member: Member) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+
+
+def member_calendar_url(member: Member) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/calendar.ics"
+
+
+def sms(text: str, *, first_to_number: bool = False) -> str:
+    """The final SMS body: GSM-7, with the opt-out line on the first text to a number."""
+    body = gsm.normalize(text)
+    if first_to_number and "STOP" not in body:
+        body += STOP_FOOTER
+    return body
+
+
+def venue_place(venue: Venue | None) -> str:
+    # Street and city, not the venue's name: "Prairie Hospice" would say too much on a lock screen.
+    if venue is None:
+        return "see your email"
+    return ", ".join(part for part in (venue.address, venue.city) if part) or "see your email"
+
+
+def session_venue(session: Session) -> Venue | None:
+    if session.venue_id:
+        return session.venue
+    return session.series.venue or session.group.venue
+
+
+def _join_url(group: SupportGroup) -> str:
+    if group.format != SupportGroup.Format.IN_PERSON and group.conference_url and len(group.conference_url) <= 100:
+        return SMS_JOIN.format(url=group.conference_url)
+    return ""
+
+
+def sms_reminder(*, session: Session, member: Member) -> str:
+    group = session.group
+    return SMS_REMINDER.format(
+        label=label_of(group), when=local_when(session.starts_at, member.timezone), join=_join_url(group)
+    )
+
+
+def sms_session_cancelled(*, session: Session, member: Member) -> str:
+    return SMS_SESSION_CANCELLED.format(
+        label=label_of(session.group), when=local_when(session.starts_at, member.timezone)
+    )
+
+
+def sms_session_changed(*, session: Session, member: Member, change: str) -> str:
+    template = {
+        "moved": SMS_SESSION_MOVED,
+        "new_place": SMS_SESSION_NEW_PLACE,
+        "restored": SMS_SESSION_RESTORED,
+    }[change]
+    return template.format(
+        label=label_of(session.group),
+        when=local_when(session.starts_at, member.timezone),
+        place=gsm.truncate(gsm.normalize(venue_place(session_venue(session))), 80),
+    )
+
+
+def _next(next_session: Session | None, member: Member) -> str:
+    if next_session is None:
+        return ""
+    return SMS_NEXT.format(when=local_when(next_session.starts_at, member.timezone))
+
+
+def sms_seat_offered(*, group: SupportGroup, member: Member, next_session: Session | None) -> str:
+    return SMS_SEAT_OFFERED.format(
+        label=label_of(group), next=_next(next_session, member), link=self_service_url(member)
+    )
+
+
+def sms_join_approved(*, group: SupportGroup, member: Member, next_session: Session | None) -> str:
+    return SMS_JOIN_APPROVED.format(
+        label=label_of(group), next=_next(next_session, member), link=self_service_url(member)
+    )
+
+
+def sms_confirm(*, group: SupportGroup | None) -> str:
+    return SMS_CONFIRM.format(label=label_of(group) if group else "your group")
+
+
+def sms_broadcast(*, group: SupportGroup, text: str) -> str:
+    return SMS_BROADCAST.format(label=label_of(group), text=gsm.normalize(text).strip())
+
+
+def reply_help(*, group: SupportGroup | None, us_number: bool) -> str:
+    crisis = REPLY_HELP_CRISIS_US if us_number else ""
+    if group is None:
+        return gsm.normalize(REPLY_HELP_UNKNOWN.format(crisis=crisis))
+    org = group.organization
+    contact = org.contact_phone or org.contact_email or org.website or ""
+    return gsm.normalize(
+        REPLY_HELP.format(
+            label=label_of(group),
+            org=gsm.truncate(gsm.normalize(org.name), ORG_NAME_MAX),
+            contact=contact,
+            crisis=crisis,
+        )
+    ).replace(" .", ".")
+
+
+# --- Email -------------------------------------------------------------------------
+
+
+@dataclass
+class EmailContent:
+    subject: str
+    body: str
+
+
+def _email_footer(member: Member) -> str:
+    return (
+        "\n\n--\nManage your reminders or leave the group: "
+        f"{self_service_url(member)}\nYour calendar: {member_calendar_url(member)}\n"
+    )
+
+
+def _email_where(session: Session) -> str:
+    group = session.group
+    lines = []
+    venue = session_venue(session)
+    if venue is not None and group.format != SupportGroup.Format.ONLINE:
+        lines.append("Where: " + ", ".join(p for p in (venue.name, venue.address, venue.city, venue.region) if p))
+    if group.format != SupportGroup.Format.IN_PERSON and group.conference_url:
+        lines.append(f"Join online: {group.conference_url}")
+    return "\n".join(lines)
+
+
+def email_reminder(*, session: Session, member: Member) -> EmailContent:
+    group = session.group
+    when = local_when(session.starts_at, member.timezone)
+    body = f"Hello {member.display_name},\n\nA reminder: {group.name} meets {when}.\n{_email_where(session)}"
+    return EmailContent(subject=f"Reminder: {group.sms_label}, {when}", body=body + _email_footer(member))
+
+
+def email_session_cancelled(*, session: Session, member: Member) -> EmailContent:
+    group = session.group
+    when = local_when(session.starts_at, member.timezone)
+    body = f"Hello {member.display_name},\n\n{group.name} on {when} is cancelled."
+    if session.note:
+        body += f"\n\nFrom your facilitator: {session.note}"
+    return EmailContent(subject=f"Cancelled: {group.sms_label}, {when}", body=body + _email_footer(member))
+
+
+def email_session_changed(*, session: Session, member: Member, change: str) -> EmailContent:
+    group = session.group
+    when = local_when(session.starts_at, member.timezone)
+    headline = {
+        "moved": f"{group.name} has moved: it now meets {when}.",
+        "new_place": f"{group.name} on {when} meets at a new place.",
+        "restored": f"{group.name} on {when} is back on as planned.",
+    }[change]
+    body = f"Hello {member.display_name},\n\n{headline}\n{_email_where(session)}"
+    if session.note:
+        body += f"\n\nFrom your facilitator: {session.note}"
+    return EmailContent(subject=f"Changed: {group.sms_label}, {when}", body=body + _email_footer(member))
+
+
+def email_enrollment_notice(
+    *, group: SupportGroup, member: Member, next_session: Session | None, kind: str
+) -> EmailContent:
+    headline = {
+        "seat_offered": f"Good news: a place opened up for you in {group.name}.",
+        "join_approved": f"Your request to join {group.name} was approved.",
+    }[kind]
+    body = f"Hello {member.display_name},\n\n{headline}"
+    if next_session is not None:
+        body += f"\nThe next session is {local_when(next_session.starts_at, member.timezone)}."
+        body += "\n" + _email_where(next_session)
+    return EmailContent(subject=f"You're in: {group.sms_label}", body=body + _email_footer(member))
+
+
+def email_series_invite(*, group: SupportGroup, member: Member, cancel: bool) -> EmailContent:
+    if cancel:
+        body = f"Hello {member.display_name},\n\nThis removes {group.name} from your calendar."
+        return EmailContent(subject=f"Calendar: {group.sms_label} removed", body=body + _email_footer(member))
+    body = f"Hello {member.display_name},\n\nThe attached invite adds {group.name}'s sessions to your calendar."
+    return EmailContent(subject=f"Calendar: {group.sms_label}", body=body + _email_footer(member))
+
+
+def email_broadcast(*, group: SupportGroup, member: Member, text: str) -> EmailContent:
+    body = f"Hello {member.display_name},\n\nA message from the facilitators of {group.name}:\n\n{text}"
+    return EmailContent(subject=f"Message: {group.sms_label}", body=body + _email_footer(member))

@@ -1,0 +1,232 @@
+"""Twilio webhooks: inbound texts (keywords, RSVPs, messages) and delivery status.
+
+Both are idempotent: an inbound text is recorded by its MessageSid before it
+is acted on, so Twilio's retry of the same webhook gets the same reply and
+changes nothing; a status callback only moves a row forward.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from notifications import texts
+from notifications.consent import member_mark_undeliverable, member_opt_in, member_opt_out
+from notifications.dispatch import OPTED_OUT_CODES, RETRY_ONCE_CODES, UNDELIVERABLE_CODES, backoff
+from notifications.models import Channel, InboundMessage, OutboxMessage, Status
+from sessions.models import Attendance, Enrollment, Member, Session, SupportGroup
+from sessions.services.attendance import attendance_rsvp
+
+# Twilio's and the CTIA's standard keywords.
+OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
+OPT_IN_KEYWORDS = {"START", "UNSTOP", "YES"}
+HELP_KEYWORDS = {"HELP", "INFO"}
+RSVP_KEYWORDS = {"1": Attendance.Rsvp.YES, "2": Attendance.Rsvp.NO}
+
+
+def keyword_of(body: str) -> str:
+    """'  Stop. ' → 'STOP', 'stop all' → 'STOPALL': case, spaces and closing punctuation ignored."""
+    return re.sub(r"[\s.!]+", "", body or "").upper()
+
+
+def is_us_number(phone: str) -> bool:
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone, None)) == "US"
+    except phonenumbers.NumberParseException:
+        return False
+
+
+def _member_for(phone: str) -> Member | None:
+    return Member.objects.filter(phone=phone, erased_at__isnull=True).first()
+
+
+def _active_enrollments(member: Member):
+    return Enrollment.objects.filter(member=member, status=Enrollment.Status.ACTIVE).select_related(
+        "group", "group__organization"
+    )
+
+
+def conversation_group(member: Member) -> SupportGroup | None:
+    """The group a text from this member is about: the one we last texted them for,
+    else their earliest active group."""
+    last = (
+        OutboxMessage.objects.filter(member=member, channel=Channel.SMS, group__isnull=False)
+        .exclude(send_started_at__isnull=True)
+        .select_related("group", "group__organization")
+        .order_by("-send_started_at", "-id")
+        .first()
+    )
+    if last is not None:
+        return last.group
+    enrollment = _active_enrollments(member).order_by("created_at", "id").first()
+    return enrollment.group if enrollment else None
+
+
+def _next_session(member: Member, *, now: dt.datetime) -> tuple[Session, Enrollment] | None:
+    enrollments = {e.group_id: e for e in _active_enrollments(member)}
+    session = (
+        Session.objects.filter(group_id__in=enrollments, status=Session.Status.SCHEDULED, starts_at__gt=now)
+        .select_related("group")
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if session is None:
+        return None
+    return session, enrollments[session.group_id]
+
+
+def _rsvp(member: Member, *, rsvp: str, now: dt.datetime) -> str:
+    found = _next_session(member, now=now)
+    if found is None:
+        return texts.REPLY_RSVP_NONE
+    session, enrollment = found
+    try:
+        attendance_rsvp(session=session, enrollment=enrollment, rsvp=rsvp, now=now)
+    except ValidationError:
+        return texts.REPLY_RSVP_NONE
+    template = texts.REPLY_RSVP_YES if rsvp == Attendance.Rsvp.YES else texts.REPLY_RSVP_NO
+    return template.format(
+        label=texts.label_of(session.group), when=texts.local_when(session.starts_at, member.timezone)
+    )
+
+
+def handle_inbound(*, message_sid: str, from_number: str, to_number: str, body: str, now: dt.datetime) -> str:
+    """Act on one inbound text once; return the reply ('' for none)."""
+    existing = InboundMessage.objects.filter(provider_message_id=message_sid).first()
+    if existing is not None:
+        return existing.reply
+    member = _member_for(from_number)
+    keyword = keyword_of(body)
+    reply = ""
+    if keyword in OPT_OUT_KEYWORDS:
+        kind = InboundMessage.Kind.OPT_OUT
+        # Twilio (and the carriers) send the standard opt-out confirmation themselves;
+        # a second text from us would be refused (21610) anyway.
+        if member is not None:
+            member_opt_out(member=member, source=Member.ConsentSource.SMS_KEYWORD, now=now)
+    elif keyword in OPT_IN_KEYWORDS:
+        kind = InboundMessage.Kind.OPT_IN
+        if member is not None:
+            previous = member_opt_in(member=member, source=Member.ConsentSource.SMS_KEYWORD, now=now)
+            group = conversation_group(member)
+            if previous == Member.SmsConsent.PENDING and group is not None:
+                reply = texts.REPLY_CONFIRMED.format(label=texts.label_of(group))
+            else:
+                reply = texts.REPLY_OPTED_IN
+        else:
+            reply = texts.REPLY_HELP_UNKNOWN.format(crisis="")
+    elif keyword in HELP_KEYWORDS:
+        kind = InboundMessage.Kind.HELP
+        group = conversation_group(member) if member else None
+        reply = texts.reply_help(group=group, us_number=is_us_number(from_number))
+    elif keyword in RSVP_KEYWORDS and member is not None:
+        kind = InboundMessage.Kind.RSVP
+        reply = _rsvp(member, rsvp=RSVP_KEYWORDS[keyword], now=now)
+    else:
+        kind = InboundMessage.Kind.MESSAGE
+        if member is not None:
+            reply = texts.REPLY_FORWARDED
+    try:
+        with transaction.atomic():
+            InboundMessage.objects.create(
+                provider_message_id=message_sid,
+                from_number=from_number,
+                to_number=to_number,
+                body=body,
+                kind=kind,
+                member=member,
+                group=conversation_group(member) if member else None,
+                reply=texts.sms(reply) if reply else "",
+                received_at=now,
+            )
+    except IntegrityError:
+        # The same webhook, retried concurrently: the first one answers.
+        return InboundMessage.objects.get(provider_message_id=message_sid).reply
+    return texts.sms(reply) if reply else ""
+
+
+# --- Status callbacks ------------------------------------------------------------------------
+
+# Statuses a callback may move a row away from, by the status it reports.
+_FORWARD_FROM = {
+    Status.SENT: [Status.SENDING],
+    Status.DELIVERED: [Status.SENDING, Status.SENT],
+    Status.FAILED: [Status.SENDING, Status.SENT],
+}
+_TWILIO_STATUS = {
+    "sent": Status.SENT,
+    "delivered": Status.DELIVERED,
+    "read": Status.DELIVERED,
+    "undelivered": Status.FAILED,
+    "failed": Status.FAILED,
+    "canceled": Status.FAILED,
+}
+
+
+def _row_for_callback(*, message_sid: str, outbox_id: str, attempt: str) -> OutboxMessage | None:
+    row = OutboxMessage.objects.select_related("member", "session").filter(provider_message_id=message_sid).first()
+    if row is not None:
+        return row
+    # The callback beat our own "sent" write: the URL names the row and the attempt.
+    if outbox_id.isdigit() and attempt.isdigit():
+        return (
+            OutboxMessage.objects.select_related("member", "session")
+            .filter(pk=int(outbox_id), attempts=int(attempt), provider_message_id="", status=Status.SENDING)
+            .exclude(send_started_at__isnull=True)
+            .first()
+        )
+    return None
+
+
+@transaction.atomic
+def handle_status(
+    *, message_sid: str, message_status: str, error_code: str, outbox_id: str = "", attempt: str = "", now: dt.datetime
+) -> bool:
+    """Apply a delivery status. Returns True if the row changed. Unknown sids change nothing."""
+    target = _TWILIO_STATUS.get((message_status or "").lower())
+    if target is None:
+        return False
+    row = _row_for_callback(message_sid=message_sid, outbox_id=outbox_id, attempt=attempt)
+    if row is None:
+        return False
+    movable = OutboxMessage.objects.filter(pk=row.pk, status__in=_FORWARD_FROM[target]).filter(
+        provider_message_id__in=["", message_sid]
+    )
+    if target == Status.SENT:
+        return bool(movable.update(status=Status.SENT, provider_message_id=message_sid, sent_at=now, updated_at=now))
+    if target == Status.DELIVERED:
+        return bool(
+            movable.update(status=Status.DELIVERED, provider_message_id=message_sid, delivered_at=now, updated_at=now)
+        )
+    code = error_code or ""
+    if code in RETRY_ONCE_CODES and row.carrier_retries == 0:
+        next_at = now + backoff(1)
+        if row.session is None or next_at < row.session.starts_at:
+            # 30003 (handset unreachable, e.g. switched off): one more try.
+            return bool(
+                movable.update(
+                    status=Status.SCHEDULED,
+                    claim_token="",
+                    send_started_at=None,
+                    provider_message_id="",
+                    next_attempt_at=next_at,
+                    error_code=code,
+                    carrier_retries=F("carrier_retries") + 1,
+                    updated_at=now,
+                )
+            )
+    changed = bool(
+        movable.update(
+            status=Status.FAILED, provider_message_id=message_sid, error_code=code or message_status, updated_at=now
+        )
+    )
+    if changed and code in OPTED_OUT_CODES:
+        member_opt_out(member=row.member, source=Member.ConsentSource.PROVIDER, now=now)
+    elif changed and code in UNDELIVERABLE_CODES:
+        member_mark_undeliverable(member=row.member, code=code, now=now)
+    return changed
