@@ -59,14 +59,13 @@ RRULE_WKST_INVALID = "WKST must be a day such as MO or SU."
 RRULE_UNTIL_INVALID = "UNTIL must be a date (20260630) or a date-time (20260630T235959Z)."
 RRULE_IMPOSSIBLE = "This rule never produces a session (no such day in those months)."
 RRULE_NO_OCCURRENCES = "This rule produces no sessions: check UNTIL, COUNT and dtstart."
-RRULE_NONE_IN_FIRST_YEAR = "This rule produces no session in the year after dtstart."
+RRULE_NONE_IN_FIRST_YEAR = "This rule's first session would be more than a year after dtstart."
 RRULE_TOO_MANY = "This rule produces {count} sessions in its first year; the limit is {max}."
 RRULE_INVALID = "This is not a valid recurrence rule: {error}"
 DTSTART_REQUIRED = "Give the local date and time of the first session."
 DTSTART_HAS_OFFSET = (
     "dtstart is a local date-time in the series' time zone: leave out the offset, e.g. 2026-01-06T19:00."
 )
-DTSTART_NOT_ON_RULE = "dtstart must be one of the rule's own dates (e.g. a Tuesday for BYDAY=TU); the next is {next}."
 DURATION_INVALID = "Duration must be a whole number of minutes from 5 to 1440."
 VENUE_OTHER_ORGANIZATION = "This venue belongs to another organization."
 SERIES_FIELD_UNKNOWN = "{field} cannot be changed here."
@@ -186,8 +185,13 @@ def _normalize_until(value: str, *, tz_name: str) -> str:
     return utc.strftime("%Y%m%dT%H%M%SZ")
 
 
-def normalize_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> str:
-    """Validate a rule against a naive local dtstart and return its canonical text.
+def validate_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> tuple[str, dt.datetime]:
+    """Validate a rule against a naive local dtstart: (canonical text, first session).
+
+    A dtstart that is not itself one of the rule's dates ("from January 1st, every
+    Tuesday") moves to the rule's first date on or after it, and that is what we
+    store: RFC 5545 leaves the recurrence set undefined when DTSTART is not an
+    occurrence, and calendar clients disagree about it.
 
     Raises ValidationError keyed by "rrule". The timezone must already be valid.
     """
@@ -275,20 +279,21 @@ def normalize_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> str:
         raise _rrule_error(RRULE_INVALID.format(error=exc)) from None
     if first is None:
         raise _rrule_error(RRULE_NO_OCCURRENCES)
-    # RFC 5545 leaves the recurrence set undefined when DTSTART is not itself an
-    # occurrence, and clients disagree; so we require it to be one.
-    if first.replace(tzinfo=None) != dtstart:
-        raise ValidationError(
-            {"dtstart": [ValidationError(DTSTART_NOT_ON_RULE.format(next=first.replace(tzinfo=None).isoformat()))]}
-        )
-    # The first year is the 365 days from dtstart, end excluded.
-    year_end = local_to_utc(dtstart, timezone) + dt.timedelta(days=365, seconds=-1)
-    in_first_year = len(rule.between(first.astimezone(UTC), year_end, inc=True))
-    if in_first_year == 0:  # pragma: no cover - the first occurrence is dtstart itself
+    first_local = first.replace(tzinfo=None)
+    # The first session must come within a year of the date asked for.
+    if local_to_utc(first_local, timezone) - local_to_utc(dtstart, timezone) >= dt.timedelta(days=365):
         raise _rrule_error(RRULE_NONE_IN_FIRST_YEAR)
+    # The first year is the 365 days from the first session, end excluded.
+    year_end = local_to_utc(first_local, timezone) + dt.timedelta(days=365, seconds=-1)
+    in_first_year = len(rule.between(first.astimezone(UTC), year_end, inc=True))
     if in_first_year > max_sessions_per_year():
         raise _rrule_error(RRULE_TOO_MANY.format(count=in_first_year, max=max_sessions_per_year()))
-    return canonical
+    return canonical, first_local
+
+
+def normalize_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> str:
+    """The canonical text of a valid rule (see `validate_rrule`)."""
+    return validate_rrule(rrule=rrule, dtstart=dtstart, timezone=timezone)[0]
 
 
 def _clean_dtstart(value) -> dt.datetime:
@@ -365,7 +370,9 @@ def series_create(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    canonical = normalize_rrule(rrule=rrule, dtstart=cleaned["dtstart"], timezone=cleaned["timezone"])
+    canonical, cleaned["dtstart"] = validate_rrule(
+        rrule=rrule, dtstart=cleaned["dtstart"], timezone=cleaned["timezone"]
+    )
     series = SessionSeries(
         group=group,
         rrule=canonical,
@@ -422,7 +429,9 @@ def series_update(*, series: SessionSeries, actor=None, now: dt.datetime | None 
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    cleaned["rrule"] = normalize_rrule(rrule=wanted["rrule"], dtstart=cleaned["dtstart"], timezone=cleaned["timezone"])
+    cleaned["rrule"], cleaned["dtstart"] = validate_rrule(
+        rrule=wanted["rrule"], dtstart=cleaned["dtstart"], timezone=cleaned["timezone"]
+    )
     changed = [name for name in _SERIES_FIELDS if cleaned[name] != current[name]]
     if not changed:
         return series

@@ -236,10 +236,16 @@ def test_rule_with_more_sessions_a_year_than_the_cap_is_refused():
     assert _weekly(rrule="FREQ=DAILY").pk
 
 
-def test_dtstart_must_be_an_occurrence_of_the_rule():
-    with pytest.raises(ValidationError) as info:
-        _weekly(rrule="FREQ=WEEKLY;BYDAY=TU", dtstart=dt.datetime(2026, 1, 7, 19, 0))
-    assert info.value.message_dict["dtstart"] == [schedule.DTSTART_NOT_ON_RULE.format(next="2026-01-13T19:00:00")]
+def test_dtstart_off_the_rule_moves_to_the_rules_first_date():
+    # "From Wednesday January 7th, every Tuesday": the first session is the 13th.
+    series = _weekly(rrule="FREQ=WEEKLY;BYDAY=TU;COUNT=3", dtstart=dt.datetime(2026, 1, 7, 19, 0))
+    assert schedule.series_local_dtstart(series) == dt.datetime(2026, 1, 13, 19, 0)
+    assert [s.day for s in _local_starts(series)] == [13, 20, 27]
+
+
+def test_rule_whose_first_session_is_over_a_year_away_is_refused():
+    # February 29th on a Monday: next in 2044.
+    assert _rrule_errors("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO") == [schedule.RRULE_NONE_IN_FIRST_YEAR]
 
 
 def test_other_fields_are_validated_together_and_nothing_is_written():
