@@ -194,7 +194,7 @@ class SessionAttendanceView(APIView):
     def get(self, request, pk: int):
         session = self._session(request, pk)
         attendance_services.attendance_audit(
-            actor=request.user, group=session.group, action="attendance.view", target_type="Session", target_id=pk
+            actor=request.user, group=session.group, action="attendance.view", target=session
         )
         return Response(self._roster(session))
 
@@ -253,8 +253,7 @@ class GroupAttendanceCsvView(APIView):
             actor=request.user,
             group=group,
             action="attendance.export",
-            target_type="SupportGroup",
-            target_id=group.pk,
+            target=group,
             details={"from": start.isoformat(), "to": end.isoformat(), "rows": count},
         )
         response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
@@ -275,8 +274,7 @@ class GroupFollowUpView(APIView):
             actor=request.user,
             group=group,
             action="attendance.follow_up.view",
-            target_type="SupportGroup",
-            target_id=group.pk,
+            target=group,
             details={"members": len(rows)},
         )
         return Response(FollowUpSerializer(rows, many=True).data)

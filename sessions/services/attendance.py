@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone as dj_timezone
 
 from sessions.models import Attendance, AuditLog, Enrollment, Session, SupportGroup
+from sessions.services.audit import audit_record
 
 ATTENDANCE_NOT_STARTED = "Attendance can be taken once the session has started."
 ATTENDANCE_CANCELLED = "This session was cancelled; there is no attendance to take."
@@ -26,20 +27,9 @@ RSVP_NOT_ACTIVE = "Only active members can RSVP."
 RSVP_CANCELLED = "This session was cancelled."
 
 
-def attendance_audit(
-    *, actor, group: SupportGroup, action: str, target_type: str, target_id, details: dict | None = None
-) -> AuditLog:
-    """Record that staff looked at or changed attendance."""
-    return AuditLog.objects.create(
-        organization_id=group.organization_id,
-        group=group,
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        actor_label=getattr(actor, "username", "") or "",
-        action=action,
-        target_type=target_type,
-        target_id=str(target_id),
-        details=details or {},
-    )
+def attendance_audit(*, actor, group: SupportGroup, action: str, target, details: dict | None = None) -> AuditLog:
+    """Record that staff looked at or changed attendance (ids only, never names)."""
+    return audit_record(action=action, actor=actor, group=group, target=target, details=details)
 
 
 def roster_enrollment_ids(*, session: Session) -> set[int]:
@@ -100,8 +90,7 @@ def attendance_mark(
         actor=actor,
         group=session.group,
         action="attendance.update",
-        target_type="Session",
-        target_id=session.pk,
+        target=session,
         details={"marks": {str(enrollment_id): mark for enrollment_id, mark in marks}, "changed": changed},
     )
     return changed

@@ -30,7 +30,8 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
 
-from sessions.models import AuditLog, Session, SessionSeries, SupportGroup, Venue
+from sessions.models import Session, SessionSeries, SupportGroup, Venue
+from sessions.services.audit import audit_record
 from sessions.validators import INVALID_TIMEZONE, validate_timezone
 
 UTC = dt.UTC
@@ -327,16 +328,7 @@ def _clean_venue(venue: Venue | None, *, group: SupportGroup) -> Venue | None:
 
 
 def _audit(*, group: SupportGroup, actor, action: str, target, details: dict) -> None:
-    AuditLog.objects.create(
-        organization_id=group.organization_id,
-        group=group,
-        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-        actor_label=getattr(actor, "username", "") if actor is not None else "system",
-        action=action,
-        target_type=type(target).__name__,
-        target_id=str(target.pk),
-        details=details,
-    )
+    audit_record(action=action, actor=actor, group=group, target=target, details=details)
 
 
 # --- Series ---------------------------------------------------------------------------
@@ -719,10 +711,12 @@ def session_change(
         actor=actor,
         action="session.change",
         target=session,
+        # Field names and times only: a note may name people, and the log outlives them.
         details={
             "changed": sorted(changed),
             "sequence": session.sequence,
-            **{k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in changed.items() if k != "venue"},
+            **{k: v.isoformat() for k, v in changed.items() if isinstance(v, dt.datetime)},
+            **({"status": session.status} if "status" in changed else {}),
             **({"venue_id": session.venue_id} if "venue" in changed else {}),
         },
     )
