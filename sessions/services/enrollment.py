@@ -81,9 +81,7 @@ def _next_waitlist_position(group: SupportGroup) -> int:
 
 def _renumber_waitlist(group: SupportGroup, *, first: Enrollment | None = None, position: int | None = None) -> None:
     """Make positions 1..n again, keeping order; optionally put `first` at `position`."""
-    waiting = list(
-        Enrollment.objects.filter(group=group, status=Status.WAITLISTED).order_by("waitlist_position", "id")
-    )
+    waiting = list(Enrollment.objects.filter(group=group, status=Status.WAITLISTED).order_by("waitlist_position", "id"))
     if first is not None and position is not None:
         waiting = [e for e in waiting if e.pk != first.pk]
         waiting.insert(position - 1, first)

@@ -1,0 +1,635 @@
+"""The management API under /api/manage/: organizations, venues, groups,
+facilitators, rosters and the audit log. Thin views: check who is asking
+(sessions.permissions), call one service or selector, serialize.
+
+A resource that does not exist is 404; one that exists but is not the
+caller's is 403. Lists are filtered by the caller, because DRF runs no object
+permission on lists; nested routes check their parent group first.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sessions.api.serializers_manage import (
+    AuditLogSerializer,
+    FacilitatorInputSerializer,
+    FacilitatorSerializer,
+    GroupSerializer,
+    OrganizationSerializer,
+    RosterAddSerializer,
+    RosterChangeSerializer,
+    RosterEntrySerializer,
+    UsernameSerializer,
+    VenueSerializer,
+)
+from sessions.models import Enrollment, Organization, SupportGroup, Venue
+from sessions.permissions import (
+    IsStaffUser,
+    can_lead_group,
+    can_manage_group,
+    groups_managed_by,
+    is_org_admin,
+    organizations_administered_by,
+)
+from sessions.selectors import roster as roster_selectors
+from sessions.services import enrollment as enrollment_services
+from sessions.services import groups as group_services
+from sessions.services import members as member_services
+from sessions.services import organizations as organization_services
+from sessions.services.audit import audit_record
+from sessions.services.venues import venue_create, venue_update
+
+NOT_YOUR_ORGANIZATION = "You do not administer this organization."
+NOT_YOUR_GROUP = "You do not manage this group."
+NOT_LEAD = "Only the group's lead facilitator or an organization administrator can do this."
+ADMINS_ONLY = "Only the organization's administrators can do this."
+SUPERUSERS_ONLY = "Only site administrators can create organizations."
+VENUE_IN_USE = "Groups or sessions still meet at this venue; move them elsewhere first."
+UNKNOWN_STATUS = "Unknown status {value!r}; use requested, active, waitlisted, declined, removed or left."
+
+TAGS = ["manage"]
+
+
+# --- Who may do what --------------------------------------------------------------------
+
+
+def _administered_organization(request, pk: int) -> Organization:
+    organization = get_object_or_404(Organization, pk=pk)
+    if not is_org_admin(request.user, organization):
+        raise PermissionDenied(NOT_YOUR_ORGANIZATION)
+    return organization
+
+
+def _group(request, pk: int, *, may=can_manage_group, message: str = NOT_YOUR_GROUP) -> SupportGroup:
+    group = get_object_or_404(SupportGroup.objects.select_related("organization", "venue"), pk=pk)
+    if not may(request.user, group):
+        raise PermissionDenied(message)
+    return group
+
+
+def _admin_of_group(user, group: SupportGroup) -> bool:
+    return is_org_admin(user, group.organization)
+
+
+def _organization_field(request, data: dict) -> Organization:
+    organization = data["organization"]
+    if not is_org_admin(request.user, organization):
+        raise PermissionDenied(NOT_YOUR_ORGANIZATION)
+    return organization
+
+
+# --- Organizations ----------------------------------------------------------------------
+
+ORGANIZATION_EXAMPLE = OpenApiExample(
+    "Organization",
+    value={
+        "id": 3,
+        "name": "Prairie Hospice",
+        "slug": "prairie-hospice",
+        "contact_email": "care@prairiehospice.org",
+        "contact_phone": "+12175550100",
+        "website": "https://prairiehospice.org",
+        "admins": ["maria"],
+        "created_at": "2026-01-05T15:00:00Z",
+    },
+    response_only=True,
+)
+
+
+class OrganizationListView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses=OrganizationSerializer(many=True), examples=[ORGANIZATION_EXAMPLE], tags=TAGS)
+    def get(self, request):
+        """The organizations the caller administers (all of them for superusers)."""
+        organizations = organizations_administered_by(request.user).prefetch_related("admins")
+        return Response(OrganizationSerializer(organizations, many=True).data)
+
+    @extend_schema(
+        request=OrganizationSerializer,
+        responses={201: OrganizationSerializer},
+        examples=[
+            OpenApiExample(
+                "New organization",
+                value={"name": "Prairie Hospice", "slug": "prairie-hospice", "contact_email": "care@example.org"},
+                request_only=True,
+            ),
+            ORGANIZATION_EXAMPLE,
+        ],
+        tags=TAGS,
+    )
+    def post(self, request):
+        if not request.user.is_superuser:
+            raise PermissionDenied(SUPERUSERS_ONLY)
+        payload = OrganizationSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        organization = organization_services.organization_create(actor=request.user, **payload.validated_data)
+        return Response(OrganizationSerializer(organization).data, status=status.HTTP_201_CREATED)
+
+
+class OrganizationDetailView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses=OrganizationSerializer, examples=[ORGANIZATION_EXAMPLE], tags=TAGS)
+    def get(self, request, pk: int):
+        return Response(OrganizationSerializer(_administered_organization(request, pk)).data)
+
+    @extend_schema(request=OrganizationSerializer, responses=OrganizationSerializer, tags=TAGS)
+    def patch(self, request, pk: int):
+        organization = _administered_organization(request, pk)
+        payload = OrganizationSerializer(organization, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        organization = organization_services.organization_update(
+            organization=organization, actor=request.user, **payload.validated_data
+        )
+        return Response(OrganizationSerializer(organization).data)
+
+
+class OrganizationAdminsView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses=UsernameSerializer(many=True), tags=TAGS)
+    def get(self, request, pk: int):
+        organization = _administered_organization(request, pk)
+        return Response([{"username": u.username} for u in organization.admins.order_by("username")])
+
+    @extend_schema(
+        request=UsernameSerializer,
+        responses={201: UsernameSerializer},
+        examples=[OpenApiExample("Add an admin", value={"username": "joan"})],
+        tags=TAGS,
+    )
+    def post(self, request, pk: int):
+        organization = _administered_organization(request, pk)
+        payload = UsernameSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        user = organization_services.organization_admin_add(
+            organization=organization, username=payload.validated_data["username"], actor=request.user
+        )
+        return Response({"username": user.username}, status=status.HTTP_201_CREATED)
+
+
+class OrganizationAdminDetailView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses={204: None}, tags=TAGS)
+    def delete(self, request, pk: int, username: str):
+        organization = _administered_organization(request, pk)
+        organization_services.organization_admin_remove(
+            organization=organization, username=username, actor=request.user
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class AuditPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class OrganizationAuditView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("group", OpenApiTypes.INT, description="Only entries about this group"),
+            OpenApiParameter("action", OpenApiTypes.STR, description="e.g. roster.view, roster.approve"),
+            OpenApiParameter("page", OpenApiTypes.INT),
+        ],
+        responses=AuditLogSerializer(many=True),
+        examples=[
+            OpenApiExample(
+                "Audit entry",
+                value={
+                    "id": 812,
+                    "created_at": "2026-03-02T15:04:11Z",
+                    "actor_label": "maria",
+                    "action": "roster.approve",
+                    "group": "tuesday-grief-circle",
+                    "target_type": "enrollment",
+                    "target_id": "57",
+                    "details": {"member_id": 41, "from_status": "requested", "to_status": "active"},
+                },
+                response_only=True,
+            )
+        ],
+        tags=TAGS,
+    )
+    def get(self, request, pk: int):
+        """Who changed or looked at which roster, newest first. Organization admins only."""
+        organization = _administered_organization(request, pk)
+        group_id = request.query_params.get("group")
+        if group_id is not None and not group_id.isdigit():
+            raise serializers.ValidationError({"group": ["Give a group id."]})
+        entries = roster_selectors.audit_log_for_organization(
+            organization=organization,
+            group_id=int(group_id) if group_id else None,
+            action=request.query_params.get("action"),
+        )
+        paginator = AuditPagination()
+        page = paginator.paginate_queryset(entries, request, view=self)
+        return paginator.get_paginated_response(AuditLogSerializer(page, many=True).data)
+
+
+# --- Venues -----------------------------------------------------------------------------
+
+VENUE_EXAMPLE = OpenApiExample(
+    "Venue located from its postal code",
+    value={
+        "organization": 3,
+        "name": "Chapel Room",
+        "address": "700 E Adams St",
+        "city": "Springfield",
+        "region": "IL",
+        "postal_code": "62701",
+        "country": "US",
+    },
+    request_only=True,
+)
+
+
+class VenueListView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses=VenueSerializer(many=True), tags=TAGS)
+    def get(self, request):
+        """Venues of the organizations the caller administers."""
+        venues = Venue.objects.filter(organization__in=organizations_administered_by(request.user)).order_by(
+            "name", "id"
+        )
+        return Response(VenueSerializer(venues, many=True).data)
+
+    @extend_schema(request=VenueSerializer, responses={201: VenueSerializer}, examples=[VENUE_EXAMPLE], tags=TAGS)
+    def post(self, request):
+        payload = VenueSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        organization = _organization_field(request, data)
+        data.pop("organization")
+        venue = venue_create(organization=organization, **data)
+        audit_record(action="venue.create", actor=request.user, organization=organization, target=venue)
+        return Response(VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
+
+
+class VenueDetailView(APIView):
+    permission_classes = [IsStaffUser]
+
+    def _venue(self, request, pk: int) -> Venue:
+        venue = get_object_or_404(Venue.objects.select_related("organization"), pk=pk)
+        if not is_org_admin(request.user, venue.organization):
+            raise PermissionDenied(NOT_YOUR_ORGANIZATION)
+        return venue
+
+    @extend_schema(responses=VenueSerializer, tags=TAGS)
+    def get(self, request, pk: int):
+        return Response(VenueSerializer(self._venue(request, pk)).data)
+
+    @extend_schema(request=VenueSerializer, responses=VenueSerializer, tags=TAGS)
+    def patch(self, request, pk: int):
+        venue = self._venue(request, pk)
+        payload = VenueSerializer(venue, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        venue = venue_update(venue=venue, **payload.validated_data)
+        audit_record(action="venue.update", actor=request.user, organization=venue.organization, target=venue)
+        return Response(VenueSerializer(venue).data)
+
+    @extend_schema(responses={204: None}, tags=TAGS)
+    def delete(self, request, pk: int):
+        venue = self._venue(request, pk)
+        try:
+            venue.delete()
+        except ProtectedError:
+            raise serializers.ValidationError({"venue": [VENUE_IN_USE]}) from None
+        audit_record(
+            action="venue.delete", actor=request.user, organization=venue.organization, details={"name": venue.name}
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Groups and facilitators ------------------------------------------------------------
+
+GROUP_CREATE_EXAMPLE = OpenApiExample(
+    "New in-person group",
+    value={
+        "organization": 3,
+        "name": "Tuesday Grief Circle",
+        "topic": "grief",
+        "format": "in_person",
+        "venue": 12,
+        "capacity": 12,
+        "enrollment_mode": "approval",
+        "sms_label": "Tuesday evening group",
+        "reminder_offsets": [1440, 120],
+    },
+    request_only=True,
+)
+
+
+class GroupListView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses=GroupSerializer(many=True), tags=TAGS)
+    def get(self, request):
+        """Only groups the caller administers or facilitates."""
+        groups = groups_managed_by(request.user).prefetch_related("facilitators__user").order_by("name", "id")
+        return Response(GroupSerializer(groups, many=True).data)
+
+    @extend_schema(
+        request=GroupSerializer, responses={201: GroupSerializer}, examples=[GROUP_CREATE_EXAMPLE], tags=TAGS
+    )
+    def post(self, request):
+        """Organization admins create groups; the time zone defaults to the venue's."""
+        payload = GroupSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        organization = _organization_field(request, data)
+        data.pop("organization")
+        group = group_services.group_create(organization=organization, actor=request.user, **data)
+        return Response(GroupSerializer(group).data, status=status.HTTP_201_CREATED)
+
+
+class GroupDetailView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses=GroupSerializer, tags=TAGS)
+    def get(self, request, pk: int):
+        return Response(GroupSerializer(_group(request, pk)).data)
+
+    @extend_schema(
+        request=GroupSerializer,
+        responses=GroupSerializer,
+        examples=[OpenApiExample("Raise capacity", value={"capacity": 15}, request_only=True)],
+        tags=TAGS,
+    )
+    def patch(self, request, pk: int):
+        """Lead facilitators and admins; raising the capacity moves people up from the waitlist."""
+        group = _group(request, pk, may=can_lead_group, message=NOT_LEAD)
+        payload = GroupSerializer(group, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        group = group_services.group_update(group=group, actor=request.user, **payload.validated_data)
+        return Response(GroupSerializer(group).data)
+
+    @extend_schema(responses={204: None}, tags=TAGS)
+    def delete(self, request, pk: int):
+        group = _group(request, pk, may=_admin_of_group, message=ADMINS_ONLY)
+        group_services.group_delete(group=group, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class GroupFacilitatorsView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses=FacilitatorSerializer(many=True), tags=TAGS)
+    def get(self, request, pk: int):
+        group = _group(request, pk)
+        return Response(FacilitatorSerializer(group.facilitators.select_related("user"), many=True).data)
+
+    @extend_schema(
+        request=FacilitatorInputSerializer,
+        responses={201: FacilitatorSerializer},
+        examples=[OpenApiExample("Add a co-facilitator", value={"username": "dev", "role": "co"})],
+        tags=TAGS,
+    )
+    def post(self, request, pk: int):
+        group = _group(request, pk, may=can_lead_group, message=NOT_LEAD)
+        payload = FacilitatorInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        facilitator = group_services.facilitator_add(group=group, actor=request.user, **payload.validated_data)
+        return Response(FacilitatorSerializer(facilitator).data, status=status.HTTP_201_CREATED)
+
+
+class GroupFacilitatorDetailView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(responses={204: None}, tags=TAGS)
+    def delete(self, request, pk: int, username: str):
+        group = _group(request, pk, may=can_lead_group, message=NOT_LEAD)
+        group_services.facilitator_remove(group=group, username=username, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Rosters ----------------------------------------------------------------------------
+
+ROSTER_ENTRY_EXAMPLE = OpenApiExample(
+    "Roster entry",
+    value={
+        "enrollment_id": 57,
+        "member_id": 41,
+        "display_name": "Ana",
+        "phone": "+12175550142",
+        "email": None,
+        "sms_reminders": True,
+        "sms_consent": "confirmed",
+        "sms_consent_source": "web_form",
+        "email_reminders": False,
+        "email_consent": False,
+        "phone_undeliverable": False,
+        "status": "waitlisted",
+        "waitlist_position": 1,
+        "joined": "2026-03-02T15:00:00Z",
+        "activated_at": None,
+        "status_changed_at": "2026-03-02T15:00:00Z",
+        "join_note": "My husband died in January.",
+        "notes": "",
+    },
+    response_only=True,
+)
+
+
+def _statuses(request) -> list[str] | None:
+    raw = request.query_params.get("status")
+    if not raw:
+        return None
+    statuses = [s.strip() for s in raw.split(",") if s.strip()]
+    valid = set(Enrollment.Status.values)
+    for value in statuses:
+        if value not in valid:
+            raise serializers.ValidationError({"status": [UNKNOWN_STATUS.format(value=value)]})
+    return statuses
+
+
+class RosterView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated, e.g. active,waitlisted")
+        ],
+        responses=RosterEntrySerializer(many=True),
+        examples=[ROSTER_ENTRY_EXAMPLE],
+        tags=TAGS,
+    )
+    def get(self, request, pk: int):
+        """The group's roster with contact data. Every view is written to the audit log."""
+        group = _group(request, pk)
+        statuses = _statuses(request)
+        entries = list(roster_selectors.roster_for_group(group=group, statuses=statuses))
+        audit_record(
+            action="roster.view",
+            actor=request.user,
+            group=group,
+            details={"statuses": statuses or "all", "rows": len(entries)},
+        )
+        return Response(RosterEntrySerializer(entries, many=True).data)
+
+    @extend_schema(
+        request=RosterAddSerializer,
+        responses={201: RosterEntrySerializer, 200: RosterEntrySerializer},
+        examples=[
+            OpenApiExample(
+                "Someone who signed up at the door",
+                value={"display_name": "Ruth", "phone": "(217) 555-0199", "sms_reminders": True},
+                request_only=True,
+            ),
+            ROSTER_ENTRY_EXAMPLE,
+        ],
+        tags=TAGS,
+    )
+    def post(self, request, pk: int):
+        """Add someone who agreed in person (consent source "in_person"); 200 if already on the roster."""
+        group = _group(request, pk)
+        payload = RosterAddSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        result = member_services.roster_add_in_person(
+            group=group,
+            actor=request.user,
+            display_name=data["display_name"],
+            phone=data.get("phone") or None,
+            email=data.get("email") or None,
+            sms_reminders=data["sms_reminders"],
+            email_reminders=data["email_reminders"],
+            notes=data["notes"],
+        )
+        code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+        return Response(RosterEntrySerializer(result.enrollment).data, status=code)
+
+
+class RosterEntryView(APIView):
+    permission_classes = [IsStaffUser]
+
+    def _entry(self, request, pk: int, enrollment_id: int) -> Enrollment:
+        group = _group(request, pk)
+        enrollment = roster_selectors.roster_entry(group=group, enrollment_id=enrollment_id)
+        if enrollment is None:
+            raise Http404
+        enrollment.group = group
+        return enrollment
+
+    @extend_schema(responses=RosterEntrySerializer, examples=[ROSTER_ENTRY_EXAMPLE], tags=TAGS)
+    def get(self, request, pk: int, enrollment_id: int):
+        enrollment = self._entry(request, pk, enrollment_id)
+        audit_record(
+            action="roster.view",
+            actor=request.user,
+            group=enrollment.group,
+            target=enrollment,
+            details={"member_id": enrollment.member_id},
+        )
+        return Response(RosterEntrySerializer(enrollment).data)
+
+    @extend_schema(
+        request=RosterChangeSerializer,
+        responses=RosterEntrySerializer,
+        examples=[
+            OpenApiExample("Approve", value={"action": "approve"}, request_only=True),
+            OpenApiExample("Move up the waitlist", value={"action": "move", "waitlist_position": 1}, request_only=True),
+            OpenApiExample("Edit notes", value={"notes": "Prefers to be called Annie."}, request_only=True),
+            ROSTER_ENTRY_EXAMPLE,
+        ],
+        tags=TAGS,
+    )
+    def patch(self, request, pk: int, enrollment_id: int):
+        """approve, decline, remove, waitlist, or move (with waitlist_position); and/or notes."""
+        enrollment = self._entry(request, pk, enrollment_id)
+        payload = RosterChangeSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        action = data.get("action")
+        if "notes" in data:
+            enrollment_services.enrollment_notes_update(enrollment=enrollment, notes=data["notes"], actor=request.user)
+        if action == "move":
+            enrollment_services.waitlist_move(
+                enrollment=enrollment, position=data["waitlist_position"], actor=request.user
+            )
+        elif action is not None:
+            change = {
+                "approve": enrollment_services.enrollment_approve,
+                "decline": enrollment_services.enrollment_decline,
+                "remove": enrollment_services.enrollment_remove,
+                "waitlist": enrollment_services.enrollment_waitlist,
+            }[action]
+            change(enrollment=enrollment, actor=request.user)
+        fresh = roster_selectors.roster_entry(group=enrollment.group, enrollment_id=enrollment.pk)
+        return Response(RosterEntrySerializer(fresh).data)
+
+
+_CSV_COLUMNS = (
+    "enrollment_id",
+    "display_name",
+    "phone",
+    "email",
+    "sms_consent",
+    "email_consent",
+    "phone_undeliverable",
+    "status",
+    "waitlist_position",
+    "joined",
+    "notes",
+)
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def _csv_cell(value) -> str:
+    """Neutralise spreadsheet formulas (CSV injection): names and notes are typed by the public."""
+    if value is None:
+        return ""
+    text = str(value)
+    if text and text[0] in "=+-@\t\r" and not _E164.match(text):
+        return "'" + text
+    return text
+
+
+class RosterCsvView(APIView):
+    permission_classes = [IsStaffUser]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated statuses")],
+        responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="One row per enrollment")},
+        tags=TAGS,
+    )
+    def get(self, request, pk: int):
+        """The roster as CSV. Every export is written to the audit log."""
+        group = _group(request, pk)
+        statuses = _statuses(request)
+        entries = list(roster_selectors.roster_for_group(group=group, statuses=statuses))
+        rows = RosterEntrySerializer(entries, many=True).data
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(_CSV_COLUMNS)
+        for row in rows:
+            writer.writerow([_csv_cell(row[column]) for column in _CSV_COLUMNS])
+        audit_record(
+            action="roster.export",
+            actor=request.user,
+            group=group,
+            details={"statuses": statuses or "all", "rows": len(entries)},
+        )
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{group.slug}-roster.csv"'
+        response["Cache-Control"] = "no-store"
+        return response

@@ -1,0 +1,197 @@
+"""Member self-service under /api/me/{token}/. The token in the path is the
+only credential; an unknown (or rotated, or erased) token is 404, never 403, so
+the API does not reveal whether a token ever existed. A member sees only their
+own data: their groups by name and status, nothing about other members."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from sessions.models import Enrollment, Member
+from sessions.selectors.roster import enrollments_of_member, member_by_token
+from sessions.services import members as member_services
+from sessions.services.enrollment import ON_ROSTER, enrollment_leave
+from sessions.validators import validate_timezone
+
+TAGS = ["me"]
+
+
+class OwnEnrollmentSerializer(serializers.ModelSerializer):
+    group_name = serializers.CharField(source="group.name", read_only=True)
+    group_slug = serializers.CharField(source="group.slug", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = ["group_name", "group_slug", "status", "waitlist_position", "created_at"]
+        read_only_fields = fields
+
+
+class MemberSelfSerializer(serializers.ModelSerializer):
+    """What a member sees about themselves."""
+
+    groups = serializers.SerializerMethodField()
+    self_service_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = [
+            "display_name",
+            "phone",
+            "email",
+            "timezone",
+            "sms_reminders",
+            "email_reminders",
+            "sms_consent",
+            "email_consent",
+            "phone_undeliverable",
+            "self_service_url",
+            "groups",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OwnEnrollmentSerializer(many=True))
+    def get_groups(self, member: Member) -> list[dict]:
+        return OwnEnrollmentSerializer(enrollments_of_member(member=member), many=True).data
+
+    @extend_schema_field(serializers.URLField())
+    def get_self_service_url(self, member: Member) -> str:
+        return self_service_url(member)
+
+
+class MemberUpdateSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=80, required=False)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, allow_null=True)
+    email = serializers.EmailField(required=False, allow_blank=True, allow_null=True)
+    timezone = serializers.CharField(max_length=64, required=False, validators=[validate_timezone])
+    sms_reminders = serializers.BooleanField(required=False)
+    email_reminders = serializers.BooleanField(required=False)
+
+
+def self_service_url(member: Member) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+
+
+def _member(token: str) -> Member:
+    member = member_by_token(token=token)
+    if member is None:
+        raise Http404
+    return member
+
+
+ME_EXAMPLE = OpenApiExample(
+    "Member",
+    value={
+        "display_name": "Ana",
+        "phone": "+12175550142",
+        "email": None,
+        "timezone": "America/Chicago",
+        "sms_reminders": True,
+        "email_reminders": False,
+        "sms_consent": "pending",
+        "email_consent": False,
+        "phone_undeliverable": False,
+        "self_service_url": "https://lantern.example.org/api/me/Xy…/",
+        "groups": [
+            {
+                "group_name": "Tuesday Grief Circle",
+                "group_slug": "tuesday-grief-circle",
+                "status": "active",
+                "waitlist_position": None,
+                "created_at": "2026-03-02T15:00:00Z",
+            }
+        ],
+    },
+    response_only=True,
+)
+
+
+class SelfServiceView(APIView):
+    # The token in the URL is the credential: no session (so no CSRF), no staff token.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=MemberSelfSerializer, examples=[ME_EXAMPLE], tags=TAGS)
+    def get(self, request, token: str):
+        return Response(MemberSelfSerializer(_member(token)).data)
+
+    @extend_schema(
+        request=MemberUpdateSerializer,
+        responses=MemberSelfSerializer,
+        examples=[
+            OpenApiExample(
+                "New phone number",
+                value={"phone": "(217) 555-0177"},
+                request_only=True,
+                description="With text reminders on, the new number must reply YES before texts resume.",
+            ),
+            ME_EXAMPLE,
+        ],
+        tags=TAGS,
+    )
+    def patch(self, request, token: str):
+        member = _member(token)
+        payload = MemberUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        member = member_services.member_update(member=member, **payload.validated_data)
+        return Response(MemberSelfSerializer(member).data)
+
+    @extend_schema(responses={204: None}, tags=TAGS, summary="Erase my personal data")
+    def delete(self, request, token: str):
+        member_services.member_erase(member=_member(token))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SelfServiceLeaveView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=None,
+        responses=OwnEnrollmentSerializer,
+        examples=[
+            OpenApiExample(
+                "Left",
+                value={
+                    "group_name": "Tuesday Grief Circle",
+                    "group_slug": "tuesday-grief-circle",
+                    "status": "left",
+                    "waitlist_position": None,
+                    "created_at": "2026-03-02T15:00:00Z",
+                },
+                response_only=True,
+            )
+        ],
+        tags=TAGS,
+    )
+    def post(self, request, token: str, group_slug: str):
+        """Leave a group; a freed seat goes to the first person on its waitlist. Leaving twice changes nothing."""
+        member = _member(token)
+        enrollment = Enrollment.objects.select_related("group").filter(member=member, group__slug=group_slug).first()
+        if enrollment is None:
+            raise Http404
+        if enrollment.status in ON_ROSTER:
+            enrollment = enrollment_leave(enrollment=enrollment)
+        return Response(OwnEnrollmentSerializer(enrollment).data)
+
+
+class SelfServiceRotateView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=None,
+        responses=inline_serializer(
+            "RotatedToken", {"token": serializers.CharField(), "self_service_url": serializers.URLField()}
+        ),
+        tags=TAGS,
+    )
+    def post(self, request, token: str):
+        """A new secret link; the old one stops working at once."""
+        member = member_services.member_rotate_token(member=_member(token))
+        return Response({"token": member.token, "self_service_url": self_service_url(member)})

@@ -1,0 +1,205 @@
+"""Management API serializers. These are the only serializers that carry
+members' contact data (phone, email, consent); they are used only behind
+`can_manage_group`, i.e. for the group's facilitators and its organization's admins."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from sessions.models import AuditLog, Enrollment, Facilitator, Organization, SupportGroup, Venue
+from sessions.validators import validate_reminder_offsets
+
+ROSTER_ACTIONS = ("approve", "decline", "remove", "waitlist", "move")
+POSITION_NEEDED = "Give the new waitlist position (1 = next to move up) with action 'move'."
+NOTHING_TO_CHANGE = "Give an action (approve, decline, remove, waitlist, move) or notes."
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    admins = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+
+    class Meta:
+        model = Organization
+        fields = ["id", "name", "slug", "contact_email", "contact_phone", "website", "admins", "created_at"]
+        read_only_fields = ["id", "admins", "created_at"]
+        # Uniqueness is checked by the service's full_clean (one error shape for both paths).
+        extra_kwargs = {"slug": {"validators": []}}
+
+
+class UsernameSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+
+
+class VenueSerializer(serializers.ModelSerializer):
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(required=False, allow_null=True, min_value=-180, max_value=180)
+    timezone = serializers.CharField(required=False, allow_blank=True, max_length=64)
+
+    class Meta:
+        model = Venue
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "address",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "latitude",
+            "longitude",
+            "location_approximate",
+            "timezone",
+            "accessibility_notes",
+        ]
+        read_only_fields = ["id", "location_approximate"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            # A venue stays with its organization.
+            fields["organization"].read_only = True
+        return fields
+
+
+class FacilitatorSerializer(serializers.ModelSerializer):
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Facilitator
+        fields = ["id", "username", "role", "created_at"]
+
+
+class FacilitatorInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    role = serializers.ChoiceField(choices=Facilitator.Role.choices, default=Facilitator.Role.CO)
+
+
+class GroupSerializer(serializers.ModelSerializer):
+    facilitators = FacilitatorSerializer(many=True, read_only=True)
+    timezone = serializers.CharField(required=False, allow_blank=True, max_length=64)
+    sms_label = serializers.CharField(required=False, max_length=40)
+    slug = serializers.SlugField(required=False, max_length=120, validators=[])
+    reminder_offsets = serializers.JSONField(required=False, validators=[validate_reminder_offsets])
+    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = SupportGroup
+        fields = [
+            "id",
+            "organization",
+            "name",
+            "slug",
+            "topic",
+            "audience",
+            "description",
+            "what_to_expect",
+            "format",
+            "venue",
+            "conference_url",
+            "language",
+            "timezone",
+            "capacity",
+            "enrollment_mode",
+            "cycle_start",
+            "cycle_weeks",
+            "cost",
+            "faith_based",
+            "peer_led",
+            "wheelchair_accessible",
+            "hearing_access",
+            "childcare",
+            "listed",
+            "sms_label",
+            "reminder_offsets",
+            "facilitators",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "facilitators", "created_at", "updated_at"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:
+            fields["organization"].read_only = True
+        return fields
+
+
+class RosterEntrySerializer(serializers.ModelSerializer):
+    """One roster line for facilitators: contact data and consent included."""
+
+    enrollment_id = serializers.IntegerField(source="id", read_only=True)
+    member_id = serializers.IntegerField(read_only=True)
+    display_name = serializers.CharField(source="member.display_name", read_only=True)
+    phone = serializers.CharField(source="member.phone", read_only=True, allow_null=True)
+    email = serializers.EmailField(source="member.email", read_only=True, allow_null=True)
+    sms_reminders = serializers.BooleanField(source="member.sms_reminders", read_only=True)
+    sms_consent = serializers.CharField(source="member.sms_consent", read_only=True)
+    sms_consent_source = serializers.CharField(source="member.sms_consent_source", read_only=True)
+    email_reminders = serializers.BooleanField(source="member.email_reminders", read_only=True)
+    email_consent = serializers.BooleanField(source="member.email_consent", read_only=True)
+    phone_undeliverable = serializers.BooleanField(source="member.phone_undeliverable", read_only=True)
+    joined = serializers.DateTimeField(source="created_at", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "enrollment_id",
+            "member_id",
+            "display_name",
+            "phone",
+            "email",
+            "sms_reminders",
+            "sms_consent",
+            "sms_consent_source",
+            "email_reminders",
+            "email_consent",
+            "phone_undeliverable",
+            "status",
+            "waitlist_position",
+            "joined",
+            "activated_at",
+            "status_changed_at",
+            "join_note",
+            "notes",
+        ]
+        read_only_fields = fields
+
+
+class RosterAddSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=80)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    sms_reminders = serializers.BooleanField(default=False)
+    email_reminders = serializers.BooleanField(default=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RosterChangeSerializer(serializers.Serializer):
+    action = serializers.ChoiceField(choices=ROSTER_ACTIONS, required=False)
+    waitlist_position = serializers.IntegerField(required=False, min_value=1)
+    notes = serializers.CharField(required=False, allow_blank=True)
+
+    def validate(self, attrs):
+        if "action" not in attrs and "notes" not in attrs:
+            raise serializers.ValidationError({"action": NOTHING_TO_CHANGE})
+        if attrs.get("action") == "move" and "waitlist_position" not in attrs:
+            raise serializers.ValidationError({"waitlist_position": POSITION_NEEDED})
+        return attrs
+
+
+class AuditLogSerializer(serializers.ModelSerializer):
+    group = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = AuditLog
+        fields = [
+            "id",
+            "created_at",
+            "actor_label",
+            "action",
+            "group",
+            "target_type",
+            "target_id",
+            "details",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,251 @@
+"""Member writes: self-service profile changes, token rotation, erasure, and
+facilitators adding someone to a roster in person.
+
+Consent rules: text-message consent is double opt-in. Turning SMS reminders on,
+or changing the phone while they are on, sets consent to "pending" so the new
+number must answer YES before anything is texted to it. An opted-out number
+stays opted out until its owner texts START.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from sessions.models import Attendance, Enrollment, Member, SupportGroup, new_member_token
+from sessions.services.audit import ACTOR_MEMBER, audit_record
+from sessions.services.enrollment import ON_ROSTER, REASON_ERASE, enrollment_add, enrollment_leave
+from sessions.validators import normalize_phone
+
+CONTACT_REQUIRED = "Keep a phone number or an email address so we can reach you, or erase your data instead."
+PHONE_IN_USE = "This phone number is already on another member's record."
+EMAIL_IN_USE = "This email address is already on another member's record."
+SMS_NEEDS_PHONE = "Text reminders need a phone number."
+EMAIL_NEEDS_ADDRESS = "Email reminders need an email address."
+CONTACT_FOR_ROSTER = "Give a phone number or an email address."
+ERASED_NAME = "Former member"
+
+Consent = Member.SmsConsent
+SELF_SERVICE_FIELDS = ("display_name", "phone", "email", "timezone", "sms_reminders", "email_reminders")
+
+
+def default_region_for_member(member: Member) -> str:
+    # A member typing a local number means their group's country.
+    country = (
+        Enrollment.objects.filter(member=member, group__venue__isnull=False)
+        .order_by("-status_changed_at")
+        .values_list("group__venue__country", flat=True)
+        .first()
+    )
+    return country or "US"
+
+
+def _normalize_contacts(*, phone: str | None, email: str | None, default_region: str) -> tuple[str | None, str | None]:
+    phone_e164 = None
+    if phone:
+        try:
+            phone_e164 = normalize_phone(phone, default_region=default_region)
+        except ValidationError as exc:
+            raise ValidationError({"phone": exc.messages}) from None
+    email = (email or "").strip().lower() or None
+    return phone_e164, email
+
+
+def _save_member(member: Member, *, phone_changed: bool, email_changed: bool) -> None:
+    member.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        errors = {}
+        if phone_changed and Member.objects.filter(phone=member.phone).exclude(pk=member.pk).exists():
+            errors["phone"] = PHONE_IN_USE
+        if email_changed and Member.objects.filter(email=member.email).exclude(pk=member.pk).exists():
+            errors["email"] = EMAIL_IN_USE
+        if not errors:
+            raise
+        raise ValidationError(errors) from None
+
+
+def _request_sms_consent(member: Member, *, source: str, now: dt.datetime) -> None:
+    # Confirmed stays confirmed (same number); opted-out stays opted out (STOP is honoured).
+    if member.sms_consent == Consent.NONE:
+        member.sms_consent = Consent.PENDING
+        member.sms_consent_at = now
+        member.sms_consent_source = source
+
+
+@transaction.atomic
+def member_update(*, member: Member, now: dt.datetime | None = None, **fields) -> Member:
+    """Self-service changes to name, contacts, time zone and reminder channels."""
+    now = now or timezone.now()
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    fields = {k: v for k, v in fields.items() if k in SELF_SERVICE_FIELDS}
+    changed = sorted(fields)
+    phone_changed = email_changed = False
+    if "phone" in fields:
+        phone, _ = _normalize_contacts(
+            phone=fields["phone"], email=None, default_region=default_region_for_member(member)
+        )
+        phone_changed = phone != member.phone
+        member.phone = phone
+    if "email" in fields:
+        _, email = _normalize_contacts(phone=None, email=fields["email"], default_region="US")
+        email_changed = email != member.email
+        member.email = email
+    if member.phone is None and member.email is None:
+        raise ValidationError({"phone": CONTACT_REQUIRED, "email": CONTACT_REQUIRED}, code="contact_required")
+    for name in ("display_name", "timezone"):
+        if name in fields:
+            setattr(member, name, fields[name].strip() if name == "display_name" else fields[name])
+
+    sms_wanted = fields.get("sms_reminders", member.sms_reminders and member.phone is not None)
+    if sms_wanted and member.phone is None:
+        raise ValidationError({"sms_reminders": SMS_NEEDS_PHONE}, code="sms_needs_phone")
+    if phone_changed:
+        # Status of the old number says nothing about the new one.
+        member.phone_undeliverable = False
+        member.phone_error_code = ""
+        if member.phone is None:
+            member.sms_reminders = False
+            member.sms_consent, member.sms_consent_at, member.sms_consent_source = Consent.NONE, now, ""
+        else:
+            member.sms_consent = Consent.NONE
+    member.sms_reminders = bool(sms_wanted)
+    if member.sms_reminders and (phone_changed or "sms_reminders" in fields):
+        _request_sms_consent(member, source=Member.ConsentSource.SELF_SERVICE, now=now)
+    elif phone_changed and member.phone is not None:
+        member.sms_consent_at, member.sms_consent_source = now, ""
+
+    email_wanted = fields.get("email_reminders", member.email_reminders and member.email is not None)
+    if email_wanted and member.email is None:
+        raise ValidationError({"email_reminders": EMAIL_NEEDS_ADDRESS}, code="email_needs_address")
+    if "email_reminders" in fields or email_changed:
+        member.email_reminders = bool(email_wanted)
+        member.email_consent = bool(email_wanted)
+        member.email_consent_at = now
+        member.email_consent_source = Member.ConsentSource.SELF_SERVICE if email_wanted else ""
+
+    _save_member(member, phone_changed=phone_changed, email_changed=email_changed)
+    audit_record(action="member.update", actor_label=ACTOR_MEMBER, target=member, details={"fields": changed})
+    return member
+
+
+@transaction.atomic
+def member_rotate_token(*, member: Member) -> Member:
+    """A new secret link; the old one stops working at once."""
+    member.token = new_member_token()
+    member.save(update_fields=["token"])
+    audit_record(action="member.rotate_token", actor_label=ACTOR_MEMBER, target=member)
+    return member
+
+
+@transaction.atomic
+def member_erase(*, member: Member, now: dt.datetime | None = None) -> Member:
+    """Erase a member's personal data. Their enrollments end ("left", reason "erase"),
+    facilitators' notes about them go, attendance rows stay but point at "Former member"."""
+    now = now or timezone.now()
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.erased_at is not None:
+        return member
+    for enrollment in Enrollment.objects.filter(member=member, status__in=ON_ROSTER).order_by("pk"):
+        enrollment_leave(enrollment=enrollment, reason=REASON_ERASE, now=now)
+    Enrollment.objects.filter(member=member).update(notes="", join_note="")
+    attendance_rows = Attendance.objects.filter(enrollment__member=member).count()
+    member.display_name = ERASED_NAME
+    member.phone = None
+    member.email = None
+    member.sms_reminders = False
+    member.email_reminders = False
+    member.sms_consent = Consent.NONE
+    member.sms_consent_at = None
+    member.sms_consent_source = ""
+    member.email_consent = False
+    member.email_consent_at = None
+    member.email_consent_source = ""
+    member.phone_undeliverable = False
+    member.phone_error_code = ""
+    member.token = new_member_token()
+    member.erased_at = now
+    member.save()
+    audit_record(
+        action="member.erase",
+        actor_label=ACTOR_MEMBER,
+        target=member,
+        details={"attendance_rows_kept": attendance_rows},
+    )
+    return member
+
+
+@dataclass
+class RosterAddResult:
+    enrollment: Enrollment
+    member: Member
+    created: bool
+    member_created: bool
+
+
+def _find_member(*, phone: str | None, email: str | None) -> Member | None:
+    if phone:
+        member = Member.objects.select_for_update().filter(phone=phone).first()
+        if member:
+            return member
+    if email:
+        return Member.objects.select_for_update().filter(email__iexact=email).first()
+    return None
+
+
+@transaction.atomic
+def roster_add_in_person(
+    *,
+    group: SupportGroup,
+    actor,
+    display_name: str,
+    phone: str | None = None,
+    email: str | None = None,
+    sms_reminders: bool = False,
+    email_reminders: bool = False,
+    notes: str = "",
+    now: dt.datetime | None = None,
+) -> RosterAddResult:
+    """A facilitator adds someone who agreed in person.
+
+    Consent is recorded with source "in_person", and SMS consent is still only
+    "pending": the person confirms by answering YES, like everyone else. A
+    member already on file keeps their name, contacts and choices (a typed
+    number is not proof of identity); only missing consent is requested.
+    """
+    now = now or timezone.now()
+    region = group.venue.country if group.venue_id and group.venue.country else "US"
+    phone_e164, email = _normalize_contacts(phone=phone, email=email, default_region=region)
+    if phone_e164 is None and email is None:
+        raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
+    member = _find_member(phone=phone_e164, email=email)
+    member_created = member is None
+    if member_created:
+        member = Member(
+            display_name=display_name.strip(),
+            phone=phone_e164,
+            email=email,
+            timezone=group.timezone,
+        )
+        _save_member(member, phone_changed=True, email_changed=True)
+    update_fields: list[str] = []
+    if sms_reminders and member.phone and member.sms_consent == Consent.NONE:
+        member.sms_reminders = True
+        _request_sms_consent(member, source=Member.ConsentSource.IN_PERSON, now=now)
+        update_fields += ["sms_reminders", "sms_consent", "sms_consent_at", "sms_consent_source"]
+    if email_reminders and member.email and not member.email_consent:
+        member.email_reminders = True
+        member.email_consent = True
+        member.email_consent_at = now
+        member.email_consent_source = Member.ConsentSource.IN_PERSON
+        update_fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
+    if update_fields:
+        member.save(update_fields=update_fields)
+    enrollment, created = enrollment_add(group=group, member=member, actor=actor, notes=notes, now=now)
+    return RosterAddResult(enrollment=enrollment, member=member, created=created, member_created=member_created)
