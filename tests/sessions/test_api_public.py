@@ -22,6 +22,9 @@ from tests.sessions.place_fixtures import places  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
+# Series keep local wall-clock time stored as if UTC (see sessions.services.schedule).
+TUESDAY_7PM = dt.datetime(2026, 1, 6, 19, 0, tzinfo=dt.UTC)
+
 SEARCH = "/api/groups/"
 
 
@@ -31,7 +34,7 @@ def make_group(*, latitude=39.8003, longitude=-89.6437, sessions=1, **fields):
     else:
         venue = VenueFactory(latitude=latitude, longitude=longitude)
         group = SupportGroupFactory(venue=venue, organization=venue.organization, **fields)
-    series = SessionSeriesFactory(group=group)
+    series = SessionSeriesFactory(group=group, dtstart=TUESDAY_7PM)
     start = timezone.now().replace(microsecond=0) + dt.timedelta(days=1)
     for week in range(sessions):
         at = start + dt.timedelta(weeks=week)

@@ -20,6 +20,9 @@ from tests.sessions.place_fixtures import places  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
+# Series keep local wall-clock time stored as if UTC (see sessions.services.schedule).
+TUESDAY_7PM = dt.datetime(2026, 1, 6, 19, 0, tzinfo=dt.UTC)
+
 FEED = "/api/feeds/meeting-guide.json"
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 
@@ -61,18 +64,20 @@ def test_feed_lists_weekly_series_in_the_spec_format_without_conference_links(ap
 
 def test_feed_skips_unlisted_groups_monthly_and_ended_series(api_client):
     unlisted = SupportGroupFactory(listed=False)
-    SessionSeriesFactory(group=unlisted)
+    SessionSeriesFactory(group=unlisted, dtstart=TUESDAY_7PM)
     monthly = SupportGroupFactory()
-    SessionSeriesFactory(group=monthly, rrule="FREQ=MONTHLY;BYDAY=1MO")
+    SessionSeriesFactory(group=monthly, rrule="FREQ=MONTHLY;BYDAY=1MO", dtstart=TUESDAY_7PM)
     ended = SupportGroupFactory()
-    SessionSeriesFactory(group=ended, active=False)
+    SessionSeriesFactory(group=ended, active=False, dtstart=TUESDAY_7PM)
     assert api_client.get(FEED).json() == []
 
 
 def test_two_weekly_series_get_distinct_slugs():
     group = SupportGroupFactory()
-    first = SessionSeriesFactory(group=group)
-    second = SessionSeriesFactory(group=group, rrule="FREQ=WEEKLY;BYDAY=SA", dtstart=dt.datetime(2026, 1, 3, 10, 0))
+    first = SessionSeriesFactory(group=group, dtstart=TUESDAY_7PM)
+    second = SessionSeriesFactory(
+        group=group, rrule="FREQ=WEEKLY;BYDAY=SA", dtstart=dt.datetime(2026, 1, 3, 10, 0, tzinfo=dt.UTC)
+    )
     meetings = meeting_guide_feed()
     assert {m["slug"] for m in meetings} == {f"{group.slug}-{first.pk}", f"{group.slug}-{second.pk}"}
     assert {m["day"] for m in meetings} == {2, 6}
@@ -80,7 +85,7 @@ def test_two_weekly_series_get_distinct_slugs():
 
 def test_feed_has_constant_queries(api_client, django_assert_max_num_queries):
     for _ in range(5):
-        SessionSeriesFactory(group=SupportGroupFactory())
+        SessionSeriesFactory(group=SupportGroupFactory(), dtstart=TUESDAY_7PM)
     with django_assert_max_num_queries(3):
         assert len(api_client.get(FEED).json()) == 5
 
@@ -187,7 +192,7 @@ def test_import_refuses_a_slug_owned_by_another_organization():
 
 def test_round_trip_of_our_own_feed():
     group = SupportGroupFactory(topic="child_loss", venue=VenueFactory(), childcare=True)
-    SessionSeriesFactory(group=group)
+    SessionSeriesFactory(group=group, dtstart=TUESDAY_7PM)
     feed = meeting_guide_feed()
     for meeting in feed:
         meeting["slug"] = "copy-" + meeting["slug"]

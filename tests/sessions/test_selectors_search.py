@@ -19,6 +19,9 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
+# Series keep local wall-clock time stored as if UTC (see sessions.services.schedule).
+TUESDAY_7PM = dt.datetime(2026, 1, 6, 19, 0, tzinfo=dt.UTC)
+
 NOW = dt.datetime(2026, 3, 2, 12, 0, tzinfo=dt.UTC)  # a Monday
 SPRINGFIELD = (39.8017, -89.6437)
 
@@ -30,7 +33,7 @@ def make_group(*, latitude=SPRINGFIELD[0], longitude=SPRINGFIELD[1], starts_in=d
         venue = VenueFactory(latitude=latitude, longitude=longitude)
         group = SupportGroupFactory(venue=venue, organization=venue.organization, **fields)
     if starts_in is not None:
-        series = SessionSeriesFactory(group=group)
+        series = SessionSeriesFactory(group=group, dtstart=TUESDAY_7PM)
         SessionFactory(series=series, starts_at=NOW + starts_in, ends_at=NOW + starts_in + dt.timedelta(minutes=90))
     return group
 
@@ -50,7 +53,7 @@ def test_only_listed_groups_with_an_upcoming_scheduled_session():
     past = make_group(slug="only-past", starts_in=-dt.timedelta(days=1))
     cancelled = make_group(slug="only-cancelled", starts_in=None)
     SessionFactory(
-        series=SessionSeriesFactory(group=cancelled),
+        series=SessionSeriesFactory(group=cancelled, dtstart=TUESDAY_7PM),
         starts_at=NOW + dt.timedelta(days=2),
         ends_at=NOW + dt.timedelta(days=2, hours=1),
         status=Session.Status.CANCELLED,
@@ -212,5 +215,7 @@ def test_radius_search_matches_a_brute_force_great_circle_check(seed):
 
 def test_default_now_is_the_current_time():
     group = make_group(starts_in=None)
-    SessionFactory(series=SessionSeriesFactory(group=group), starts_at=timezone.now() + dt.timedelta(hours=2))
+    SessionFactory(
+        series=SessionSeriesFactory(group=group, dtstart=TUESDAY_7PM), starts_at=timezone.now() + dt.timedelta(hours=2)
+    )
     assert [g.slug for g in groups_search(params=GroupSearch())] == [group.slug]
