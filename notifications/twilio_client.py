@@ -7,6 +7,7 @@ requests, serialisation, paging and error handling are what the tests exercise.
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from django.conf import settings
@@ -15,12 +16,17 @@ from twilio.rest import Client
 
 TWILIO_API = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 10.0
+# The SDK logs every request's URL and parameters at INFO: phone numbers and
+# message bodies. Ours logs warnings only.
+_sdk_logger = logging.getLogger("notifications.twilio_sdk")
+_sdk_logger.setLevel(logging.WARNING)
 
 
 class RebasedHttpClient(TwilioHttpClient):
     """TwilioHttpClient that rewrites https://api.twilio.com to `base_url`."""
 
     def __init__(self, *, base_url: str = "", timeout: float | None = None, **kwargs):
+        kwargs.setdefault("logger", _sdk_logger)
         super().__init__(timeout=timeout, **kwargs)
         self.base_url = (base_url or "").rstrip("/")
 
