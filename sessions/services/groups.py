@@ -99,7 +99,7 @@ def group_create(*, organization: Organization, actor, **fields) -> SupportGroup
 
 @transaction.atomic
 def group_update(*, group: SupportGroup, actor, now: dt.datetime | None = None, **fields) -> SupportGroup:
-    group = SupportGroup.objects.select_for_update().select_related("venue").get(pk=group.pk)
+    group = SupportGroup.objects.select_for_update(of=("self",)).select_related("venue").get(pk=group.pk)
     old_capacity = group.capacity
     changed = sorted(k for k in fields if k in GROUP_FIELDS)
     for name in changed:
