@@ -20,6 +20,7 @@ from sessions.api.serializers_public import (
     GroupSearchResultSerializer,
     JoinResultSerializer,
     JoinSerializer,
+    MeetingGuideMeetingSerializer,
 )
 from sessions.models import SupportGroup
 from sessions.selectors.groups import group_public_get
@@ -44,6 +45,16 @@ class SearchContentNegotiation(DefaultContentNegotiation):
 class SearchPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def get_paginated_response_schema(self, schema: dict) -> dict:
+        response = super().get_paginated_response_schema(schema)
+        response["properties"]["resolved_place"] = {
+            "type": "object",
+            "nullable": True,
+            "description": "Where `near` was read as; `ambiguous` with `alternatives` when several places matched",
+        }
+        response["properties"]["radius_km"] = {"type": "number", "nullable": True}
+        return response
 
 
 @extend_schema(
@@ -166,6 +177,6 @@ class GroupJoinView(APIView):
 class MeetingGuideFeedView(APIView):
     """Every listed group's weekly meetings in the code4recovery Meeting Guide JSON format."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(responses=MeetingGuideMeetingSerializer(many=True))
     def get(self, request):
         return Response(meeting_guide_feed())
