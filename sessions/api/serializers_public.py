@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sessions.cohorts import cohort_progress
@@ -176,7 +177,7 @@ class GroupSearchResultSerializer(serializers.ModelSerializer):
 class SessionPublicSerializer(serializers.ModelSerializer):
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
-    venue = VenueSummarySerializer(allow_null=True)
+    venue = serializers.SerializerMethodField()
 
     class Meta:
         model = Session
@@ -190,6 +191,12 @@ class SessionPublicSerializer(serializers.ModelSerializer):
 
     def get_ends_at(self, session) -> str:
         return self._local(session, session.ends_at)
+
+    @extend_schema_field(VenueSummarySerializer(allow_null=True))
+    def get_venue(self, session) -> dict | None:
+        # A session moved elsewhere names its own venue; otherwise it meets at the group's.
+        venue = session.venue or self.context["group"].venue
+        return VenueSummarySerializer(venue).data if venue else None
 
 
 class GroupDetailSerializer(GroupSearchResultSerializer):

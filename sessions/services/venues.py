@@ -19,6 +19,7 @@ VENUE_NOT_LOCATED = (
     "We could not find this address from its postal code or city. "
     "Please give the venue's latitude and longitude (for example 39.8003, -89.6437)."
 )
+VENUE_COORDINATE_MISSING = "Give both latitude and longitude, or neither to locate the venue from its address."
 VENUE_TIMEZONE_UNKNOWN = "No time zone is known at these coordinates; please give the venue's time zone."
 _ADDRESS_FIELDS = ("postal_code", "city", "region", "country")
 
@@ -33,7 +34,10 @@ def timezone_at(*, latitude: float, longitude: float) -> str | None:
 
 
 def _has_coordinates(venue: Venue) -> bool:
-    return venue.latitude is not None and venue.longitude is not None
+    if (venue.latitude is None) != (venue.longitude is None):
+        missing = "latitude" if venue.latitude is None else "longitude"
+        raise ValidationError({missing: VENUE_COORDINATE_MISSING}, code="coordinate_missing")
+    return venue.latitude is not None
 
 
 def _locate(venue: Venue) -> None:

@@ -217,6 +217,8 @@ def test_group_page_shows_public_details_and_no_member_data(api_client):
     assert body["accessibility"] == ["wheelchair"]
     assert body["cost"] == "donation"
     assert len(body["upcoming_sessions"]) == 6
+    assert body["upcoming_sessions"][0]["venue"]["name"] == group.venue.name
+    assert body["upcoming_sessions"][0]["status"] == "scheduled"
     assert body["seats_left"] == 11
     text = response.content.decode()
     for secret in ("secret-room", "conference_url", "Zebulon", "+12175550188", "zeb@example.org", "husband", "fragile"):

@@ -13,7 +13,7 @@ from sessions.services.places import (
     places_load,
     resolve_place,
 )
-from sessions.services.venues import VENUE_NOT_LOCATED, venue_create, venue_update
+from sessions.services.venues import VENUE_COORDINATE_MISSING, VENUE_NOT_LOCATED, venue_create, venue_update
 from tests.factories import OrganizationFactory
 from tests.sessions.place_fixtures import TEST_COUNTRIES, TEST_ZIP_PREFIXES, places  # noqa: F401
 
@@ -183,3 +183,10 @@ def test_venue_update_relocates_an_approximate_venue_and_new_coordinates_make_it
     assert abs(venue.latitude - 45.5) < 0.2
     venue = venue_update(venue=venue, latitude=45.52, longitude=-122.68)
     assert not venue.location_approximate
+
+
+@pytest.mark.usefixtures("places")
+def test_venue_with_half_the_coordinates_names_the_missing_one():
+    with pytest.raises(ValidationError) as info:
+        venue_create(organization=OrganizationFactory(), name="Hall", city="Springfield", country="US", latitude=39.8)
+    assert info.value.message_dict == {"longitude": [VENUE_COORDINATE_MISSING]}
