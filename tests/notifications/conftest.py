@@ -57,7 +57,9 @@ def run_dispatch(monkeypatch, django_capture_on_commit_callbacks):
             dispatch.dispatch_notifications(now=now)
         if not send:
             return [f"queued:{pk}" for pk, _ in queued]
-        return [dispatch.deliver(outbox_id=pk, claim_token=token, now=now, sleep=lambda s: None) for pk, token in queued]
+        return [
+            dispatch.deliver(outbox_id=pk, claim_token=token, now=now, sleep=lambda s: None) for pk, token in queued
+        ]
 
     return run
 

@@ -12,7 +12,7 @@ from notifications import dispatch
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.transports import ConsoleSms
 from sessions.models import Member
-from tests.notifications.helpers import emailing_member, session_with_member, texting_member
+from tests.notifications.helpers import emailing_member, session_with_member
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +45,9 @@ def test_only_the_first_text_to_a_number_carries_the_stop_line(run_dispatch, now
     assert "Reply STOP" not in ConsoleSms.sent[1].body
 
 
-def test_reminder_goes_through_the_twilio_sdk_with_callback_and_validity(twilio_settings, fake_twilio, run_dispatch, now):
+def test_reminder_goes_through_the_twilio_sdk_with_callback_and_validity(
+    twilio_settings, fake_twilio, run_dispatch, now
+):
     session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=2))
     assert run_dispatch(now) == ["sent"]
     [message] = fake_twilio.sent_to(member.phone)
@@ -67,7 +69,9 @@ def test_a_second_dispatcher_claims_nothing_already_claimed(run_dispatch, now):
     assert len(first) == 1 and second == []
 
 
-def test_a_task_delivered_twice_sends_once(twilio_settings, fake_twilio, monkeypatch, now, django_capture_on_commit_callbacks):
+def test_a_task_delivered_twice_sends_once(
+    twilio_settings, fake_twilio, monkeypatch, now, django_capture_on_commit_callbacks
+):
     session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=2))
     queued = []
     monkeypatch.setattr(dispatch, "enqueue", queued.extend)
@@ -90,7 +94,9 @@ def test_claim_is_queued_only_after_commit(monkeypatch, now, django_capture_on_c
     assert queued == result.claimed
 
 
-def test_lost_task_is_reclaimed_after_the_lease_and_the_old_task_does_nothing(twilio_settings, fake_twilio, run_dispatch, now):
+def test_lost_task_is_reclaimed_after_the_lease_and_the_old_task_does_nothing(
+    twilio_settings, fake_twilio, run_dispatch, now
+):
     session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=2))
     run_dispatch(now, send=False)  # claimed, but the task never runs
     row = reminder(member)
@@ -122,7 +128,9 @@ def test_killed_worker_after_twilio_accepted_is_reconciled_not_resent(twilio_set
     assert len(fake_twilio.sent_to(member.phone)) == 1
 
 
-def test_killed_worker_before_twilio_got_it_is_sent_once_after_reconciliation(twilio_settings, fake_twilio, run_dispatch, now):
+def test_killed_worker_before_twilio_got_it_is_sent_once_after_reconciliation(
+    twilio_settings, fake_twilio, run_dispatch, now
+):
     session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=3))
     run_dispatch(now, send=False)
     row = reminder(member)

@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from notifications.broadcasts import BROADCAST_EMPTY, BROADCAST_NOT_GSM, BROADCAST_TOO_LONG
+from notifications.models import Broadcast, Channel, InboundMessage, Kind, OutboxMessage
+from notifications.texts import BROADCAST_MAX_SEPTETS
+from sessions.models import Enrollment, Facilitator
+from tests.factories import EnrollmentFactory, FacilitatorFactory, OrganizationFactory, SupportGroupFactory, UserFactory
+from tests.notifications.helpers import emailing_member, texting_member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def group():
+    return SupportGroupFactory()
+
+
+def as_user(api_client, user):
+    if user is not None:
+        api_client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return api_client
+
+
+def callers(group) -> dict:
+    other_group = SupportGroupFactory()
+    return {
+        "anonymous": (None, 401),
+        "facilitator of another group": (FacilitatorFactory(group=other_group).user, 403),
+        "admin of another organization": (OrganizationFactory(admins=[UserFactory()]).admins.first(), 403),
+        "co-facilitator": (FacilitatorFactory(group=group, role=Facilitator.Role.CO).user, 201),
+        "lead facilitator": (FacilitatorFactory(group=group, role=Facilitator.Role.LEAD).user, 201),
+        "organization admin": (_org_admin(group), 201),
+    }
+
+
+def _org_admin(group):
+    user = UserFactory()
+    group.organization.admins.add(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "anonymous",
+        "facilitator of another group",
+        "admin of another organization",
+        "co-facilitator",
+        "lead facilitator",
+        "organization admin",
+    ],
+)
+def test_broadcast_permissions(api_client, group, who):
+    user, expected = callers(group)[who]
+    texting = texting_member()
+    EnrollmentFactory(member=texting, group=group)
+    response = as_user(api_client, user).post(f"/api/manage/groups/{group.pk}/messages/", {"body": "Room 4 tonight"})
+    assert response.status_code in ((401, 403) if expected == 401 else (expected,))
+    assert OutboxMessage.objects.filter(kind=Kind.BROADCAST).exists() == (expected == 201)
+
+
+def test_broadcast_goes_to_active_members_by_their_channels(api_client, group):
+    lead = FacilitatorFactory(group=group).user
+    sms = texting_member()
+    mail = emailing_member()
+    gone = texting_member()
+    EnrollmentFactory(member=sms, group=group)
+    EnrollmentFactory(member=mail, group=group)
+    EnrollmentFactory(member=gone, group=group, status=Enrollment.Status.LEFT)
+    response = as_user(api_client, lead).post(
+        f"/api/manage/groups/{group.pk}/messages/", {"body": "We\u2019re in room 4 tonight."}, format="json"
+    )
+    assert response.status_code == 201
+    assert response.data["recipients"] == 2 and response.data["sms"] == 1 and response.data["email"] == 1
+    rows = OutboxMessage.objects.filter(kind=Kind.BROADCAST)
+    assert set(rows.values_list("member_id", "channel")) == {(sms.pk, Channel.SMS), (mail.pk, Channel.EMAIL)}
+    assert Broadcast.objects.get().author == lead
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("   ", BROADCAST_EMPTY),
+        ("x" * (BROADCAST_MAX_SEPTETS + 1), BROADCAST_TOO_LONG.format(limit=BROADCAST_MAX_SEPTETS)),
+        ("See you \U0001f642", BROADCAST_NOT_GSM.format(chars="\U0001f642")),
+    ],
+)
+def test_broadcast_validation_names_the_field(api_client, group, body, message):
+    lead = FacilitatorFactory(group=group).user
+    response = as_user(api_client, lead).post(f"/api/manage/groups/{group.pk}/messages/", {"body": body}, format="json")
+    assert response.status_code == 400
+    assert response.data["body"] == [message]
+    assert not Broadcast.objects.exists()
+
+
+def test_unknown_group_is_404(api_client):
+    user = UserFactory(is_superuser=True)
+    assert as_user(api_client, user).post("/api/manage/groups/999999/messages/", {"body": "x"}).status_code == 404
+
+
+def test_inbox_shows_the_group_messages_to_its_facilitators_only(api_client, group, django_assert_max_num_queries):
+    from django.utils import timezone
+
+    member = texting_member()
+    EnrollmentFactory(member=member, group=group)
+    for i in range(3):
+        InboundMessage.objects.create(
+            provider_message_id=f"SM{i}",
+            from_number=member.phone,
+            body=f"note {i}",
+            kind="message",
+            member=member,
+            group=group,
+            received_at=timezone.now(),
+        )
+    InboundMessage.objects.create(
+        provider_message_id="SMstop",
+        from_number=member.phone,
+        body="STOP",
+        kind="opt_out",
+        member=member,
+        group=group,
+        received_at=timezone.now(),
+    )
+    InboundMessage.objects.create(
+        provider_message_id="SMother",
+        from_number="+12175559999",
+        body="other group",
+        kind="message",
+        group=SupportGroupFactory(),
+        received_at=timezone.now(),
+    )
+    outsider = FacilitatorFactory(group=SupportGroupFactory()).user
+    assert as_user(api_client, outsider).get(f"/api/manage/groups/{group.pk}/inbox/").status_code == 403
+    lead = FacilitatorFactory(group=group).user
+    client = as_user(api_client, lead)
+    with django_assert_max_num_queries(8):
+        response = client.get(f"/api/manage/groups/{group.pk}/inbox/")
+    assert response.status_code == 200
+    assert [item["body"] for item in response.data["results"]] == ["note 2", "note 1", "note 0"]
+    assert response.data["results"][0]["member"]["display_name"] == member.display_name
+
+
+def test_inbox_refuses_anonymous(api_client, group):
+    assert api_client.get(f"/api/manage/groups/{group.pk}/inbox/").status_code in (401, 403)

@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import datetime as dt
+import email
+
+import pytest
+from django.core import mail
+from icalendar import Calendar
+
+from notifications.models import Channel, Kind, OutboxMessage, Status
+from notifications.planner import plan_notifications, session_change_kind
+from notifications.transports import ConsoleSms
+from sessions.models import Enrollment, EnrollmentEvent, Member, Session
+from sessions.services.schedule import session_change
+from tests.factories import EnrollmentFactory, SessionSeriesFactory, VenueFactory
+from tests.notifications.helpers import emailing_member, session_with_member, texting_member
+
+pytestmark = pytest.mark.django_db
+
+
+def rows(**filters):
+    return OutboxMessage.objects.filter(**filters)
+
+
+def calendar_parts(message) -> list:
+    parsed = email.message_from_bytes(message.message().as_bytes())
+    return [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+
+
+def test_planning_twice_creates_nothing_new(now):
+    session_with_member(starts_at=now + dt.timedelta(hours=28))
+    plan_notifications(now=now)
+    first = set(rows().values_list("id", "status", "due_at"))
+    plan_notifications(now=now)
+    assert set(rows().values_list("id", "status", "due_at")) == first
+    assert len(first) == 2  # the 24 h and 2 h reminders
+
+
+def test_unique_constraint_refuses_a_second_copy(now):
+    from django.db import IntegrityError, transaction
+
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    plan_notifications(now=now)
+    row = rows(offset_minutes=120).get()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OutboxMessage.objects.create(
+            member=member,
+            channel=row.channel,
+            kind=row.kind,
+            session=session,
+            offset_minutes=120,
+            dedupe_key="something-else",
+            due_at=now,
+            next_attempt_at=now,
+        )
+
+
+def test_moving_a_session_moves_its_pending_reminders_and_sends_one_notice(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    plan_notifications(now=now)
+    new_start = session.starts_at + dt.timedelta(days=1)
+    session_change(session=session, starts_at=new_start, now=now)
+    outcomes = run_dispatch(now)
+    reminder = rows(kind=Kind.REMINDER, offset_minutes=120).get()
+    assert reminder.status == Status.SCHEDULED
+    assert reminder.due_at == new_start - dt.timedelta(minutes=120)
+    notice = rows(kind=Kind.SESSION_CHANGED).get()
+    assert notice.detail == "moved" and notice.status == Status.SENT and outcomes.count("sent") == 1
+    assert "has moved" in ConsoleSms.sent[-1].body
+    assert run_dispatch(now + dt.timedelta(minutes=1)) == []
+
+
+def test_a_note_only_edit_sends_no_notice(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    session_change(session=session, note="Bring a photo if you like.", now=now)
+    run_dispatch(now)
+    assert not rows(kind__in=[Kind.SESSION_CHANGED, Kind.SESSION_CANCELLED]).exists()
+
+
+def test_new_venue_sends_a_new_place_notice_with_address_not_venue_name(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    venue = VenueFactory(organization=session.group.organization, name="Prairie Hospice", address="1 Main St")
+    session_change(session=session, venue=venue, now=now)
+    run_dispatch(now)
+    assert rows(kind=Kind.SESSION_CHANGED).get().detail == "new_place"
+    body = ConsoleSms.sent[-1].body
+    assert "1 Main St" in body and "Hospice" not in body
+
+
+def test_cancelled_session_skips_reminders_and_sends_a_cancellation(run_dispatch, now):
+    member = texting_member(email="both@example.org", email_consent=True, email_reminders=True)
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=28), member=member)
+    plan_notifications(now=now)
+    session_change(session=session, status=Session.Status.CANCELLED, note="Facilitator is unwell", now=now)
+    run_dispatch(now)
+    assert set(rows(kind=Kind.REMINDER).values_list("status", flat=True)) == {Status.SKIPPED}
+    assert set(rows(kind=Kind.SESSION_CANCELLED).values_list("channel", "status")) == {
+        (Channel.SMS, Status.SENT),
+        (Channel.EMAIL, Status.SENT),
+    }
+    assert "is cancelled" in ConsoleSms.sent[-1].body
+    [part] = calendar_parts(mail.outbox[-1])
+    assert part.get_param("method") == "CANCEL"
+    cal = Calendar.from_ical(part.get_payload(decode=True))
+    assert cal["METHOD"] == "CANCEL"
+    [event] = cal.walk("VEVENT")
+    assert "RECURRENCE-ID" in event
+
+
+def test_a_far_cancellation_is_texted_a_week_ahead_not_at_once(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(days=20))
+    session_change(session=session, status=Session.Status.CANCELLED, note="Holiday", now=now)
+    run_dispatch(now)
+    notice = rows(kind=Kind.SESSION_CANCELLED).get()
+    assert notice.status == Status.SCHEDULED
+    assert notice.due_at == session.starts_at - dt.timedelta(days=8)
+
+
+def test_started_session_marks_remaining_rows_missed(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    plan_notifications(now=now)
+    plan_notifications(now=session.starts_at + dt.timedelta(minutes=1))
+    assert set(rows(kind=Kind.REMINDER).values_list("status", flat=True)) == {Status.MISSED}
+
+
+def test_member_who_left_gets_no_reminders_and_a_series_cancel(run_dispatch, now):
+    member = emailing_member()
+    session, member, enrollment = session_with_member(starts_at=now + dt.timedelta(hours=28), member=member)
+    plan_notifications(now=now)
+    enrollment.status = Enrollment.Status.LEFT
+    enrollment.save()
+    EnrollmentEvent.objects.create(enrollment=enrollment, from_status="active", to_status="left", reason="leave")
+    run_dispatch(now)
+    assert set(rows(kind=Kind.REMINDER).values_list("status", flat=True)) == {Status.SKIPPED}
+    cancel = rows(kind=Kind.SERIES_CANCEL).get()
+    assert cancel.status == Status.SENT
+    [part] = calendar_parts(mail.outbox[-1])
+    assert part.get_param("method") == "CANCEL"
+    assert Calendar.from_ical(part.get_payload(decode=True))["METHOD"] == "CANCEL"
+
+
+def test_opted_out_member_gets_nothing_more(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    plan_notifications(now=now)
+    Member.objects.filter(pk=member.pk).update(sms_consent=Member.SmsConsent.OPTED_OUT)
+    assert run_dispatch(now + dt.timedelta(hours=19)) == []
+    assert ConsoleSms.sent == []
+    assert set(rows().values_list("status", flat=True)) == {Status.SKIPPED}
+
+
+def test_approval_sends_notice_with_link_and_series_invite(run_dispatch, now):
+    member = texting_member(email="approved@example.org", email_consent=True)
+    series = SessionSeriesFactory()
+    enrollment = EnrollmentFactory(member=member, group=series.group, status=Enrollment.Status.ACTIVE)
+    EnrollmentEvent.objects.create(enrollment=enrollment, from_status="requested", to_status="active", reason="approve")
+    run_dispatch(now)
+    assert set(rows(kind=Kind.JOIN_APPROVED).values_list("channel", "status")) == {
+        (Channel.SMS, Status.SENT),
+        (Channel.EMAIL, Status.SENT),
+    }
+    sms = [m for m in ConsoleSms.sent if "accepted your request" in m.body]
+    assert sms and f"/api/me/{member.token}/" in sms[0].body
+    invite = [m for m in mail.outbox if calendar_parts(m)]
+    [part] = calendar_parts(invite[0])
+    cal = Calendar.from_ical(part.get_payload(decode=True))
+    assert part.get_param("method") == cal["METHOD"] == "REQUEST"
+    assert "RRULE" in cal.walk("VEVENT")[0]
+    approved_email = [m for m in mail.outbox if m.subject.startswith("You're in")]
+    assert f"/api/me/{member.token}/calendar.ics" in approved_email[0].body
+    assert run_dispatch(now + dt.timedelta(minutes=1)) == []
+
+
+def test_promotion_from_waitlist_sends_seat_offered(run_dispatch, now):
+    member = texting_member()
+    enrollment = EnrollmentFactory(member=member)
+    EnrollmentEvent.objects.create(
+        enrollment=enrollment, from_status="waitlisted", to_status="active", reason="promote"
+    )
+    run_dispatch(now)
+    assert rows(kind=Kind.SEAT_OFFERED, channel=Channel.SMS).get().status == Status.SENT
+    assert "place opened up" in ConsoleSms.sent[-1].body
+
+
+def test_pending_consent_gets_one_confirmation_text(run_dispatch, now):
+    member = texting_member(sms_consent=Member.SmsConsent.PENDING, sms_consent_at=now - dt.timedelta(minutes=1))
+    EnrollmentFactory(member=member)
+    assert run_dispatch(now) == ["sent"]
+    assert "reply YES" in ConsoleSms.sent[0].body and "STOP" in ConsoleSms.sent[0].body
+    assert run_dispatch(now + dt.timedelta(minutes=5)) == []
+
+
+def test_pending_consent_gets_no_reminders(run_dispatch, now):
+    member = texting_member(sms_consent=Member.SmsConsent.PENDING, sms_consent_at=now - dt.timedelta(days=5))
+    session_with_member(starts_at=now + dt.timedelta(hours=2), member=member)
+    assert run_dispatch(now) == []
+
+
+def test_reminder_due_in_quiet_hours_moves_to_the_morning(now):
+    # Session at 11:00 Chicago; the 13 h reminder would be due at 22:00 the evening before.
+    start = now.replace(hour=17) + dt.timedelta(days=1)
+    session, member, _ = session_with_member(starts_at=start)
+    session.group.reminder_offsets = [780]
+    session.group.save()
+    plan_notifications(now=now)
+    row = rows(kind=Kind.REMINDER).get()
+    assert row.due_at.astimezone(dt.UTC).hour == 14  # 08:00 CST
+
+
+def test_change_kind_follows_what_members_were_told(now):
+    session, *_ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    assert session_change_kind(session, None) is None
+    session.status = Session.Status.CANCELLED
+    assert session_change_kind(session, None) == (Kind.SESSION_CANCELLED, "")
