@@ -151,7 +151,7 @@ class PublicSessionSerializer(serializers.ModelSerializer):
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
     timezone = serializers.CharField(source="series.timezone")
-    venue = PublicVenueSerializer(allow_null=True)
+    venue = serializers.SerializerMethodField()
     cycle_week = serializers.SerializerMethodField()
 
     class Meta:
@@ -163,6 +163,11 @@ class PublicSessionSerializer(serializers.ModelSerializer):
 
     def get_ends_at(self, session: Session) -> str:
         return _local_iso(session.ends_at, session.series.timezone)
+
+    def get_venue(self, session: Session) -> dict | None:
+        # Where people should go: the session's own venue, else the series', else the group's.
+        venue = session.venue or session.series.venue or session.group.venue
+        return PublicVenueSerializer(venue).data if venue is not None else None
 
     def get_cycle_week(self, session: Session) -> int | None:
         weeks = self.context.get("cycle_weeks")

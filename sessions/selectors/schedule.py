@@ -36,7 +36,7 @@ def sessions_upcoming(
     rows = Session.objects.filter(group=group, starts_at__gte=now, series__active=True)
     if end is not None:
         rows = rows.filter(starts_at__lt=end)
-    rows = rows.select_related("venue", "series").order_by("starts_at", "pk")
+    rows = rows.select_related("venue", "series", "series__venue", "group", "group__venue").order_by("starts_at", "pk")
     return rows[:limit] if limit is not None else rows
 
 

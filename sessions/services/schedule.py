@@ -67,6 +67,7 @@ DTSTART_REQUIRED = "Give the local date and time of the first session."
 DTSTART_HAS_OFFSET = (
     "dtstart is a local date-time in the series' time zone: leave out the offset, e.g. 2026-01-06T19:00."
 )
+DTSTART_OUT_OF_RANGE = "dtstart must be between the years 2000 and 2100."
 DURATION_INVALID = "Duration must be a whole number of minutes from 5 to 1440."
 VENUE_OTHER_ORGANIZATION = "This venue belongs to another organization."
 SERIES_FIELD_UNKNOWN = "{field} cannot be changed here."
@@ -88,6 +89,7 @@ PART_ORDER = {
     for index, name in enumerate(("FREQ", "INTERVAL", "BYMONTH", "BYMONTHDAY", "BYDAY", "WKST", "COUNT", "UNTIL"))
 }
 MAX_COUNT = 1000
+DTSTART_MIN_YEAR, DTSTART_MAX_YEAR = 2000, 2100
 MAX_INTERVAL = 99
 # With the time-of-day parts refused and FREQ at most DAILY a rule gives at most one
 # session a day; the cap is a setting so an organization can lower it.
@@ -304,6 +306,8 @@ def _clean_dtstart(value) -> dt.datetime:
         raise ValidationError({"dtstart": [ValidationError(DTSTART_REQUIRED, code="invalid")]})
     if dj_timezone.is_aware(value):
         raise ValidationError({"dtstart": [ValidationError(DTSTART_HAS_OFFSET, code="has_offset")]})
+    if not DTSTART_MIN_YEAR <= value.year <= DTSTART_MAX_YEAR:
+        raise ValidationError({"dtstart": [ValidationError(DTSTART_OUT_OF_RANGE, code="out_of_range")]})
     return value.replace(microsecond=0)
 
 

@@ -303,6 +303,19 @@ def test_public_sessions_show_upcoming_times_with_offset_and_no_private_data(api
     assert member.phone.encode() not in response.content
 
 
+def test_public_sessions_name_the_groups_venue_when_the_series_has_none(
+    api_client, group, series, django_assert_max_num_queries
+):
+    moved_to = VenueFactory(organization=group.organization, name="Library annex")
+    changed = Session.objects.filter(series=series).order_by("starts_at")[1]
+    schedule.session_change(session=changed, venue=moved_to)
+    with django_assert_max_num_queries(4):
+        body = api_client.get(f"/api/groups/{group.slug}/sessions/").json()
+    venues = {row["id"]: row["venue"]["name"] for row in body["results"]}
+    assert venues[changed.pk] == "Library annex"
+    assert set(venues.values()) == {group.venue.name, "Library annex"}
+
+
 def test_public_sessions_show_the_cohort_week_and_next_cycle(api_client):
     first = _next_tuesday_local()
     group = SupportGroupFactory(

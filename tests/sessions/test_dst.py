@@ -16,12 +16,20 @@ import zoneinfo
 
 import icalendar
 import recurring_ical_events
+from dateutil.rrule import rrulestr
+from django.core.exceptions import ValidationError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from notifications.calendar import _add_timezones, _calendar, _series_events
 from sessions.models import SessionSeries, SupportGroup
-from sessions.services.schedule import local_to_utc, normalize_rrule, series_occurrences
+from sessions.services.schedule import (
+    RRULE_NONE_IN_FIRST_YEAR,
+    local_to_utc,
+    normalize_rrule,
+    series_occurrences,
+    validate_rrule,
+)
 
 UTC = dt.UTC
 # Northern and southern hemispheres, midnight transitions (Havana, Santiago, Beirut)
@@ -186,3 +194,76 @@ def test_calendar_clients_expand_exactly_the_materialized_sessions(case):
     theirs = sorted((e["DTSTART"].dt.astimezone(UTC), e["DTEND"].dt.astimezone(UTC)) for e in expanded)
     assert len(ours) == count
     assert theirs == ours
+
+
+# --- RRULE rules ------------------------------------------------------------------------------
+
+WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+@st.composite
+def valid_rules(draw):
+    freq = draw(st.sampled_from(["DAILY", "WEEKLY", "MONTHLY", "YEARLY"]))
+    parts = [f"FREQ={freq}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(min_value=1, max_value=4))}")
+    days = draw(st.lists(st.sampled_from(WEEKDAYS), min_size=1, max_size=3, unique=True))
+    if freq in ("MONTHLY", "YEARLY") and draw(st.booleans()):
+        ordinals = draw(st.lists(st.sampled_from([1, 2, 3, 4, -1]), min_size=1, max_size=2, unique=True))
+        if freq == "YEARLY":
+            parts.append(f"BYMONTH={draw(st.integers(min_value=1, max_value=12))}")
+        parts.append("BYDAY=" + ",".join(f"{n}{d}" for n in ordinals for d in days[:1]))
+    elif freq != "DAILY" or draw(st.booleans()):
+        parts.append("BYDAY=" + ",".join(days))
+    count = draw(st.one_of(st.none(), st.integers(min_value=1, max_value=40)))
+    if count is not None:
+        parts.append(f"COUNT={count}")
+    draw(st.randoms()).shuffle(parts)  # part order must not matter
+    local = draw(st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31)))
+    local = local.replace(second=0, microsecond=0)
+    return ";".join(parts), local, draw(st.sampled_from(ZONES)), count
+
+
+@settings(max_examples=200, deadline=None)
+@given(valid_rules())
+def test_valid_rules_are_accepted_canonically_and_expand_as_written(case):
+    rule_text, local, zone, count = case
+    try:
+        canonical, first = validate_rrule(rrule=rule_text.lower(), dtstart=local, timezone=zone)
+    except ValidationError as exc:
+        # The one refusal a well-formed rule can get: its first date is over a year away.
+        assert exc.message_dict == {"rrule": [RRULE_NONE_IN_FIRST_YEAR]}
+        first_date = rrulestr(rule_text, dtstart=local).after(local, inc=True)
+        assert first_date - local >= dt.timedelta(days=364)
+        return
+    assert first >= local and first.time() == local.time()
+    # Canonical text is a fixed point and keeps every part.
+    assert validate_rrule(rrule=canonical, dtstart=first, timezone=zone) == (canonical, first)
+    assert sorted(canonical.split(";")) == sorted(rule_text.split(";"))
+    series = SessionSeries(rrule=canonical, dtstart=first.replace(tzinfo=UTC), timezone=zone, duration_minutes=60)
+    start = local_to_utc(first, zone)
+    # Long enough for COUNT=40 of a yearly rule with INTERVAL=4; two years otherwise.
+    window = dt.timedelta(days=366 * (4 * 41 if count is not None else 2))
+    occurrences = series_occurrences(series, after=start, before=start + window)
+    assert occurrences[0] == start
+    if count is not None:
+        assert len(occurrences) == count
+    parts = dict(part.split("=") for part in canonical.split(";"))
+    if "BYDAY" in parts:
+        allowed_days = {WEEKDAYS.index(day[-2:]) for day in parts["BYDAY"].split(",")}
+        tz = zoneinfo.ZoneInfo(zone)
+        # A gap shift moves a time forward by under an hour, never across midnight here.
+        assert {o.astimezone(tz).weekday() for o in occurrences[:60]} <= allowed_days
+
+
+@settings(max_examples=300, deadline=2000)
+@given(
+    st.text(alphabet="FREQ=WEKLYDAIMONTHBYSPUNC0123456789-,;:+ZTxRru", max_size=60),
+    st.sampled_from(ZONES),
+)
+def test_any_rule_text_is_either_accepted_or_refused_with_a_field_error(text, zone):
+    """Fuzz: never an unexpected exception (a 500) and never a long search."""
+    try:
+        validate_rrule(rrule=text, dtstart=dt.datetime(2026, 1, 6, 19, 0), timezone=zone)
+    except ValidationError as exc:
+        assert set(exc.message_dict) <= {"rrule", "dtstart"}

@@ -261,6 +261,9 @@ def test_other_fields_are_validated_together_and_nothing_is_written():
         )
     errors = info.value.message_dict
     assert errors["dtstart"] == [schedule.DTSTART_HAS_OFFSET]
+    with pytest.raises(ValidationError) as info:
+        _weekly(dtstart=dt.datetime(9999, 12, 28, 19, 0))
+    assert info.value.message_dict["dtstart"] == [schedule.DTSTART_OUT_OF_RANGE]
     assert "Mars/Olympus_Mons" in errors["timezone"][0]
     assert errors["duration_minutes"] == [schedule.DURATION_INVALID]
     assert errors["venue"] == [schedule.VENUE_OTHER_ORGANIZATION]
