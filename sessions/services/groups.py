@@ -76,7 +76,8 @@ def _check_format(group: SupportGroup) -> None:
     if not group.timezone:
         if group.venue_id is not None:
             group.timezone = group.venue.timezone
-        else:
+        elif "venue" not in errors:
+            # Once they give the venue it brings its time zone; one error at a time.
             errors["timezone"] = TIMEZONE_REQUIRED
     if errors:
         raise ValidationError(errors)
