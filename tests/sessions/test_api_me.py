@@ -1,0 +1,242 @@
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from sessions.models import Attendance, AuditLog, Enrollment, Member
+from sessions.services.enrollment import enrollment_join
+from sessions.services.members import CONTACT_REQUIRED, ERASED_NAME, PHONE_IN_USE, SMS_NEEDS_PHONE
+from sessions.validators import INVALID_PHONE
+from tests.factories import (
+    AttendanceFactory,
+    EnrollmentFactory,
+    MemberFactory,
+    SessionFactory,
+    SessionSeriesFactory,
+    SupportGroupFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+
+def me(member, suffix: str = "") -> str:
+    return f"/api/me/{member.token}/{suffix}"
+
+
+@pytest.fixture
+def member():
+    return MemberFactory(
+        display_name="Ana",
+        phone="+12175550142",
+        email="ana@example.org",
+        sms_reminders=True,
+        sms_consent="confirmed",
+        sms_consent_source="web_form",
+    )
+
+
+# --- Reading ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_member_sees_their_own_data_and_groups_but_nobody_else(api_client, member, settings):
+    group = SupportGroupFactory(name="Tuesday Circle", slug="tuesday-circle")
+    enrollment_join(group=group, member=member)
+    EnrollmentFactory(group=group, member=MemberFactory(display_name="Zed", phone="+12175550999"))
+    response = api_client.get(me(member))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["display_name"] == "Ana" and body["phone"] == "+12175550142"
+    assert body["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+    assert [(g["group_name"], g["group_slug"], g["status"]) for g in body["groups"]] == [
+        ("Tuesday Circle", "tuesday-circle", "active")
+    ]
+    text = response.content.decode()
+    assert "Zed" not in text and "+12175550999" not in text
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_unknown_token_is_404_never_403(api_client, method):
+    MemberFactory()
+    response = getattr(api_client, method)("/api/me/not-a-token/", {}, format="json")
+    assert response.status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_staff_api_token_does_not_open_a_member_page(api_client):
+    user = UserFactory()
+    token = Token.objects.create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get(f"/api/me/{token.key}/").status_code == 404
+
+
+# --- Editing ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_changing_the_phone_with_sms_on_needs_a_new_confirmation(api_client, member):
+    member.phone_undeliverable = True
+    member.save()
+    response = api_client.patch(me(member), {"phone": "(217) 555-0177"}, format="json")
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.phone == "+12175550177"
+    assert member.sms_consent == "pending" and member.sms_consent_source == "self_service"
+    assert member.phone_undeliverable is False
+    assert AuditLog.objects.get(action="member.update").details == {"fields": ["phone"]}
+
+
+@pytest.mark.django_db
+def test_changing_the_phone_with_sms_off_clears_consent(api_client, member):
+    member.sms_reminders = False
+    member.save()
+    api_client.patch(me(member), {"phone": "+12175550177"}, format="json")
+    member.refresh_from_db()
+    assert member.sms_consent == "none" and member.sms_reminders is False
+
+
+@pytest.mark.django_db
+def test_same_phone_typed_differently_keeps_confirmed_consent(api_client, member):
+    api_client.patch(me(member), {"phone": "217-555-0142", "display_name": "Annie"}, format="json")
+    member.refresh_from_db()
+    assert member.sms_consent == "confirmed" and member.display_name == "Annie"
+
+
+@pytest.mark.django_db
+def test_turning_sms_on_asks_for_consent_but_keeps_an_opt_out(api_client):
+    fresh = MemberFactory(phone="+12175550150", sms_consent="none")
+    api_client.patch(me(fresh), {"sms_reminders": True}, format="json")
+    fresh.refresh_from_db()
+    assert fresh.sms_reminders and fresh.sms_consent == "pending"
+    stopped = MemberFactory(phone="+12175550151", sms_consent="opted_out")
+    api_client.patch(me(stopped), {"sms_reminders": True}, format="json")
+    stopped.refresh_from_db()
+    assert stopped.sms_consent == "opted_out"
+
+
+@pytest.mark.django_db
+def test_email_reminders_record_consent(api_client, member):
+    api_client.patch(me(member), {"email_reminders": True}, format="json")
+    member.refresh_from_db()
+    assert member.email_reminders and member.email_consent and member.email_consent_source == "self_service"
+    api_client.patch(me(member), {"email_reminders": False}, format="json")
+    member.refresh_from_db()
+    assert not member.email_reminders and not member.email_consent
+
+
+@pytest.mark.django_db
+def test_removing_the_phone_turns_text_reminders_off(api_client, member):
+    response = api_client.patch(me(member), {"phone": ""}, format="json")
+    assert response.status_code == 200
+    member.refresh_from_db()
+    assert member.phone is None and member.sms_reminders is False and member.sms_consent == "none"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "body,errors",
+    [
+        ({"phone": "12"}, {"phone": [INVALID_PHONE]}),
+        ({"phone": None, "email": None}, {"phone": [CONTACT_REQUIRED], "email": [CONTACT_REQUIRED]}),
+        ({"phone": "", "sms_reminders": True}, {"sms_reminders": [SMS_NEEDS_PHONE]}),
+        (
+            {"timezone": "Mars/Base"},
+            {"timezone": ["Unknown time zone 'Mars/Base': use an IANA name such as America/Chicago."]},
+        ),
+        ({"email": "nope"}, {"email": ["Enter a valid email address."]}),
+        ({"display_name": "x" * 81}, {"display_name": ["Ensure this field has no more than 80 characters."]}),
+    ],
+)
+def test_bad_changes_are_400s_and_change_nothing(api_client, member, body, errors):
+    response = api_client.patch(me(member), body, format="json")
+    assert response.status_code == 400
+    assert response.json() == errors
+    member.refresh_from_db()
+    assert member.phone == "+12175550142" and member.email == "ana@example.org"
+
+
+@pytest.mark.django_db
+def test_a_phone_already_on_another_record_is_refused(api_client, member):
+    MemberFactory(phone="+12175550160")
+    response = api_client.patch(me(member), {"phone": "+12175550160"}, format="json")
+    assert response.status_code == 400 and response.json() == {"phone": [PHONE_IN_USE]}
+
+
+@pytest.mark.django_db
+def test_local_numbers_use_the_country_of_the_members_group(api_client):
+    venue = VenueFactory(country="GB", city="Manchester", latitude=53.48, longitude=-2.24, timezone="Europe/London")
+    group = SupportGroupFactory(venue=venue, organization=venue.organization)
+    member = MemberFactory(phone=None, email="olu@example.org")
+    enrollment_join(group=group, member=member)
+    response = api_client.patch(me(member), {"phone": "07911 123456"}, format="json")
+    assert response.status_code == 200 and response.json()["phone"] == "+447911123456"
+
+
+# --- Leaving, rotating, erasing ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_leaving_frees_the_seat_for_the_waitlist(api_client, member):
+    group = SupportGroupFactory(capacity=1)
+    enrollment_join(group=group, member=member)
+    waiting = enrollment_join(group=group, member=MemberFactory())[0]
+    response = api_client.post(me(member, f"groups/{group.slug}/leave/"))
+    assert response.status_code == 200 and response.json()["status"] == "left"
+    waiting.refresh_from_db()
+    assert waiting.status == "active"
+    assert waiting.events.last().reason == "promote"
+    again = api_client.post(me(member, f"groups/{group.slug}/leave/"))
+    assert again.status_code == 200 and again.json()["status"] == "left"
+    assert Enrollment.objects.get(member=member).events.filter(reason="leave").count() == 1
+
+
+@pytest.mark.django_db
+def test_leaving_a_group_you_are_not_in_is_404(api_client, member):
+    group = SupportGroupFactory()
+    EnrollmentFactory(group=group)
+    assert api_client.post(me(member, f"groups/{group.slug}/leave/")).status_code == 404
+    assert api_client.post(me(member, "groups/no-such-group/leave/")).status_code == 404
+
+
+@pytest.mark.django_db
+def test_rotating_the_token_kills_the_old_link(api_client, member, settings):
+    old = member.token
+    response = api_client.post(me(member, "rotate/"))
+    assert response.status_code == 200
+    new = response.json()["token"]
+    assert new != old
+    assert response.json()["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/api/me/{new}/"
+    assert api_client.get(f"/api/me/{old}/").status_code == 404
+    assert api_client.get(f"/api/me/{new}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_erasing_removes_personal_data_and_keeps_anonymised_attendance(api_client, member):
+    group = SupportGroupFactory(capacity=1)
+    enrollment = enrollment_join(group=group, member=member, join_note="My husband died")[0]
+    Enrollment.objects.filter(pk=enrollment.pk).update(notes="Lost her husband in January")
+    waiting = enrollment_join(group=group, member=MemberFactory())[0]
+    session = SessionFactory(series=SessionSeriesFactory(group=group))
+    AttendanceFactory(session=session, enrollment=enrollment, attendance="present")
+    old_token = member.token
+
+    response = api_client.delete(me(member))
+    assert response.status_code == 204
+    member.refresh_from_db()
+    assert member.display_name == ERASED_NAME
+    assert (member.phone, member.email) == (None, None)
+    assert member.sms_consent == "none" and not member.sms_reminders and not member.email_consent
+    assert member.erased_at is not None and member.token != old_token
+    enrollment.refresh_from_db()
+    assert enrollment.status == "left" and enrollment.notes == "" and enrollment.join_note == ""
+    assert enrollment.events.last().reason == "erase"
+    waiting.refresh_from_db()
+    assert waiting.status == "active"
+    assert Attendance.objects.get(enrollment=enrollment).attendance == "present"
+    assert api_client.get(f"/api/me/{old_token}/").status_code == 404
+    assert api_client.get(f"/api/me/{member.token}/").status_code == 404
+    assert AuditLog.objects.get(action="member.erase").details == {"attendance_rows_kept": 1}
+    assert "+12175550142" not in str(list(AuditLog.objects.values_list("details", flat=True)))
+    # The number is free for a new sign-up.
+    assert not Member.objects.filter(phone="+12175550142").exists()
