@@ -1,0 +1,247 @@
+"""Every management and self-service endpoint × every kind of caller.
+
+Callers: anonymous; a member (sending their self-service token as if it were an
+API token, and using it in /api/me/ paths); a facilitator of another group of
+the same organization; the group's co-facilitator; its lead facilitator; an
+admin of another organization; the organization's admin. Staff authenticate
+with real API tokens. On /api/me/ paths, callers other than the member use a
+token that is not a member's (their own API token, or garbage): 404, never 403.
+
+Conventions: not logged in is 401; logged in but not allowed is 403; a missing
+object (or someone else's self-service token) is 404.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from sessions.models import Enrollment, Member
+from sessions.services.enrollment import enrollment_join
+from tests.factories import (
+    FacilitatorFactory,
+    MemberFactory,
+    OrganizationFactory,
+    SessionFactory,
+    SessionSeriesFactory,
+    SupportGroupFactory,
+    UserFactory,
+    VenueFactory,
+)
+
+ROLES = ("anonymous", "member", "other_facilitator", "co_facilitator", "lead", "other_admin", "admin")
+MEMBER_PHONE = "+13125550142"
+MEMBER_EMAIL = "ana.private@example.org"
+
+
+@dataclass
+class World:
+    organization: object
+    group: object
+    venue: object
+    spare_venue: object
+    enrollment: object
+    member: Member
+    users: dict
+    tokens: dict
+
+
+@pytest.fixture
+def world(db) -> World:
+    admin, second_admin, other_admin = UserFactory(), UserFactory(), UserFactory()
+    lead, co, other_facilitator = UserFactory(), UserFactory(), UserFactory()
+    UserFactory(username="newcomer")
+    organization = OrganizationFactory(admins=[admin, second_admin])
+    OrganizationFactory(admins=[other_admin])
+    venue = VenueFactory(organization=organization)
+    spare_venue = VenueFactory(organization=organization)
+    group = SupportGroupFactory(organization=organization, venue=venue, capacity=10)
+    FacilitatorFactory(group=group, user=lead, role="lead")
+    FacilitatorFactory(group=group, user=co, role="co")
+    FacilitatorFactory(group=SupportGroupFactory(organization=organization), user=other_facilitator, role="lead")
+    member = MemberFactory(display_name="Ana", phone=MEMBER_PHONE, email=MEMBER_EMAIL)
+    enrollment = enrollment_join(group=group, member=member)[0]
+    users = {
+        "admin": admin,
+        "second_admin": second_admin,
+        "other_admin": other_admin,
+        "lead": lead,
+        "co_facilitator": co,
+        "other_facilitator": other_facilitator,
+    }
+    tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    return World(organization, group, venue, spare_venue, enrollment, member, users, tokens)
+
+
+def client_for(world: World, role: str) -> APIClient:
+    client = APIClient()
+    if role == "member":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.member.token}")
+    elif role != "anonymous":
+        client.credentials(HTTP_AUTHORIZATION=f"Token {world.tokens[role]}")
+    return client
+
+
+def me_token(world: World, role: str) -> str:
+    if role == "member":
+        return world.member.token
+    if role == "anonymous":
+        return "not-a-member-token"
+    return world.tokens[role]
+
+
+def expect(line: str) -> dict[str, int]:
+    codes = [int(code) for code in line.split()]
+    assert len(codes) == len(ROLES)
+    return dict(zip(ROLES, codes, strict=True))
+
+
+#                 anonymous member other_fac co lead other_admin admin
+ORG_ADMIN_ONLY = "401 401 403 403 403 403 {ok}"
+ANY_STAFF = "401 401 200 200 200 200 200"
+GROUP_MANAGERS = "401 401 403 {ok} {ok} 403 {ok}"
+GROUP_LEADS = "401 401 403 403 {ok} 403 {ok}"
+MEMBER_ONLY = "404 {ok} 404 404 404 404 404"
+
+
+def _venue_body(world):
+    return {"organization": world.organization.pk, "name": "Hall", "city": "Springfield", "country": "US",
+            "latitude": 39.8, "longitude": -89.6}  # fmt: skip
+
+
+def _group_body(world):
+    return {"organization": world.organization.pk, "name": "New Circle", "topic": "grief", "format": "in_person",
+            "venue": world.venue.pk}  # fmt: skip
+
+
+ENDPOINTS = [
+    # (name, method, path, body, expected)
+    ("organizations list", "get", "/api/manage/organizations/", None, ANY_STAFF),
+    ("organization create", "post", "/api/manage/organizations/", lambda w: {"name": "N", "slug": "n"},
+     "401 401 403 403 403 403 403"),
+    ("organization detail", "get", "/api/manage/organizations/{org}/", None, ORG_ADMIN_ONLY.format(ok=200)),
+    ("organization edit", "patch", "/api/manage/organizations/{org}/", lambda w: {"website": "https://x.example.org"},
+     ORG_ADMIN_ONLY.format(ok=200)),
+    ("admins list", "get", "/api/manage/organizations/{org}/admins/", None, ORG_ADMIN_ONLY.format(ok=200)),
+    ("admin add", "post", "/api/manage/organizations/{org}/admins/", lambda w: {"username": "newcomer"},
+     ORG_ADMIN_ONLY.format(ok=201)),
+    ("admin remove", "delete", "/api/manage/organizations/{org}/admins/{second_admin}/", None,
+     ORG_ADMIN_ONLY.format(ok=204)),
+    ("audit log", "get", "/api/manage/organizations/{org}/audit/", None, ORG_ADMIN_ONLY.format(ok=200)),
+    ("venues list", "get", "/api/manage/venues/", None, ANY_STAFF),
+    ("venue create", "post", "/api/manage/venues/", _venue_body, ORG_ADMIN_ONLY.format(ok=201)),
+    ("venue detail", "get", "/api/manage/venues/{venue}/", None, ORG_ADMIN_ONLY.format(ok=200)),
+    ("venue edit", "patch", "/api/manage/venues/{venue}/", lambda w: {"accessibility_notes": "Ramp"},
+     ORG_ADMIN_ONLY.format(ok=200)),
+    ("venue delete", "delete", "/api/manage/venues/{spare_venue}/", None, ORG_ADMIN_ONLY.format(ok=204)),
+    ("groups list", "get", "/api/manage/groups/", None, ANY_STAFF),
+    ("group create", "post", "/api/manage/groups/", _group_body, ORG_ADMIN_ONLY.format(ok=201)),
+    ("group detail", "get", "/api/manage/groups/{group}/", None, GROUP_MANAGERS.format(ok=200)),
+    ("group edit", "patch", "/api/manage/groups/{group}/", lambda w: {"capacity": 12}, GROUP_LEADS.format(ok=200)),
+    ("group delete", "delete", "/api/manage/groups/{group}/", None, ORG_ADMIN_ONLY.format(ok=204)),
+    ("facilitators list", "get", "/api/manage/groups/{group}/facilitators/", None, GROUP_MANAGERS.format(ok=200)),
+    ("facilitator add", "post", "/api/manage/groups/{group}/facilitators/",
+     lambda w: {"username": "newcomer", "role": "co"}, GROUP_LEADS.format(ok=201)),
+    ("facilitator remove", "delete", "/api/manage/groups/{group}/facilitators/{co}/", None,
+     GROUP_LEADS.format(ok=204)),
+    ("roster list", "get", "/api/manage/groups/{group}/roster/", None, GROUP_MANAGERS.format(ok=200)),
+    ("roster add", "post", "/api/manage/groups/{group}/roster/",
+     lambda w: {"display_name": "Ruth", "phone": "+13125550199"}, GROUP_MANAGERS.format(ok=201)),
+    ("roster entry", "get", "/api/manage/groups/{group}/roster/{enrollment}/", None, GROUP_MANAGERS.format(ok=200)),
+    ("roster entry change", "patch", "/api/manage/groups/{group}/roster/{enrollment}/",
+     lambda w: {"action": "remove"}, GROUP_MANAGERS.format(ok=200)),
+    ("roster csv", "get", "/api/manage/groups/{group}/roster.csv", None, GROUP_MANAGERS.format(ok=200)),
+    ("me", "get", "/api/me/{token}/", None, MEMBER_ONLY.format(ok=200)),
+    ("me edit", "patch", "/api/me/{token}/", lambda w: {"display_name": "Annie"}, MEMBER_ONLY.format(ok=200)),
+    ("me erase", "delete", "/api/me/{token}/", None, MEMBER_ONLY.format(ok=204)),
+    ("me leave", "post", "/api/me/{token}/groups/{slug}/leave/", None, MEMBER_ONLY.format(ok=200)),
+    ("me rotate", "post", "/api/me/{token}/rotate/", None, MEMBER_ONLY.format(ok=200)),
+]  # fmt: skip
+
+CASES = [
+    pytest.param(name, method, path, body, role, expect(expected)[role], id=f"{name}-{role}")
+    for name, method, path, body, expected in ENDPOINTS
+    for role in ROLES
+]
+
+
+def _fill(path: str, world: World, role: str) -> str:
+    return path.format(
+        org=world.organization.pk,
+        second_admin=world.users["second_admin"].username,
+        venue=world.venue.pk,
+        spare_venue=world.spare_venue.pk,
+        group=world.group.pk,
+        co=world.users["co_facilitator"].username,
+        enrollment=world.enrollment.pk,
+        token=me_token(world, role),
+        slug=world.group.slug,
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,method,path,body,role,expected", CASES)
+def test_authorization_matrix(world, name, method, path, body, role, expected):
+    client = client_for(world, role)
+    data = body(world) if body else None
+    response = getattr(client, method)(_fill(path, world, role), data, format="json")
+    assert response.status_code == expected, (name, role, response.content[:300])
+    if expected >= 400:
+        text = response.content.decode()
+        assert MEMBER_PHONE not in text and MEMBER_EMAIL not in text
+    if name == "roster entry change" and expected >= 400:
+        # A refused change changed nothing.
+        assert Enrollment.objects.get(pk=world.enrollment.pk).status == "active"
+
+
+# --- Nothing leaks through lists or public pages ----------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ["other_facilitator", "other_admin"])
+def test_lists_never_show_other_groups_or_their_members(world, role):
+    client = client_for(world, role)
+    for path in ("/api/manage/groups/", "/api/manage/venues/", "/api/manage/organizations/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        text = response.content.decode()
+        assert world.group.slug not in text, path
+        assert world.venue.name not in text, path
+        assert MEMBER_PHONE not in text and MEMBER_EMAIL not in text and "Ana" not in text
+    ids = [g["id"] for g in client.get("/api/manage/groups/").json()]
+    assert world.group.pk not in ids
+
+
+@pytest.mark.django_db
+def test_a_roster_shows_only_its_own_groups_members(world):
+    other_group = SupportGroupFactory(organization=world.organization)
+    stranger = MemberFactory(phone="+13125550777", email="stranger@example.org")
+    enrollment_join(group=other_group, member=stranger)
+    client = client_for(world, "co_facilitator")
+    for path in (f"/api/manage/groups/{world.group.pk}/roster/", f"/api/manage/groups/{world.group.pk}/roster.csv"):
+        text = client.get(path).content.decode()
+        assert MEMBER_PHONE in text
+        assert "+13125550777" not in text and "stranger@example.org" not in text
+
+
+@pytest.mark.django_db
+def test_no_public_response_contains_a_members_phone_or_email(world):
+    SessionFactory(series=SessionSeriesFactory(group=world.group))
+    public = APIClient()
+    paths = [
+        "/api/groups/",
+        f"/api/groups/{world.group.slug}/",
+        f"/api/groups/{world.group.slug}/sessions/",
+        f"/api/groups/{world.group.slug}/calendar.ics",
+        "/api/feeds/meeting-guide.json",
+    ]
+    national = "(312) 555-0142"
+    for path in paths:
+        response = public.get(path)
+        assert response.status_code == 200, path
+        text = response.content.decode()
+        for secret in (MEMBER_PHONE, MEMBER_PHONE[2:], national, MEMBER_EMAIL, world.member.token):
+            assert secret not in text, (path, secret)
