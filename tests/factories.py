@@ -106,7 +106,8 @@ class SessionSeriesFactory(factory.django.DjangoModelFactory):
 
     group = factory.SubFactory(SupportGroupFactory)
     rrule = "FREQ=WEEKLY;BYDAY=TU"
-    dtstart = dt.datetime(2026, 1, 6, 19, 0)
+    # Wall-clock 19:00 in `timezone`, stored UTC-labelled (see sessions.services.schedule).
+    dtstart = dt.datetime(2026, 1, 6, 19, 0, tzinfo=dt.UTC)
     timezone = "America/Chicago"
     duration_minutes = 90
 
