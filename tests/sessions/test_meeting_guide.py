@@ -62,11 +62,13 @@ def test_feed_lists_weekly_series_in_the_spec_format_without_conference_links(ap
     assert "conference_url" not in meeting
 
 
-def test_feed_skips_unlisted_groups_monthly_and_ended_series(api_client):
+def test_feed_skips_unlisted_groups_monthly_fortnightly_and_ended_series(api_client):
     unlisted = SupportGroupFactory(listed=False)
     SessionSeriesFactory(group=unlisted, dtstart=TUESDAY_7PM)
     monthly = SupportGroupFactory()
     SessionSeriesFactory(group=monthly, rrule="FREQ=MONTHLY;BYDAY=1MO", dtstart=TUESDAY_7PM)
+    fortnightly = SupportGroupFactory()
+    SessionSeriesFactory(group=fortnightly, rrule="FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", dtstart=TUESDAY_7PM)
     ended = SupportGroupFactory()
     SessionSeriesFactory(group=ended, active=False, dtstart=TUESDAY_7PM)
     assert api_client.get(FEED).json() == []

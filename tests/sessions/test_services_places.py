@@ -36,6 +36,18 @@ def test_load_is_idempotent_and_reload_is_forced_only_on_request():
     assert Place.objects.count() == first
 
 
+def test_full_load_covers_us_zip_codes_and_world_cities(capsys):
+    # What `make demo` runs: every packaged row, no network.
+    call_command("load_places", verbosity=1)
+    assert "Loaded" in capsys.readouterr().out
+    assert Place.objects.filter(kind=Place.Kind.POSTAL_CODE).count() > 40000
+    assert Place.objects.filter(kind=Place.Kind.CITY).exclude(country="US").count() > 25000
+    assert resolve_place("10001").region == "NY"
+    assert resolve_place("Sydney, Australia").region == "NSW"
+    call_command("load_places", verbosity=1)
+    assert "already loaded" in capsys.readouterr().out
+
+
 def test_load_places_command_accepts_a_subset(capsys):
     call_command("load_places", "--countries", "FR", verbosity=0)
     assert set(Place.objects.values_list("country", flat=True)) == {"FR"}
