@@ -170,7 +170,10 @@ def group_join(
             email=email,
             timezone=time_zone or (group.venue.timezone if group.venue_id else group.timezone),
         )
-        member.full_clean()
+        # Uniqueness is left to the database: a concurrent join with the same phone
+        # lands in the IntegrityError branch below instead of a 400 that would
+        # reveal the number is known.
+        member.full_clean(validate_unique=False, validate_constraints=False)
         try:
             with transaction.atomic():
                 member.save()
