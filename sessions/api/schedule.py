@@ -51,11 +51,11 @@ def _parse_bound(raw: str, *, name: str, tz: zoneinfo.ZoneInfo, end_of_day: bool
                 day += dt.timedelta(days=1)
             return schedule_services.local_to_utc(dt.datetime.combine(day, dt.time()), tz.key)
         value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
+        if value.tzinfo is None:
+            return schedule_services.local_to_utc(value, tz.key)
+        return value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
         raise serializers.ValidationError({name: [RANGE_INVALID]}) from None
-    if value.tzinfo is None:
-        return schedule_services.local_to_utc(value, tz.key)
-    return value.astimezone(dt.UTC)
 
 
 def _date_range(request, *, tz_name: str, default_start: dt.datetime, default_days: int):
