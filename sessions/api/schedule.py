@@ -62,7 +62,14 @@ def _date_range(request, *, tz_name: str, default_start: dt.datetime, default_da
     tz = zoneinfo.ZoneInfo(tz_name)
     raw_from, raw_to = request.query_params.get("from"), request.query_params.get("to")
     start = _parse_bound(raw_from, name="from", tz=tz, end_of_day=False) if raw_from else default_start
-    end = _parse_bound(raw_to, name="to", tz=tz, end_of_day=True) if raw_to else start + dt.timedelta(days=default_days)
+    try:
+        end = (
+            _parse_bound(raw_to, name="to", tz=tz, end_of_day=True)
+            if raw_to
+            else start + dt.timedelta(days=default_days)
+        )
+    except OverflowError:
+        raise serializers.ValidationError({"from": [RANGE_INVALID]}) from None
     if end <= start:
         raise serializers.ValidationError({"to": [RANGE_ORDER]})
     if end - start > dt.timedelta(days=MAX_RANGE_DAYS):

@@ -45,7 +45,10 @@ class AwareDateTimeField(serializers.Field):
             raise serializers.ValidationError(DATETIME_INVALID) from None
         if value.tzinfo is None:
             raise serializers.ValidationError(SESSION_NAIVE_TIME)
-        return value.astimezone(dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:
+            raise serializers.ValidationError(DATETIME_INVALID) from None
 
     def to_representation(self, value: dt.datetime) -> str:
         return value.isoformat()

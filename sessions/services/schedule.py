@@ -74,6 +74,7 @@ SERIES_FIELD_UNKNOWN = "{field} cannot be changed here."
 SERIES_INACTIVE = "This series has ended and cannot be changed."
 SESSION_IN_PAST = "Sessions that have started or finished cannot be changed."
 SESSION_MOVE_TO_PAST = "A session cannot be moved into the past."
+SESSION_MOVE_TOO_FAR = "A session can move at most a year from its planned date; start a new series instead."
 SESSION_END_BEFORE_START = "The session must end after it starts."
 SESSION_TOO_LONG = "A session cannot last longer than 24 hours."
 SESSION_NAIVE_TIME = "Give the time with its UTC offset, e.g. 2026-03-10T19:00:00-05:00."
@@ -90,6 +91,7 @@ PART_ORDER = {
 }
 MAX_COUNT = 1000
 DTSTART_MIN_YEAR, DTSTART_MAX_YEAR = 2000, 2100
+MAX_MOVE = dt.timedelta(days=366)
 MAX_INTERVAL = 99
 # With the time-of-day parts refused and FREQ at most DAILY a rule gives at most one
 # session a day; the cap is a setting so an organization can lower it.
@@ -677,10 +679,14 @@ def session_change(
         new_start = starts_at.astimezone(UTC) if starts_at is not None else session.starts_at
         if ends_at is not None:
             new_end = ends_at.astimezone(UTC)
+        elif new_start.year >= DTSTART_MAX_YEAR:  # refused below; keeps the arithmetic in range
+            new_end = new_start
         else:  # Moving the start alone keeps the length.
             new_end = new_start + (session.ends_at - session.starts_at)
         if new_start <= now:
             errors["starts_at"] = [SESSION_MOVE_TO_PAST]
+        elif abs(new_start - session.original_start) > MAX_MOVE:
+            errors["starts_at"] = [SESSION_MOVE_TOO_FAR]
         elif new_end <= new_start:
             errors["ends_at"] = [SESSION_END_BEFORE_START]
         elif new_end - new_start > dt.timedelta(hours=24):

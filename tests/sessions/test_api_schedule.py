@@ -230,6 +230,7 @@ def test_sessions_list_filters_by_local_dates_and_shows_offsets(api_client, grou
         ({"from": "2026-03-01", "to": "2026-02-01"}, "to"),
         ({"from": "2026-01-01", "to": "2027-06-01"}, "to"),
         ({"to": "9999-12-31"}, "to"),
+        ({"from": "9999-12-30"}, "from"),
         ({"from": "0001-01-01T00:00:00+05:00"}, "from"),
     ],
 )

@@ -433,6 +433,8 @@ def test_moving_the_start_keeps_the_length_and_the_original_start():
         ),
         ({"ends_at": dt.datetime(2026, 1, 30, 19, 0, tzinfo=dt.UTC)}, "ends_at", schedule.SESSION_TOO_LONG),
         ({"status": "postponed"}, "status", schedule.SESSION_STATUS_INVALID),
+        ({"starts_at": dt.datetime(2027, 6, 1, 19, 0, tzinfo=dt.UTC)}, "starts_at", schedule.SESSION_MOVE_TOO_FAR),
+        ({"starts_at": dt.datetime(9999, 12, 31, 23, 0, tzinfo=dt.UTC)}, "starts_at", schedule.SESSION_MOVE_TOO_FAR),
     ],
 )
 def test_bad_changes_are_refused(changes, field, message):
