@@ -140,20 +140,21 @@ def _series_events(
     sessions: list[Session],
     now: dt.datetime,
     member_view: bool,
-    include_overrides: bool = True,
+    last_held: dt.datetime | None = None,
 ) -> list[Event]:
     """The master VEVENT of a series and its overrides. `sessions` are the series'
-    sessions that differ from the rule (modified or cancelled)."""
+    sessions that differ from the rule (modified or cancelled); `last_held` is the
+    original start of an ended series' last unmodified, held session."""
     group = series.group
     tz = series.timezone
     rrule = vRecur.from_ical(series.rrule)
+    until = None
     if not series.active:
         held = [s.original_start for s in sessions if s.status == Session.Status.SCHEDULED]
-        last = series.last_held_start if hasattr(series, "last_held_start") else None
-        last = max([d for d in [last, *held] if d is not None], default=None)
-        if last is None:
+        until = max([d for d in [last_held, *held] if d is not None], default=None)
+        if until is None:
             return []
-        rrule = _ended_rrule(series, last)
+        rrule = _ended_rrule(series, until)
 
     exceptional = [s for s in sessions if s.modified or s.status == Session.Status.CANCELLED]
     # Overrides whose original start is not an occurrence of the current rule (the
@@ -188,6 +189,8 @@ def _series_events(
     for start_local_occ, end_utc in _clock_change_occurrences(series, now=now):
         if start_local_occ.astimezone(dt.UTC) in exceptional_starts:
             continue
+        if until is not None and start_local_occ > until:
+            break
         override = Event()
         override.add("uid", series_uid(series))
         override.add("recurrence-id", start_local_occ)
@@ -207,8 +210,6 @@ def _series_events(
         if session.status == Session.Status.CANCELLED:
             if session.original_start in on_rule:
                 exdates.append(_local(session.original_start, tz))
-            continue
-        if not include_overrides:
             continue
         override = Event()
         if session.original_start in on_rule:
@@ -312,10 +313,12 @@ def _calendar_for_series(
     ended = [series.pk for series in series_list if not series.active]
     last_held = _last_held(ended) if ended else {}
     for series in series_list:
-        if not series.active:
-            series.last_held_start = last_held.get(series.pk)
         for event in _series_events(
-            series=series, sessions=exceptional.get(series.pk, []), now=now, member_view=member_view
+            series=series,
+            sessions=exceptional.get(series.pk, []),
+            now=now,
+            member_view=member_view,
+            last_held=last_held.get(series.pk),
         ):
             cal.add_component(event)
     _add_timezones(cal, now=now)
@@ -393,10 +396,9 @@ def series_invite(
     )
     member_view = method == METHOD_REQUEST and enrollment.status == Enrollment.Status.ACTIVE
     sessions = _exceptional_sessions([series.pk]).get(series.pk, [])
-    if not series.active:
-        series.last_held_start = _last_held([series.pk]).get(series.pk)
+    last_held = _last_held([series.pk]).get(series.pk) if not series.active else None
     cal = _calendar(name=series.group.name, method=method)
-    events = _series_events(series=series, sessions=sessions, now=now, member_view=member_view)
+    events = _series_events(series=series, sessions=sessions, now=now, member_view=member_view, last_held=last_held)
     if not events:  # an ended series that never met: cancel the bare master
         events = [_bare_master(series, now=now)]
     for event in events:

@@ -355,3 +355,26 @@ def test_invites_refuse_unknown_methods():
         series_invite(enrollment=enrollment, series=series, method="PUBLISH")
     with pytest.raises(ValueError, match=INVALID_METHOD):
         session_invite(enrollment=enrollment, session=sessions[0], method="REPLY")
+
+
+@override_settings(SESSION_HORIZON_DAYS=372)
+def test_an_ended_series_leaves_no_clock_change_overrides_after_its_end():
+    group = SupportGroupFactory()
+    series = schedule.series_create(
+        group=group,
+        rrule="FREQ=WEEKLY;BYDAY=SU",
+        dtstart=_next_local(timezone.now(), 6, 1, 30),
+        timezone="America/Chicago",
+        duration_minutes=90,
+    )
+    sessions = list(Session.objects.filter(series=series).order_by("starts_at"))
+    before = _parse(group_calendar(group=group))
+    assert len(before.walk("VEVENT")) >= 3  # the master and both clock-change nights
+    schedule.series_end(series=series, now=sessions[1].starts_at + dt.timedelta(hours=2))
+    ics = group_calendar(group=group)
+    overrides = [e for e in _parse(ics).walk("VEVENT") if "RECURRENCE-ID" in e]
+    assert all(e["RECURRENCE-ID"].dt <= sessions[1].original_start for e in overrides)
+    window_end = sessions[-1].ends_at + dt.timedelta(days=1)
+    assert _expanded(ics, sessions[0].starts_at - dt.timedelta(days=1), window_end) == [
+        (s.starts_at, s.ends_at) for s in sessions[:2]
+    ]
