@@ -55,10 +55,10 @@ from sessions.models import Enrollment, Member, Session, SessionSeries
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)
+LEASE = dt.timedelta(minutes=5)  # default; settings.NOTIFICATIONS_SEND_LEASE_SECONDS
 BATCH_SIZE = 1000
 MAX_ATTEMPTS = 5
-BACKOFF_BASE = dt.timedelta(seconds=30)
+BACKOFF_BASE = dt.timedelta(seconds=30)  # default; settings.NOTIFICATIONS_RETRY_BASE_SECONDS
 BACKOFF_CAP = dt.timedelta(minutes=30)
 # A task that would wait longer than this for a rate-limit slot puts the row back instead.
 MAX_RATE_WAIT = 20.0
@@ -372,10 +372,19 @@ def _mark_sent(*, row: OutboxMessage, provider_id: str, now: dt.datetime) -> Non
         OutboxMessage.objects.filter(pk=row.pk, provider_message_id="").update(provider_message_id=provider_id)
 
 
+def lease() -> dt.timedelta:
+    """How long a claim may stay `sending` before it is reconciled. Far longer than a
+    send can take (the Twilio client times out after TWILIO_HTTP_TIMEOUT)."""
+    seconds = getattr(settings, "NOTIFICATIONS_SEND_LEASE_SECONDS", None)
+    return dt.timedelta(seconds=float(seconds)) if seconds else LEASE
+
+
 def backoff(attempt: int, *, rng: random.Random | None = None) -> dt.timedelta:
     """Exponential backoff with jitter: 30 s, 1 min, 2 min… ±50%, capped at 30 min."""
     rng = rng or random
-    base = min(BACKOFF_BASE * (2 ** max(0, attempt - 1)), BACKOFF_CAP)
+    seconds = getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", None)
+    first = dt.timedelta(seconds=float(seconds)) if seconds else BACKOFF_BASE
+    base = min(first * (2 ** max(0, attempt - 1)), BACKOFF_CAP)
     return base * rng.uniform(0.5, 1.5)
 
 
@@ -459,7 +468,7 @@ def reconcile_stale(*, now: dt.datetime | None = None) -> int:
     """Rows whose claim is older than LEASE: never started → scheduled again;
     started → looked up at the provider (SMS) or failed as outcome unknown."""
     now = now or dj_timezone.now()
-    cutoff = now - LEASE
+    cutoff = now - lease()
     count = OutboxMessage.objects.filter(
         status=Status.SENDING, send_started_at__isnull=True, claimed_at__lt=cutoff
     ).update(status=Status.SCHEDULED, claim_token="", updated_at=now)

@@ -49,6 +49,8 @@ class FakeTwilio:
     server: ThreadingHTTPServer | None = None
     # Tests that inject "now" set this so message times agree with it.
     clock: object = None
+    # Seconds every POST takes (to make "kill a worker mid-batch" land mid-batch).
+    latency: float = 0.0
 
     @property
     def url(self) -> str:
@@ -84,6 +86,7 @@ class FakeTwilio:
             self.faults.clear()
             self.requests = 0
             self.clock = None
+            self.latency = 0.0
 
     def create(self, form: dict[str, str]) -> dict:
         now = self.clock() if callable(self.clock) else dt.datetime.now(dt.UTC)
@@ -157,6 +160,8 @@ class FakeTwilio:
                     return self._send(400, {"code": 21604, "message": "A 'To' and 'Body' are required", "status": 400})
                 if not (form.get("From") or form.get("MessagingServiceSid")):
                     return self._send(400, {"code": 21603, "message": "A 'From' is required", "status": 400})
+                if fake.latency:
+                    time.sleep(fake.latency)
                 fault = fake._take_fault(form["To"])
                 if fault is not None and fault.delay:
                     message = fake.create(form)
