@@ -27,14 +27,25 @@ def facilitator_role(user, group: SupportGroup) -> str | None:
     return Facilitator.objects.filter(group=group, user=user).values_list("role", flat=True).first()
 
 
+def _group_matches(user, group: SupportGroup, facilitator: Q) -> bool:
+    # One query for "admin of the group's organization, or this kind of
+    # facilitator": every management request asks this first.
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    return SupportGroup.objects.filter(pk=group.pk).filter(Q(organization__admins=user) | facilitator).exists()
+
+
 def can_manage_group(user, group: SupportGroup) -> bool:
     """Roster, sessions, attendance, messages: any facilitator of the group or an admin."""
-    return is_org_admin(user, group.organization) or facilitator_role(user, group) is not None
+    return _group_matches(user, group, Q(facilitators__user=user))
 
 
 def can_lead_group(user, group: SupportGroup) -> bool:
-    """Facilitator assignments: the lead facilitator or an admin."""
-    return is_org_admin(user, group.organization) or facilitator_role(user, group) == Facilitator.Role.LEAD
+    """Facilitator assignments, group edits: the lead facilitator or an admin."""
+    # One Q, so user and role are matched on the same facilitator row.
+    return _group_matches(user, group, Q(facilitators__user=user, facilitators__role=Facilitator.Role.LEAD))
 
 
 def organizations_administered_by(user) -> QuerySet[Organization]:

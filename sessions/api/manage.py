@@ -462,6 +462,11 @@ def _statuses(request) -> list[str] | None:
     return statuses
 
 
+def _roster_line(group: SupportGroup, enrollment_id: int) -> dict:
+    [row] = roster_selectors.roster_rows(group=group, enrollment_ids=[enrollment_id])
+    return RosterEntrySerializer(row).data
+
+
 class RosterView(APIView):
     permission_classes = [IsStaffUser]
 
@@ -477,7 +482,7 @@ class RosterView(APIView):
         """The group's roster with contact data. Every view is written to the audit log."""
         group = _group(request, pk)
         statuses = _statuses(request)
-        entries = list(roster_selectors.roster_for_group(group=group, statuses=statuses))
+        entries = roster_selectors.roster_rows(group=group, statuses=statuses)
         audit_record(
             action="roster.view",
             actor=request.user,
@@ -516,7 +521,7 @@ class RosterView(APIView):
             notes=data["notes"],
         )
         code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
-        return Response(RosterEntrySerializer(result.enrollment).data, status=code)
+        return Response(_roster_line(group, result.enrollment.pk), status=code)
 
 
 class RosterEntryView(APIView):
@@ -540,7 +545,7 @@ class RosterEntryView(APIView):
             target=enrollment,
             details={"member_id": enrollment.member_id},
         )
-        return Response(RosterEntrySerializer(enrollment).data)
+        return Response(_roster_line(enrollment.group, enrollment.pk))
 
     @extend_schema(
         request=RosterChangeSerializer,
@@ -574,8 +579,7 @@ class RosterEntryView(APIView):
                 "waitlist": enrollment_services.enrollment_waitlist,
             }[action]
             change(enrollment=enrollment, actor=request.user)
-        fresh = roster_selectors.roster_entry(group=enrollment.group, enrollment_id=enrollment.pk)
-        return Response(RosterEntrySerializer(fresh).data)
+        return Response(_roster_line(enrollment.group, enrollment.pk))
 
 
 _CSV_COLUMNS = (
@@ -616,7 +620,7 @@ class RosterCsvView(APIView):
         """The roster as CSV. Every export is written to the audit log."""
         group = _group(request, pk)
         statuses = _statuses(request)
-        entries = list(roster_selectors.roster_for_group(group=group, statuses=statuses))
+        entries = roster_selectors.roster_rows(group=group, statuses=statuses)
         rows = RosterEntrySerializer(entries, many=True).data
         buffer = io.StringIO()
         writer = csv.writer(buffer)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from sessions.models import AuditLog, Enrollment, Facilitator, Organization, SupportGroup, Venue
+from sessions.models import AuditLog, Enrollment, Facilitator, Member, Organization, SupportGroup, Venue
 from sessions.validators import validate_reminder_offsets
 
 ROSTER_ACTIONS = ("approve", "decline", "remove", "waitlist", "move")
@@ -124,45 +124,34 @@ class GroupSerializer(serializers.ModelSerializer):
         return fields
 
 
-class RosterEntrySerializer(serializers.ModelSerializer):
-    """One roster line for facilitators: contact data and consent included."""
+class RosterEntrySerializer(serializers.Serializer):
+    """One roster line for facilitators: contact data and consent included.
 
-    enrollment_id = serializers.IntegerField(source="id", read_only=True)
-    member_id = serializers.IntegerField(read_only=True)
-    display_name = serializers.CharField(source="member.display_name", read_only=True)
-    phone = serializers.CharField(source="member.phone", read_only=True, allow_null=True)
-    email = serializers.EmailField(source="member.email", read_only=True, allow_null=True)
-    sms_reminders = serializers.BooleanField(source="member.sms_reminders", read_only=True)
-    sms_consent = serializers.CharField(source="member.sms_consent", read_only=True)
-    sms_consent_source = serializers.CharField(source="member.sms_consent_source", read_only=True)
-    email_reminders = serializers.BooleanField(source="member.email_reminders", read_only=True)
-    email_consent = serializers.BooleanField(source="member.email_consent", read_only=True)
-    phone_undeliverable = serializers.BooleanField(source="member.phone_undeliverable", read_only=True)
-    joined = serializers.DateTimeField(source="created_at", read_only=True)
+    Reads the rows of `sessions.selectors.roster.roster_rows` (dicts keyed by
+    these field names), so a long roster costs one query and no model instances.
+    """
+
+    enrollment_id = serializers.IntegerField()
+    member_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    phone = serializers.CharField(allow_null=True)
+    email = serializers.EmailField(allow_null=True)
+    sms_reminders = serializers.BooleanField()
+    sms_consent = serializers.ChoiceField(choices=Member.SmsConsent.choices)
+    sms_consent_source = serializers.CharField()
+    email_reminders = serializers.BooleanField()
+    email_consent = serializers.BooleanField()
+    phone_undeliverable = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Enrollment.Status.choices)
+    waitlist_position = serializers.IntegerField(allow_null=True)
+    joined = serializers.DateTimeField()
+    activated_at = serializers.DateTimeField(allow_null=True)
+    status_changed_at = serializers.DateTimeField()
+    join_note = serializers.CharField()
+    notes = serializers.CharField()
 
     class Meta:
-        model = Enrollment
-        fields = [
-            "enrollment_id",
-            "member_id",
-            "display_name",
-            "phone",
-            "email",
-            "sms_reminders",
-            "sms_consent",
-            "sms_consent_source",
-            "email_reminders",
-            "email_consent",
-            "phone_undeliverable",
-            "status",
-            "waitlist_position",
-            "joined",
-            "activated_at",
-            "status_changed_at",
-            "join_note",
-            "notes",
-        ]
-        read_only_fields = fields
+        ref_name = "ManagedRosterEntry"
 
 
 class RosterAddSerializer(serializers.Serializer):

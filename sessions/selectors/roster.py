@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 
 from sessions.models import AuditLog, Enrollment, Member, Organization, SupportGroup
 
@@ -23,6 +23,42 @@ def roster_for_group(*, group: SupportGroup, statuses: list[str] | None = None) 
     return enrollments.annotate(status_order=_STATUS_ORDER).order_by(
         "status_order", "waitlist_position", "created_at", "id"
     )
+
+
+# One roster line: the enrollment and its member's contacts and consent, keyed
+# as the API shows them. Plain rows (no model instances) keep long rosters cheap.
+ROSTER_COLUMNS = {
+    "enrollment_id": F("id"),
+    "display_name": F("member__display_name"),
+    "phone": F("member__phone"),
+    "email": F("member__email"),
+    "sms_reminders": F("member__sms_reminders"),
+    "sms_consent": F("member__sms_consent"),
+    "sms_consent_source": F("member__sms_consent_source"),
+    "email_reminders": F("member__email_reminders"),
+    "email_consent": F("member__email_consent"),
+    "phone_undeliverable": F("member__phone_undeliverable"),
+    "joined": F("created_at"),
+}
+ROSTER_OWN_COLUMNS = (
+    "member_id",
+    "status",
+    "waitlist_position",
+    "activated_at",
+    "status_changed_at",
+    "join_note",
+    "notes",
+)
+
+
+def roster_rows(
+    *, group: SupportGroup, statuses: list[str] | None = None, enrollment_ids: list[int] | None = None
+) -> list[dict]:
+    """The roster as dicts in roster order, in one query."""
+    enrollments = roster_for_group(group=group, statuses=statuses)
+    if enrollment_ids is not None:
+        enrollments = enrollments.filter(pk__in=enrollment_ids)
+    return list(enrollments.values(*ROSTER_OWN_COLUMNS, **ROSTER_COLUMNS))
 
 
 def roster_entry(*, group: SupportGroup, enrollment_id: int) -> Enrollment | None:

@@ -66,7 +66,7 @@ def test_main_operations_carry_examples(schema, path, method):
 
 
 def test_roster_entry_schema_names_the_contact_fields(schema):
-    component = schema["components"]["schemas"]["RosterEntry"]
+    component = schema["components"]["schemas"]["ManagedRosterEntry"]
     assert {"phone", "email", "sms_consent", "status", "waitlist_position", "joined", "notes"} <= set(
         component["properties"]
     )
