@@ -267,3 +267,16 @@ def test_co_facilitator_cannot_assign_facilitators(api_client, organization):
     response = api_client.post(f"{GROUPS}{group.pk}/facilitators/", {"username": "dev"}, format="json")
     assert response.status_code == 403
     assert not Facilitator.objects.filter(user__username="dev").exists()
+
+
+@pytest.mark.django_db
+def test_leading_another_group_gives_no_lead_rights_here(api_client, organization):
+    group = SupportGroupFactory(organization=organization)
+    user = FacilitatorFactory(group=group, role="co").user
+    FacilitatorFactory(group=SupportGroupFactory(organization=organization), user=user, role="lead")
+    api_client.force_authenticate(user)
+    assert api_client.get(f"{GROUPS}{group.pk}/").status_code == 200
+    response = api_client.patch(f"{GROUPS}{group.pk}/", {"name": "Renamed"}, format="json")
+    assert response.status_code == 403
+    UserFactory(username="dev")
+    assert api_client.post(f"{GROUPS}{group.pk}/facilitators/", {"username": "dev"}).status_code == 403
