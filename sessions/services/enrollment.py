@@ -90,6 +90,10 @@ def _renumber_waitlist(group: SupportGroup, *, first: Enrollment | None = None, 
             Enrollment.objects.filter(pk=enrollment.pk).update(waitlist_position=index)
 
 
+def _user_or_none(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
 def _change_status(
     enrollment: Enrollment,
     *,
@@ -99,7 +103,11 @@ def _change_status(
     actor_label: str,
     now: dt.datetime,
 ) -> EnrollmentEvent:
-    from_status = enrollment.status
+    """Set the status (and waitlist position, timestamps), save, write the event and the audit entry.
+
+    Works for a new, unsaved enrollment too: its event has from_status "".
+    """
+    from_status = enrollment.status if enrollment.pk else ""
     if to_status == Status.WAITLISTED:
         enrollment.waitlist_position = _next_waitlist_position(enrollment.group)
     else:
@@ -110,7 +118,11 @@ def _change_status(
         enrollment.activated_at = now
     enrollment.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
     enrollment.save()
-    event_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    if enrollment.status_changed_at != now:
+        # auto_now_add stamped a new row with the wall clock; keep the injected "now".
+        Enrollment.objects.filter(pk=enrollment.pk).update(status_changed_at=now)
+        enrollment.status_changed_at = now
+    event_actor = _user_or_none(actor)
     event = EnrollmentEvent.objects.create(
         enrollment=enrollment, from_status=from_status, to_status=to_status, actor=event_actor, reason=reason
     )
@@ -204,46 +216,17 @@ def enrollment_join(
     else:
         # Approval and cohort groups: a facilitator decides; capacity applies at approval.
         to_status = Status.REQUESTED
-    enrollment = existing or Enrollment(group=group, member=member, status="")
+    enrollment = existing or Enrollment(group=group, member=member)
     enrollment.group = group
     enrollment.join_note = join_note
-    if existing is None:
-        # The status is set by _change_status; the row must exist before its event.
-        enrollment.status = to_status
-        enrollment.status_changed_at = now
-        if to_status == Status.WAITLISTED:
-            enrollment.waitlist_position = _next_waitlist_position(group)
-        if to_status == Status.ACTIVE:
-            enrollment.activated_at = now
-        enrollment.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
-        enrollment.save()
-        event_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-        EnrollmentEvent.objects.create(
-            enrollment=enrollment, from_status="", to_status=to_status, actor=event_actor, reason=REASON_JOIN
-        )
-        audit_record(
-            action=f"roster.{REASON_JOIN}",
-            actor=event_actor,
-            actor_label=actor_label_for(event_actor) if event_actor else ACTOR_MEMBER,
-            group=group,
-            target=enrollment,
-            details={
-                "member_id": member.pk,
-                "from_status": "",
-                "to_status": to_status,
-                "waitlist_position": enrollment.waitlist_position,
-            },
-        )
-    else:
-        enrollment.save(update_fields=["join_note"])
-        _change_status(
-            enrollment,
-            to_status=to_status,
-            reason=REASON_JOIN,
-            actor=actor,
-            actor_label=actor_label_for(actor) if actor is not None else ACTOR_MEMBER,
-            now=now,
-        )
+    _change_status(
+        enrollment,
+        to_status=to_status,
+        reason=REASON_JOIN,
+        actor=actor,
+        actor_label=actor_label_for(actor) if actor is not None else ACTOR_MEMBER,
+        now=now,
+    )
     return enrollment, True
 
 
@@ -275,40 +258,14 @@ def enrollment_add(
         reason = REASON_APPROVE if existing.status == Status.REQUESTED else REASON_ADD
         if notes:
             existing.notes = notes
-            existing.save(update_fields=["notes"])
         _change_status(
             existing, to_status=_status_for_new_seat(group), reason=reason, actor=actor, actor_label=label, now=now
         )
         return existing, True
 
-    to_status = _status_for_new_seat(group)
-    enrollment = Enrollment(
-        group=group,
-        member=member,
-        status=to_status,
-        notes=notes,
-        status_changed_at=now,
-        activated_at=now if to_status == Status.ACTIVE else None,
-        waitlist_position=_next_waitlist_position(group) if to_status == Status.WAITLISTED else None,
-    )
-    enrollment.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
-    enrollment.save()
-    event_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
-    EnrollmentEvent.objects.create(
-        enrollment=enrollment, from_status="", to_status=to_status, actor=event_actor, reason=REASON_ADD
-    )
-    audit_record(
-        action=f"roster.{REASON_ADD}",
-        actor=event_actor,
-        actor_label=label,
-        group=group,
-        target=enrollment,
-        details={
-            "member_id": member.pk,
-            "from_status": "",
-            "to_status": to_status,
-            "waitlist_position": enrollment.waitlist_position,
-        },
+    enrollment = Enrollment(group=group, member=member, notes=notes)
+    _change_status(
+        enrollment, to_status=_status_for_new_seat(group), reason=REASON_ADD, actor=actor, actor_label=label, now=now
     )
     return enrollment, True
 

@@ -364,3 +364,16 @@ def test_a_leave_racing_a_join_never_overfills(requires_postgres):
     assert not any(isinstance(r, Exception) for r in results), results
     assert list(Enrollment.objects.filter(group=group, status="active").values_list("pk", flat=True)) == [waiting.pk]
     assert waitlist(group) == [(newcomer.pk, 1)]
+
+
+@pytest.mark.django_db
+def test_status_times_follow_the_injected_now():
+    group = SupportGroupFactory(capacity=1)
+    first = join(group)
+    waiting = join(group)
+    assert (first.status_changed_at, first.activated_at) == (NOW, NOW)
+    later = NOW + dt.timedelta(days=3)
+    enrollment_leave(enrollment=first, now=later)
+    waiting.refresh_from_db()
+    assert (waiting.status_changed_at, waiting.activated_at) == (later, later)
+    assert Enrollment.objects.get(pk=first.pk).status_changed_at == later
