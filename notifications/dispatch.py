@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone as dj_timezone
 
 from notifications import calendar as ical
@@ -235,7 +235,10 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
             text = texts.sms_broadcast(group=group, text=row.broadcast.body)
         else:
             raise ValueError(f"no SMS template for {row.kind}")
-        body = texts.sms(text, first_to_number=is_first_text(member=member, phone=member.phone))
+        texted_before = getattr(row, "number_texted_before", None)
+        if texted_before is None:
+            texted_before = not is_first_text(member=member, phone=member.phone)
+        body = texts.sms(text, first_to_number=not texted_before)
         validity = None
         if session is not None:
             validity = min(VALIDITY_MAX, int((session.starts_at - now).total_seconds()))
@@ -272,10 +275,18 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
 
 
 def _load(outbox_id: int) -> OutboxMessage | None:
+    # One query: the row, what it talks about, and whether its number was texted before.
+    texted_before = OutboxMessage.objects.filter(
+        member_id=OuterRef("member_id"),
+        channel=Channel.SMS,
+        to=OuterRef("member__phone"),
+        send_started_at__isnull=False,
+    ).exclude(pk=OuterRef("pk"))
     return (
         OutboxMessage.objects.select_related(
             "member", "session", "session__group", "session__series", "session__venue", "group", "enrollment"
         )
+        .annotate(number_texted_before=Exists(texted_before))
         .filter(pk=outbox_id)
         .first()
     )
@@ -348,7 +359,8 @@ def deliver(
     )
     if not started:
         return "duplicate"
-    row.refresh_from_db(fields=["attempts", "send_started_at", "to", "body", "error_code", "carrier_retries"])
+    row.attempts += 1
+    row.send_started_at, row.to, row.body, row.subject = now, message.to, message.body, message.subject
 
     try:
         provider_id = transport_for(row.channel).send(message)
