@@ -5,7 +5,10 @@ import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections
+from django.db import connections, transaction
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from sessions.models import AuditLog, Enrollment, EnrollmentEvent, SupportGroup
 from sessions.services.enrollment import (
@@ -377,3 +380,78 @@ def test_status_times_follow_the_injected_now():
     waiting.refresh_from_db()
     assert (waiting.status_changed_at, waiting.activated_at) == (later, later)
     assert Enrollment.objects.get(pk=first.pk).status_changed_at == later
+
+
+# --- Invariants under any sequence of roster operations (hypothesis) --------------------
+
+OPERATIONS = st.lists(
+    st.tuples(
+        # Joins weighted up: most interesting sequences need a full group first.
+        st.sampled_from(["join"] * 5 + ["leave"] * 2 + ["remove", "decline", "move", "capacity", "approve"]),
+        st.integers(min_value=0, max_value=3),
+        st.integers(min_value=0, max_value=6),
+    ),
+    min_size=1,
+    max_size=25,
+)
+
+
+def _apply(group, members, op: str, who: int, value: int, user) -> None:
+    member = members[who]
+    enrollment = Enrollment.objects.filter(group=group, member=member).first()
+    try:
+        if op == "join":
+            enrollment_join(group=group, member=member, now=NOW)
+        elif op == "capacity":
+            group_update(group=group, actor=user, capacity=value or None, now=NOW)
+        elif enrollment is None:
+            return
+        elif op == "leave":
+            enrollment_leave(enrollment=enrollment, now=NOW)
+        elif op == "remove":
+            enrollment_remove(enrollment=enrollment, actor=user, now=NOW)
+        elif op == "decline":
+            enrollment_decline(enrollment=enrollment, actor=user, now=NOW)
+        elif op == "approve":
+            enrollment_approve(enrollment=enrollment, actor=user, now=NOW)
+        elif op == "move":
+            waitlist_move(enrollment=enrollment, position=value or 1, actor=user)
+    except ValidationError:
+        pass  # refused operations must leave the invariants intact too
+
+
+def _check_invariants(group) -> None:
+    group.refresh_from_db()
+    enrollments = list(Enrollment.objects.filter(group=group))
+    active = [e for e in enrollments if e.status == "active"]
+    waiting = sorted(e.waitlist_position for e in enrollments if e.status == "waitlisted")
+    assert waiting == list(range(1, len(waiting) + 1)), "waitlist positions are 1..n"
+    if group.capacity is None:
+        assert not waiting, "nobody waits without a capacity"
+    elif len(active) < group.capacity:
+        assert not waiting, "nobody waits while a seat is free"
+    for enrollment in enrollments:
+        chain = list(enrollment.events.values_list("from_status", "to_status"))
+        assert chain[0][0] == "" and chain[-1][1] == enrollment.status
+        assert all(prev[1] == nxt[0] for prev, nxt in zip(chain, chain[1:], strict=False)), chain
+
+
+@pytest.mark.django_db
+@given(operations=OPERATIONS, capacity=st.integers(min_value=1, max_value=3))
+@hypothesis_settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_roster_invariants_hold_after_any_sequence_of_operations(operations, capacity):
+    with transaction.atomic():
+        group = SupportGroupFactory(capacity=capacity)
+        members = [MemberFactory() for _ in range(4)]
+        user = UserFactory()
+        active_cap = capacity
+        for op, who, value in operations:
+            before = Enrollment.objects.filter(group=group, status="active").count()
+            _apply(group, members, op, who, value, user)
+            if op == "capacity":
+                active_cap = value or None
+            _check_invariants(group)
+            after = Enrollment.objects.filter(group=group, status="active").count()
+            if active_cap is not None and after > before:
+                assert after <= active_cap, "a seat was given beyond the capacity"
+        transaction.set_rollback(True)
