@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sessions.models import Enrollment, Member
-from sessions.selectors.roster import enrollments_of_member, member_by_token
+from sessions.selectors.roster import enrollments_of_member, member_by_token, member_enrollment_in_group
 from sessions.services import members as member_services
 from sessions.services.enrollment import ON_ROSTER, enrollment_leave
 from sessions.validators import validate_timezone
@@ -111,11 +111,21 @@ ME_EXAMPLE = OpenApiExample(
 )
 
 
-class SelfServiceView(APIView):
+class _SelfServiceAPIView(APIView):
     # The token in the URL is the credential: no session (so no CSRF), no staff token.
     authentication_classes: list = []
     permission_classes = [AllowAny]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Personal data under a secret URL: keep it out of shared caches, and
+        # keep the URL (the token) out of Referer headers.
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+class SelfServiceView(_SelfServiceAPIView):
     @extend_schema(responses=MemberSelfSerializer, examples=[ME_EXAMPLE], tags=TAGS)
     def get(self, request, token: str):
         return Response(MemberSelfSerializer(_member(token)).data)
@@ -147,10 +157,7 @@ class SelfServiceView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SelfServiceLeaveView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class SelfServiceLeaveView(_SelfServiceAPIView):
     @extend_schema(
         request=None,
         responses=OwnEnrollmentSerializer,
@@ -172,7 +179,7 @@ class SelfServiceLeaveView(APIView):
     def post(self, request, token: str, group_slug: str):
         """Leave a group; a freed seat goes to the first person on its waitlist. Leaving twice changes nothing."""
         member = _member(token)
-        enrollment = Enrollment.objects.select_related("group").filter(member=member, group__slug=group_slug).first()
+        enrollment = member_enrollment_in_group(member=member, group_slug=group_slug)
         if enrollment is None:
             raise Http404
         if enrollment.status in ON_ROSTER:
@@ -180,10 +187,7 @@ class SelfServiceLeaveView(APIView):
         return Response(OwnEnrollmentSerializer(enrollment).data)
 
 
-class SelfServiceRotateView(APIView):
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
+class SelfServiceRotateView(_SelfServiceAPIView):
     @extend_schema(
         request=None,
         responses=inline_serializer(

@@ -86,3 +86,7 @@ def member_by_token(*, token: str) -> Member | None:
 
 def enrollments_of_member(*, member: Member) -> QuerySet[Enrollment]:
     return Enrollment.objects.filter(member=member).select_related("group").order_by("group__name", "id")
+
+
+def member_enrollment_in_group(*, member: Member, group_slug: str) -> Enrollment | None:
+    return Enrollment.objects.select_related("group").filter(member=member, group__slug=group_slug).first()

@@ -53,6 +53,7 @@ def test_member_sees_their_own_data_and_groups_but_nobody_else(api_client, membe
     ]
     text = response.content.decode()
     assert "Zed" not in text and "+12175550999" not in text
+    assert response["Cache-Control"] == "no-store" and response["Referrer-Policy"] == "no-referrer"
 
 
 @pytest.mark.django_db
