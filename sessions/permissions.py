@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from rest_framework.permissions import BasePermission
 
-from sessions.models import Facilitator, Organization, SupportGroup
+from sessions.models import Facilitator, Organization, SupportGroup, Venue
 
 
 def is_org_admin(user, organization: Organization) -> bool:
@@ -48,6 +48,11 @@ def can_lead_group(user, group: SupportGroup) -> bool:
     return _group_matches(user, group, Q(facilitators__user=user, facilitators__role=Facilitator.Role.LEAD))
 
 
+def can_administer_group(user, group: SupportGroup) -> bool:
+    """Deleting a group: its organization's admins only."""
+    return is_org_admin(user, group.organization)
+
+
 def organizations_administered_by(user) -> QuerySet[Organization]:
     if not user.is_authenticated:
         return Organization.objects.none()
@@ -62,6 +67,10 @@ def groups_managed_by(user) -> QuerySet[SupportGroup]:
     if user.is_superuser:
         return SupportGroup.objects.all()
     return SupportGroup.objects.filter(Q(organization__admins=user) | Q(facilitators__user=user)).distinct()
+
+
+def venues_managed_by(user) -> QuerySet[Venue]:
+    return Venue.objects.filter(organization__in=organizations_administered_by(user))
 
 
 class IsStaffUser(BasePermission):

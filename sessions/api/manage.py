@@ -39,11 +39,13 @@ from sessions.api.serializers_manage import (
 from sessions.models import Enrollment, Organization, SupportGroup, Venue
 from sessions.permissions import (
     IsStaffUser,
+    can_administer_group,
     can_lead_group,
     can_manage_group,
     groups_managed_by,
     is_org_admin,
     organizations_administered_by,
+    venues_managed_by,
 )
 from sessions.selectors import roster as roster_selectors
 from sessions.services import enrollment as enrollment_services
@@ -79,10 +81,6 @@ def _group(request, pk: int, *, may=can_manage_group, message: str = NOT_YOUR_GR
     if not may(request.user, group):
         raise PermissionDenied(message)
     return group
-
-
-def _admin_of_group(user, group: SupportGroup) -> bool:
-    return is_org_admin(user, group.organization)
 
 
 def _organization_field(request, data: dict) -> Organization:
@@ -268,9 +266,7 @@ class VenueListView(APIView):
     @extend_schema(responses=VenueSerializer(many=True), tags=TAGS)
     def get(self, request):
         """Venues of the organizations the caller administers."""
-        venues = Venue.objects.filter(organization__in=organizations_administered_by(request.user)).order_by(
-            "name", "id"
-        )
+        venues = venues_managed_by(request.user).order_by("name", "id")
         return Response(VenueSerializer(venues, many=True).data)
 
     @extend_schema(request=VenueSerializer, responses={201: VenueSerializer}, examples=[VENUE_EXAMPLE], tags=TAGS)
@@ -385,7 +381,7 @@ class GroupDetailView(APIView):
 
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk: int):
-        group = _group(request, pk, may=_admin_of_group, message=ADMINS_ONLY)
+        group = _group(request, pk, may=can_administer_group, message=ADMINS_ONLY)
         group_services.group_delete(group=group, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
