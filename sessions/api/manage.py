@@ -13,6 +13,7 @@ import csv
 import io
 import re
 
+from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -276,8 +277,10 @@ class VenueListView(APIView):
         data = dict(payload.validated_data)
         organization = _organization_field(request, data)
         data.pop("organization")
-        venue = venue_create(organization=organization, **data)
-        audit_record(action="venue.create", actor=request.user, organization=organization, target=venue)
+        # venues.py belongs to the geocoding area; the audit entry goes in the same transaction.
+        with transaction.atomic():
+            venue = venue_create(organization=organization, **data)
+            audit_record(action="venue.create", actor=request.user, organization=organization, target=venue)
         return Response(VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
 
 
@@ -299,20 +302,26 @@ class VenueDetailView(APIView):
         venue = self._venue(request, pk)
         payload = VenueSerializer(venue, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        venue = venue_update(venue=venue, **payload.validated_data)
-        audit_record(action="venue.update", actor=request.user, organization=venue.organization, target=venue)
+        with transaction.atomic():
+            venue = venue_update(venue=venue, **payload.validated_data)
+            audit_record(action="venue.update", actor=request.user, organization=venue.organization, target=venue)
         return Response(VenueSerializer(venue).data)
 
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk: int):
         venue = self._venue(request, pk)
         try:
-            venue.delete()
+            with transaction.atomic():
+                audit_record(
+                    action="venue.delete",
+                    actor=request.user,
+                    organization=venue.organization,
+                    target=venue,
+                    details={"name": venue.name},
+                )
+                venue.delete()
         except ProtectedError:
             raise serializers.ValidationError({"venue": [VENUE_IN_USE]}) from None
-        audit_record(
-            action="venue.delete", actor=request.user, organization=venue.organization, details={"name": venue.name}
-        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -559,22 +568,7 @@ class RosterEntryView(APIView):
         enrollment = self._entry(request, pk, enrollment_id)
         payload = RosterChangeSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        data = payload.validated_data
-        action = data.get("action")
-        if "notes" in data:
-            enrollment_services.enrollment_notes_update(enrollment=enrollment, notes=data["notes"], actor=request.user)
-        if action == "move":
-            enrollment_services.waitlist_move(
-                enrollment=enrollment, position=data["waitlist_position"], actor=request.user
-            )
-        elif action is not None:
-            change = {
-                "approve": enrollment_services.enrollment_approve,
-                "decline": enrollment_services.enrollment_decline,
-                "remove": enrollment_services.enrollment_remove,
-                "waitlist": enrollment_services.enrollment_waitlist,
-            }[action]
-            change(enrollment=enrollment, actor=request.user)
+        enrollment_services.enrollment_change(enrollment=enrollment, actor=request.user, **payload.validated_data)
         return Response(_roster_line(enrollment.group, enrollment.pk))
 
 

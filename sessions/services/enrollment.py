@@ -425,6 +425,37 @@ def enrollment_notes_update(*, enrollment: Enrollment, notes: str, actor=None) -
     return enrollment
 
 
+UNKNOWN_ACTION = "Unknown action {action!r}; use approve, decline, remove, waitlist or move."
+
+
+@transaction.atomic
+def enrollment_change(
+    *,
+    enrollment: Enrollment,
+    actor,
+    action: str | None = None,
+    waitlist_position: int | None = None,
+    notes: str | None = None,
+    now: dt.datetime | None = None,
+) -> Enrollment:
+    """One roster edit from the management API: notes and/or one action, all or nothing."""
+    if notes is not None:
+        enrollment_notes_update(enrollment=enrollment, notes=notes, actor=actor)
+    if action is None:
+        return enrollment
+    if action == "move":
+        return waitlist_move(enrollment=enrollment, position=waitlist_position, actor=actor)
+    change = {
+        "approve": enrollment_approve,
+        "decline": enrollment_decline,
+        "remove": enrollment_remove,
+        "waitlist": enrollment_waitlist,
+    }.get(action)
+    if change is None:
+        raise ValidationError({"action": UNKNOWN_ACTION.format(action=action)}, code="unknown_action")
+    return change(enrollment=enrollment, actor=actor, now=now)
+
+
 @transaction.atomic
 def group_fill_seats(*, group: SupportGroup, actor=None, now: dt.datetime | None = None) -> list[Enrollment]:
     """Promote waitlisted members into free seats (after capacity was raised or removed)."""

@@ -305,3 +305,13 @@ def test_org_admin_manages_every_roster_of_the_organization(api_client):
     seat(group)
     api_client.force_authenticate(admin)
     assert api_client.get(roster_url(group)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_refused_action_keeps_the_notes_sent_with_it_unwritten(client, group):
+    enrollment = seat(group)
+    response = client.patch(roster_url(group, f"{enrollment.pk}/"), {"action": "approve", "notes": "new"})
+    assert response.status_code == 400
+    enrollment.refresh_from_db()
+    assert enrollment.notes == ""
+    assert not AuditLog.objects.filter(action="roster.notes").exists()
