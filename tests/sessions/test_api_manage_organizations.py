@@ -206,3 +206,23 @@ def test_a_venue_in_use_cannot_be_deleted(as_admin, organization):
     spare = VenueFactory(organization=organization)
     assert as_admin.delete(f"{VENUES}{spare.pk}/").status_code == 204
     assert not Venue.objects.filter(pk=spare.pk).exists()
+
+
+@pytest.mark.django_db
+def test_superusers_see_every_organization_and_roster(api_client):
+    root = UserFactory(is_superuser=True, is_staff=True)
+    first, second = OrganizationFactory(), OrganizationFactory()
+    group = SupportGroupFactory(organization=second)
+    api_client.force_authenticate(root)
+    assert {o["id"] for o in api_client.get(ORGS).json()} == {first.pk, second.pk}
+    assert api_client.get(f"/api/manage/groups/{group.pk}/roster/").status_code == 200
+    assert api_client.get(f"{ORGS}{second.pk}/audit/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_session_login_works_for_the_browsable_api(client):
+    user = UserFactory(username="maria")
+    OrganizationFactory(admins=[user], name="Prairie Hospice")
+    assert client.login(username="maria", password="correct horse battery")
+    response = client.get(ORGS, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200 and [o["name"] for o in response.json()] == ["Prairie Hospice"]
