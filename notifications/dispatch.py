@@ -57,6 +57,7 @@ logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)  # default; settings.NOTIFICATIONS_SEND_LEASE_SECONDS
 BATCH_SIZE = 1000
+DEFAULT_SEND_BATCH = 20
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(seconds=30)  # default; settings.NOTIFICATIONS_RETRY_BASE_SECONDS
 BACKOFF_CAP = dt.timedelta(minutes=30)
@@ -137,11 +138,24 @@ def claim_due(*, now: dt.datetime, limit: int = BATCH_SIZE) -> list[tuple[int, s
     return claimed
 
 
-def enqueue(claimed: list[tuple[int, str]]) -> None:
-    from notifications.tasks import send_outbox_message
+def send_batch_size() -> int:
+    """Rows per send task. With a send rate, one row per task (each waits for its own
+    slot); without one, batches save a database round trip per row and per step."""
+    if float(getattr(settings, "SMS_RATE_PER_SECOND", 1.0) or 0) > 0:
+        return 1
+    return max(1, int(getattr(settings, "NOTIFICATIONS_SEND_BATCH", DEFAULT_SEND_BATCH)))
 
-    for outbox_id, token in claimed:
-        send_outbox_message.delay(outbox_id, token)
+
+def enqueue(claimed: list[tuple[int, str]]) -> None:
+    from notifications.tasks import send_outbox_batch, send_outbox_message
+
+    size = send_batch_size()
+    if size == 1:
+        for outbox_id, token in claimed:
+            send_outbox_message.delay(outbox_id, token)
+        return
+    for start in range(0, len(claimed), size):
+        send_outbox_batch.delay([[pk, token] for pk, token in claimed[start : start + size]])
 
 
 def dispatch_notifications(*, now: dt.datetime | None = None) -> DispatchResult:
@@ -274,7 +288,7 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
     return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
 
 
-def _load(outbox_id: int) -> OutboxMessage | None:
+def _load_many(ids: list[int]):
     # One query: the row, what it talks about, and whether its number was texted before.
     texted_before = OutboxMessage.objects.filter(
         member_id=OuterRef("member_id"),
@@ -287,8 +301,7 @@ def _load(outbox_id: int) -> OutboxMessage | None:
             "member", "session", "session__group", "session__series", "session__venue", "group", "enrollment"
         )
         .annotate(number_texted_before=Exists(texted_before))
-        .filter(pk=outbox_id)
-        .first()
+        .filter(pk__in=ids)
     )
 
 
@@ -299,20 +312,10 @@ def _owned(row: OutboxMessage, token: str):
     )
 
 
-def deliver(
-    *,
-    outbox_id: int,
-    claim_token: str,
-    now: dt.datetime | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> str:
-    """Send one claimed row. Idempotent: a second call for the same claim does nothing.
-    Returns what happened ("sent", "duplicate", "skipped", "retry", "failed", …)."""
-    now = now or dj_timezone.now()
-    row = _load(outbox_id)
-    if row is None or row.status != Status.SENDING or row.claim_token != claim_token or row.send_started_at:
-        return "duplicate"
-
+def _prepare(
+    row: OutboxMessage, *, claim_token: str, now: dt.datetime, sleep: Callable[[float], None]
+) -> OutgoingMessage | str:
+    """The message to send for a claimed row, or the outcome if it must not go out now."""
     unwanted = _unwanted_reason(row, now=now)
     if unwanted is not None:
         status, reason = unwanted
@@ -348,40 +351,109 @@ def deliver(
             return "rate_limited"
         if wait > 0:
             sleep(wait)
+    return message
 
-    started = _owned(row, claim_token).update(
-        send_started_at=now,
-        to=message.to,
-        body=message.body,
-        subject=message.subject,
-        attempts=F("attempts") + 1,
-        updated_at=now,
-    )
-    if not started:
-        return "duplicate"
-    row.attempts += 1
-    row.send_started_at, row.to, row.body, row.subject = now, message.to, message.body, message.subject
 
-    try:
-        provider_id = transport_for(row.channel).send(message)
-    except TransportError as error:
-        return handle_send_error(row=row, error=error, now=now)
-    _mark_sent(row=row, provider_id=provider_id, now=now)
-    return "sent"
+_STARTED_FIELDS = ["send_started_at", "to", "body", "subject", "attempts", "updated_at"]
+_SENT_FIELDS = ["status", "provider_message_id", "sent_at", "error_code", "error_message", "updated_at"]
+
+
+def _start(prepared: list[tuple[OutboxMessage, OutgoingMessage]], *, tokens: dict, now: dt.datetime) -> list:
+    """Record body, recipient and send_started_at for every row this claim still owns,
+    in one transaction, before any provider call. Locked rows cannot be started twice."""
+    if not prepared:
+        return []
+    with transaction.atomic():
+        owned = {
+            pk
+            for pk, token in OutboxMessage.objects.select_for_update()
+            .filter(pk__in=[row.pk for row, _ in prepared], status=Status.SENDING, send_started_at__isnull=True)
+            .values_list("pk", "claim_token")
+            if token == tokens[pk]
+        }
+        started = [(row, message) for row, message in prepared if row.pk in owned]
+        for row, message in started:
+            row.attempts += 1
+            row.send_started_at, row.updated_at = now, now
+            row.to, row.body, row.subject = message.to, message.body, message.subject
+        OutboxMessage.objects.bulk_update([row for row, _ in started], _STARTED_FIELDS)
+    return started
+
+
+def _record_sent(sent: list[tuple[OutboxMessage, str]], *, now: dt.datetime) -> None:
+    if not sent:
+        return
+    with transaction.atomic():
+        still_sending = set(
+            OutboxMessage.objects.select_for_update()
+            .filter(pk__in=[row.pk for row, _ in sent], status=Status.SENDING)
+            .values_list("pk", flat=True)
+        )
+        rows = []
+        for row, provider_id in sent:
+            if row.pk not in still_sending:
+                # A status callback got here first (it found the row by its id).
+                OutboxMessage.objects.filter(pk=row.pk, provider_message_id="").update(provider_message_id=provider_id)
+                continue
+            row.status, row.provider_message_id, row.sent_at = Status.SENT, provider_id, now
+            row.error_code, row.error_message, row.updated_at = "", "", now
+            rows.append(row)
+        OutboxMessage.objects.bulk_update(rows, _SENT_FIELDS)
+
+
+def deliver_batch(
+    *,
+    claims: list[tuple[int, str]],
+    now: dt.datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
+    """Send claimed rows: one query to load them, one transaction to mark them
+    started, one provider call each, one transaction to record the results.
+    Idempotent: rows already started (by this or another copy of the task) are left
+    alone. Returns each claim's outcome ("sent", "duplicate", "skipped", "retry", …)."""
+    now = now or dj_timezone.now()
+    tokens = {int(pk): token for pk, token in claims}
+    rows = {row.pk: row for row in _load_many(list(tokens))}
+    outcomes: dict[int, str] = {}
+    prepared = []
+    for pk, token in tokens.items():
+        row = rows.get(pk)
+        if row is None or row.status != Status.SENDING or row.claim_token != token or row.send_started_at:
+            outcomes[pk] = "duplicate"
+            continue
+        result = _prepare(row, claim_token=token, now=now, sleep=sleep)
+        if isinstance(result, str):
+            outcomes[pk] = result
+        else:
+            prepared.append((row, result))
+    started = _start(prepared, tokens=tokens, now=now)
+    for row, _ in prepared:
+        outcomes.setdefault(row.pk, "duplicate")
+    sent = []
+    for row, message in started:
+        try:
+            sent.append((row, transport_for(row.channel).send(message)))
+        except TransportError as error:
+            outcomes[row.pk] = handle_send_error(row=row, error=error, now=now)
+            continue
+        outcomes[row.pk] = "sent"
+    _record_sent(sent, now=now)
+    return [outcomes[int(pk)] for pk, _ in claims]
+
+
+def deliver(
+    *,
+    outbox_id: int,
+    claim_token: str,
+    now: dt.datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> str:
+    """Send one claimed row (a batch of one). Idempotent."""
+    return deliver_batch(claims=[(outbox_id, claim_token)], now=now, sleep=sleep)[0]
 
 
 def _mark_sent(*, row: OutboxMessage, provider_id: str, now: dt.datetime) -> None:
-    updated = OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING).update(
-        status=Status.SENT,
-        provider_message_id=provider_id,
-        sent_at=now,
-        error_code="",
-        error_message="",
-        updated_at=now,
-    )
-    if not updated:
-        # A status callback got here first (it found the row by its id).
-        OutboxMessage.objects.filter(pk=row.pk, provider_message_id="").update(provider_message_id=provider_id)
+    _record_sent([(row, provider_id)], now=now)
 
 
 def lease() -> dt.timedelta:

@@ -22,6 +22,13 @@ def send_outbox_message(outbox_id: int, claim_token: str) -> str:
     return dispatch.deliver(outbox_id=outbox_id, claim_token=claim_token)
 
 
+@shared_task(name="notifications.tasks.send_outbox_batch", ignore_result=True, acks_late=True)
+def send_outbox_batch(claims: list[list]) -> list[str]:
+    """Send several claimed rows (no send-rate limit configured). Idempotent in the same way:
+    each row is started at most once, under a row lock, before its provider call."""
+    return dispatch.deliver_batch(claims=[(int(pk), str(token)) for pk, token in claims])
+
+
 @shared_task(name="notifications.tasks.noop", ignore_result=True)
 def noop() -> None:
     """Does nothing: bench/dispatch.py measures the broker's own task throughput with it."""

@@ -251,3 +251,47 @@ def test_email_reminder_carries_the_session_invite(run_dispatch, now):
     assert parts and parts[0].get_param("method") == "REQUEST"
     cal = Calendar.from_ical(parts[0].get_payload(decode=True))
     assert cal["METHOD"] == "REQUEST"
+
+
+def test_management_command_runs_the_periodic_job_once(monkeypatch, django_capture_on_commit_callbacks, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    settings.SMS_QUIET_HOURS_START = settings.SMS_QUIET_HOURS_END = 0  # real "now": any hour
+    session, member, _ = session_with_member(starts_at=timezone.now() + dt.timedelta(minutes=119))
+    queued = []
+    monkeypatch.setattr(dispatch, "enqueue", queued.extend)
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("dispatch_notifications", stdout=out)
+    assert "queued" in out.getvalue()
+    assert [pk for pk, _ in queued] == [reminder(member).pk]
+
+
+def test_celery_tasks_are_thin_and_named_for_the_beat_schedule(settings):
+    from notifications import tasks
+
+    assert tasks.dispatch_notifications.name == settings.CELERY_BEAT_SCHEDULE["dispatch-notifications"]["task"]
+    assert tasks.send_outbox_message.name == "notifications.tasks.send_outbox_message"
+
+
+def test_a_batch_sends_each_row_once_and_applies_the_policy_per_row(twilio_settings, fake_twilio, run_dispatch, now):
+    members = [session_with_member(starts_at=now + dt.timedelta(hours=2))[1] for _ in range(3)]
+    run_dispatch(now, send=False)
+    claims = list(OutboxMessage.objects.filter(status=Status.SENDING).values_list("id", "claim_token"))
+    fake_twilio.fail_next(status=400, code=21211, to=members[1].phone)
+    # The same claim twice in one batch is one row: sent once.
+    outcomes = dispatch.deliver_batch(claims=claims + claims[:1], now=now)
+    assert sorted(outcomes[:3]) == ["failed", "sent", "sent"]
+    assert dispatch.deliver_batch(claims=claims, now=now) == ["duplicate"] * 3
+    assert sorted(len(fake_twilio.sent_to(m.phone)) for m in members) == [0, 1, 1]
+
+
+def test_batches_are_used_only_without_a_send_rate(settings):
+    settings.SMS_RATE_PER_SECOND = 0
+    settings.NOTIFICATIONS_SEND_BATCH = 7
+    assert dispatch.send_batch_size() == 7
+    settings.SMS_RATE_PER_SECOND = 5
+    assert dispatch.send_batch_size() == 1
