@@ -54,6 +54,7 @@ def test_every_due_reminder_reaches_twilio_exactly_once(
     # Everything runs in real time here, so the waits are made short: a claim left
     # `sending` by the killed worker is reconciled after 3 s, a retry comes after ~0.2 s.
     settings.NOTIFICATIONS_SEND_LEASE_SECONDS = 3
+    settings.NOTIFICATIONS_SEND_BATCH = 4  # small batches, so the kill lands mid-way
     fake_twilio.clock = None  # real time: the workers use it
     broker = settings.CELERY_BROKER_URL
     if not broker.startswith("redis"):
