@@ -118,7 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--members-per-session", type=int, default=DEFAULT_PER_SESSION)
     parser.add_argument("--noop-tasks", type=int, default=None, help="default: as many as reminders")
     parser.add_argument("--pool", default="threads", help="worker pool (threads, prefork, solo)")
-    parser.add_argument("--concurrency", type=int, default=8, help="per worker process")
+    parser.add_argument("--concurrency", type=int, default=4, help="per worker process")
+    parser.add_argument("--batch", type=int, default=None, help="rows per send task (default: the setting)")
     args = parser.parse_args(argv)
 
     _configure_environment()
@@ -136,6 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     from tests.fake_twilio import FakeTwilio
     from tests.notifications.celery_workers import database_url, start_worker, stop_worker, worker_env
 
+    if args.batch:
+        settings.NOTIFICATIONS_SEND_BATCH = args.batch
     broker = settings.CELERY_BROKER_URL
     if not broker.startswith("redis"):
         sys.exit("bench.dispatch needs Redis: set CELERY_BROKER_URL=redis://…")
@@ -190,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         per_number = Counter(m["to"] for m in fake.messages)
         duplicates = sum(n - 1 for n in per_number.values() if n > 1)
         missing = count - len(per_number)
-        pool = f"{args.pool} x{args.concurrency}"
+        pool = f"{args.pool} x{args.concurrency}, {dispatch.send_batch_size()} rows per send task"
         sent_line = f"{len(fake.messages)} in {send_seconds:.2f}s = {message_rate:.0f} messages/s"
         print(
             f"""

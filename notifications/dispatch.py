@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)  # default; settings.NOTIFICATIONS_SEND_LEASE_SECONDS
 BATCH_SIZE = 1000
-DEFAULT_SEND_BATCH = 20
+DEFAULT_SEND_BATCH = 50
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(seconds=30)  # default; settings.NOTIFICATIONS_RETRY_BASE_SECONDS
 BACKOFF_CAP = dt.timedelta(minutes=30)
@@ -430,7 +430,13 @@ def deliver_batch(
     for row, _ in prepared:
         outcomes.setdefault(row.pk, "duplicate")
     sent = []
+    # Every row of the batch was started together. Stop well inside the lease, so a
+    # row is never sent after reconciliation may have judged it "never sent".
+    stop_at = _monotonic() + lease().total_seconds() / 2
     for row, message in started:
+        if _monotonic() > stop_at:
+            outcomes[row.pk] = _unstart(row, now=now)
+            continue
         try:
             sent.append((row, transport_for(row.channel).send(message)))
         except TransportError as error:
@@ -439,6 +445,23 @@ def deliver_batch(
         outcomes[row.pk] = "sent"
     _record_sent(sent, now=now)
     return [outcomes[int(pk)] for pk, _ in claims]
+
+
+def _monotonic() -> float:
+    return time.monotonic()
+
+
+def _unstart(row: OutboxMessage, *, now: dt.datetime) -> str:
+    """Give back a started row whose provider call never happened."""
+    OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING, send_started_at=row.send_started_at).update(
+        status=Status.SCHEDULED,
+        claim_token="",
+        send_started_at=None,
+        attempts=F("attempts") - 1,
+        next_attempt_at=now,
+        updated_at=now,
+    )
+    return "requeued"
 
 
 def deliver(

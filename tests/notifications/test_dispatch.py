@@ -295,3 +295,20 @@ def test_batches_are_used_only_without_a_send_rate(settings):
     assert dispatch.send_batch_size() == 7
     settings.SMS_RATE_PER_SECOND = 5
     assert dispatch.send_batch_size() == 1
+
+
+def test_a_batch_that_runs_past_half_the_lease_gives_back_unsent_rows(
+    twilio_settings, fake_twilio, run_dispatch, now, monkeypatch
+):
+    members = [session_with_member(starts_at=now + dt.timedelta(hours=2))[1] for _ in range(2)]
+    run_dispatch(now, send=False)
+    claims = list(OutboxMessage.objects.filter(status=Status.SENDING).values_list("id", "claim_token"))
+    ticks = iter([0.0, 0.0, 10_000.0])  # the second send would start after half the lease
+    monkeypatch.setattr(dispatch, "_monotonic", lambda: next(ticks))
+    assert sorted(dispatch.deliver_batch(claims=claims, now=now)) == ["requeued", "sent"]
+    assert sum(len(fake_twilio.sent_to(m.phone)) for m in members) == 1
+    requeued = OutboxMessage.objects.get(status=Status.SCHEDULED, kind=Kind.REMINDER, offset_minutes=120)
+    assert requeued.send_started_at is None and requeued.attempts == 0
+    monkeypatch.undo()
+    assert run_dispatch(now) == ["sent"]
+    assert [len(fake_twilio.sent_to(m.phone)) for m in members] == [1, 1]
