@@ -123,6 +123,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status"; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "EnrollmentStatusEnum": "sessions.models.Enrollment.Status",
+        "SessionStatusEnum": "sessions.models.Session.Status",
+    },
 }
 
 # Throttle counters and abuse caps must be shared by every web process.
@@ -189,6 +194,13 @@ DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Lantern <reminders@localhost>
 
 # --- Scheduling -------------------------------------------------------------
 SESSION_HORIZON_DAYS = envint("SESSION_HORIZON_DAYS", 180)
+SESSION_MAX_PER_YEAR = envint("SESSION_MAX_PER_YEAR", 366)
+CALENDAR_REFRESH_MINUTES = envint("CALENDAR_REFRESH_MINUTES", 60)
+
+# --- Joining: caps on confirmation texts per day ---------------------------------
+JOIN_SMS_CAP_PER_NUMBER = envint("JOIN_SMS_CAP_PER_NUMBER", 3)
+JOIN_SMS_CAP_PER_CLIENT = envint("JOIN_SMS_CAP_PER_CLIENT", 10)
+JOIN_SMS_CAP_GLOBAL = envint("JOIN_SMS_CAP_GLOBAL", 1000)
 
 LOGGING = {
     "version": 1,
