@@ -312,3 +312,10 @@ def test_a_batch_that_runs_past_half_the_lease_gives_back_unsent_rows(
     monkeypatch.undo()
     assert run_dispatch(now) == ["sent"]
     assert [len(fake_twilio.sent_to(m.phone)) for m in members] == [1, 1]
+
+
+def test_console_sms_prints_a_clear_line_for_the_demo(run_dispatch, now, capsys):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=2))
+    assert run_dispatch(now) == ["sent"]
+    printed = capsys.readouterr().out
+    assert f"[SMS to {member.phone}] Reminder: {session.group.sms_label}" in printed
