@@ -287,14 +287,20 @@ def plan_session_changes(*, now: dt.datetime) -> PlanResult:
                 sequence__lt=session.sequence,
                 status=Status.SCHEDULED,
             ).update(status=Status.SKIPPED, error_code="superseded", updated_at=now)
-        SessionWatch.objects.update_or_create(
-            session=session,
-            defaults={
-                "sequence": session.sequence,
-                "starts_at": session.starts_at,
-                "venue_id_seen": session.venue_id or _baseline_venue(session),
-                "status": session.status,
-            },
+        # An upsert, so two dispatchers planning at once cannot trip over each other.
+        SessionWatch.objects.bulk_create(
+            [
+                SessionWatch(
+                    session=session,
+                    sequence=session.sequence,
+                    starts_at=session.starts_at,
+                    venue_id_seen=session.venue_id or _baseline_venue(session),
+                    status=session.status,
+                )
+            ],
+            update_conflicts=True,
+            unique_fields=["session"],
+            update_fields=["sequence", "starts_at", "venue_id_seen", "status"],
         )
     return result
 

@@ -211,3 +211,26 @@ def test_change_kind_follows_what_members_were_told(now):
     assert session_change_kind(session, None) is None
     session.status = Session.Status.CANCELLED
     assert session_change_kind(session, None) == (Kind.SESSION_CANCELLED, "")
+
+
+def test_a_second_move_supersedes_the_unsent_first_notice(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(days=3))
+    session_change(session=session, starts_at=session.starts_at + dt.timedelta(hours=1), now=now)
+    plan_notifications(now=now)
+    session_change(session=session, starts_at=session.starts_at + dt.timedelta(hours=2), now=now)
+    run_dispatch(now)
+    notices = rows(kind=Kind.SESSION_CHANGED).order_by("sequence")
+    assert [(n.sequence, n.status) for n in notices] == [(1, Status.SKIPPED), (2, Status.SENT)]
+    assert len(ConsoleSms.sent) == 1
+
+
+def test_restoring_a_cancelled_session_says_it_is_back_on(run_dispatch, now):
+    session, member, _ = session_with_member(starts_at=now + dt.timedelta(days=3))
+    session_change(session=session, status=Session.Status.CANCELLED, note="Snow", now=now)
+    plan_notifications(now=now)
+    session_change(session=session, status=Session.Status.SCHEDULED, now=now)
+    plan_notifications(now=now)
+    assert rows(kind=Kind.SESSION_CANCELLED).get().status == Status.SKIPPED  # superseded before it went out
+    assert rows(kind=Kind.SESSION_CHANGED).get().detail == "restored"
+    run_dispatch(now)
+    assert "back on" in ConsoleSms.sent[-1].body
