@@ -146,3 +146,12 @@ def test_inbox_shows_the_group_messages_to_its_facilitators_only(api_client, gro
 
 def test_inbox_refuses_anonymous(api_client, group):
     assert api_client.get(f"/api/manage/groups/{group.pk}/inbox/").status_code in (401, 403)
+
+
+@pytest.mark.parametrize(
+    "who", ["anonymous", "facilitator of another group", "admin of another organization", "co-facilitator"]
+)
+def test_broadcast_history_is_for_the_group_managers_only(api_client, group, who):
+    user, expected = callers(group)[who]
+    response = as_user(api_client, user).get(f"/api/manage/groups/{group.pk}/messages/")
+    assert response.status_code in ((401, 403) if expected == 401 else (200 if expected == 201 else expected,))
