@@ -11,6 +11,8 @@ import zoneinfo
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
@@ -20,11 +22,11 @@ from rest_framework.views import APIView
 from sessions.api.serializers_schedule import (
     AttendanceInputSerializer,
     FollowUpSerializer,
-    PublicSessionSerializer,
-    RosterEntrySerializer,
+    PublicGroupSessionsSerializer,
     SeriesInputSerializer,
     SeriesSerializer,
     SessionChangeSerializer,
+    SessionRosterSerializer,
     SessionSerializer,
 )
 from sessions.cohorts import cohort_progress
@@ -89,16 +91,171 @@ def _check_manages(request, group: SupportGroup) -> None:
         raise PermissionDenied(NOT_YOUR_GROUP)
 
 
+# --- OpenAPI: these views are plain APIViews, so drf-spectacular needs to be told what they take and give.
+
+TAGS = ["schedule"]
+FORBIDDEN = OpenApiResponse(
+    description="Signed in, but not a facilitator of this group or an admin of its organization"
+)
+NOT_FOUND = OpenApiResponse(description="No such group, series or session")
+INVALID = OpenApiResponse(description="Invalid input; the body maps each bad field to its messages")
+_RANGE_HELP = (
+    "A date (2026-03-01, local to the group; as `to` it includes that whole day) "
+    "or a date-time with offset (2026-03-01T00:00:00-06:00). At most {days} days from `from` to `to`."
+)
+
+
+def _range_parameters(*, default_from: str, default_to: str) -> list[OpenApiParameter]:
+    return [
+        OpenApiParameter(
+            "from", OpenApiTypes.STR, description=f"Start of the range (default: {default_from}). " + _RANGE_HELP
+        ),
+        OpenApiParameter("to", OpenApiTypes.STR, description=f"End of the range (default: {default_to})."),
+    ]
+
+
+SESSION_RANGE = _range_parameters(default_from="now", default_to="`from` plus the materialization horizon")
+ATTENDANCE_RANGE = _range_parameters(default_from="90 days ago", default_to="`from` plus 91 days")
+
+SERIES_CREATE_EXAMPLE = OpenApiExample(
+    "Every Tuesday at 7 pm for 13 weeks",
+    value={
+        "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=13",
+        "dtstart": "2026-01-06T19:00",
+        "timezone": "America/Chicago",
+        "duration_minutes": 90,
+        "venue": 4,
+    },
+    request_only=True,
+)
+SERIES_MONTHLY_EXAMPLE = OpenApiExample(
+    "The 2nd and 4th Thursday until June",
+    value={"rrule": "FREQ=MONTHLY;BYDAY=2TH,4TH;UNTIL=20260630T235959Z", "dtstart": "2026-01-08T18:30"},
+    request_only=True,
+    description="`timezone` defaults to the group's; `venue` to none (the group's venue applies).",
+)
+SERIES_EXAMPLE = OpenApiExample(
+    "Series",
+    value={
+        "id": 12,
+        "group": 7,
+        "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=13",
+        "dtstart": "2026-01-06T19:00:00",
+        "timezone": "America/Chicago",
+        "duration_minutes": 90,
+        "venue": {
+            "id": 4,
+            "name": "St. Mark's Hall",
+            "address": "12 Elm St",
+            "city": "Springfield",
+            "region": "IL",
+            "country": "US",
+        },
+        "active": True,
+        "sequence": 0,
+        "materialized_until": "2026-07-05T05:00:00Z",
+        "created_at": "2026-01-02T15:00:00Z",
+        "updated_at": "2026-01-02T15:00:00Z",
+    },
+    response_only=True,
+)
+SESSION_CANCEL_EXAMPLE = OpenApiExample(
+    "Cancel a session",
+    value={"status": "cancelled", "note": "Snowstorm: the hall is closed. See you next Tuesday."},
+    request_only=True,
+)
+SESSION_MOVE_EXAMPLE = OpenApiExample(
+    "Move a session",
+    value={"starts_at": "2026-03-11T18:00:00-05:00", "ends_at": "2026-03-11T19:30:00-05:00"},
+    request_only=True,
+    description="Both times carry their UTC offset. The original start stays as `original_start`.",
+)
+SESSION_VENUE_EXAMPLE = OpenApiExample(
+    "Meet somewhere else this once", value={"venue": 9, "note": "Room 2, upstairs"}, request_only=True
+)
+SESSION_EXAMPLE = OpenApiExample(
+    "Cancelled session",
+    value={
+        "id": 301,
+        "series": 12,
+        "group": 7,
+        "starts_at": "2026-03-10T19:00:00-05:00",
+        "ends_at": "2026-03-10T20:30:00-05:00",
+        "original_start": "2026-03-10T19:00:00-05:00",
+        "timezone": "America/Chicago",
+        "status": "cancelled",
+        "note": "Snowstorm: the hall is closed. See you next Tuesday.",
+        "venue": None,
+        "sequence": 1,
+        "modified": True,
+    },
+    response_only=True,
+)
+ATTENDANCE_MARK_EXAMPLE = OpenApiExample(
+    "Mark attendance",
+    value={
+        "marks": [
+            {"enrollment": 41, "attendance": "present"},
+            {"enrollment": 42, "attendance": "excused"},
+            {"enrollment": 43, "attendance": None},
+        ]
+    },
+    request_only=True,
+    description="Only the listed enrollments change; `null` clears a mark.",
+)
+ATTENDANCE_EXAMPLE = OpenApiExample(
+    "Roster",
+    value={
+        "session": 301,
+        "status": "scheduled",
+        "roster": [
+            {
+                "enrollment": 41,
+                "member": 88,
+                "display_name": "Ana",
+                "enrollment_status": "active",
+                "rsvp": "yes",
+                "attendance": "present",
+            },
+            {
+                "enrollment": 42,
+                "member": 89,
+                "display_name": "Ben",
+                "enrollment_status": "active",
+                "rsvp": "unknown",
+                "attendance": "excused",
+            },
+        ],
+    },
+    response_only=True,
+)
+
+
 class GroupSeriesView(APIView):
     """GET/POST /api/manage/groups/{id}/series/"""
 
     permission_classes = [IsStaffUser]
 
+    @extend_schema(
+        summary="List a group's series",
+        responses={200: SeriesSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[SERIES_EXAMPLE],
+        tags=TAGS,
+    )
     def get(self, request, group_id: int):
         group = _managed_group(request, group_id)
         series = schedule_selectors.series_for_group(group=group)
         return Response(SeriesSerializer(series, many=True).data)
 
+    @extend_schema(
+        summary="Create a series",
+        description="Materializes the series' sessions up to the horizon. `dtstart` is a wall-clock time "
+        "in `timezone` (default: the group's), without offset.",
+        request=SeriesInputSerializer,
+        responses={201: SeriesSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[SERIES_CREATE_EXAMPLE, SERIES_MONTHLY_EXAMPLE, SERIES_EXAMPLE],
+        tags=TAGS,
+    )
     def post(self, request, group_id: int):
         group = _managed_group(request, group_id)
         payload = SeriesInputSerializer(data=request.data)
@@ -126,9 +283,27 @@ class SeriesDetailView(APIView):
         _check_manages(request, series.group)
         return series
 
+    @extend_schema(
+        summary="Show a series",
+        responses={200: SeriesSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[SERIES_EXAMPLE],
+        tags=TAGS,
+    )
     def get(self, request, pk: int):
         return Response(SeriesSerializer(self._series(request, pk)).data)
 
+    @extend_schema(
+        summary="Change a series",
+        description="Regenerates future sessions; sessions a facilitator changed or cancelled, "
+        "and past sessions, are kept.",
+        request=SeriesInputSerializer,
+        responses={200: SeriesSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[
+            OpenApiExample("Meet an hour later", value={"dtstart": "2026-01-06T20:00"}, request_only=True),
+            SERIES_EXAMPLE,
+        ],
+        tags=TAGS,
+    )
     def patch(self, request, pk: int):
         series = self._series(request, pk)
         payload = SeriesInputSerializer(data=request.data, partial=True)
@@ -136,6 +311,12 @@ class SeriesDetailView(APIView):
         series = schedule_services.series_update(series=series, actor=request.user, **payload.validated_data)
         return Response(SeriesSerializer(series).data)
 
+    @extend_schema(
+        summary="End a series",
+        description="Future sessions are removed; past sessions and their attendance stay.",
+        responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
+        tags=TAGS,
+    )
     def delete(self, request, pk: int):
         series = self._series(request, pk)
         schedule_services.series_end(series=series, actor=request.user)
@@ -147,6 +328,14 @@ class GroupSessionsView(APIView):
 
     permission_classes = [IsStaffUser]
 
+    @extend_schema(
+        summary="List a group's sessions",
+        description="Scheduled and cancelled sessions starting in [from, to), times in the series' time zone.",
+        parameters=SESSION_RANGE,
+        responses={200: SessionSerializer(many=True), 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[SESSION_EXAMPLE],
+        tags=TAGS,
+    )
     def get(self, request, group_id: int):
         group = _managed_group(request, group_id)
         now = dj_timezone.now()
@@ -169,9 +358,24 @@ class SessionDetailView(APIView):
         _check_manages(request, session.group)
         return session
 
+    @extend_schema(
+        summary="Show a session",
+        responses={200: SessionSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[SESSION_EXAMPLE],
+        tags=TAGS,
+    )
     def get(self, request, pk: int):
         return Response(SessionSerializer(self._session(request, pk)).data)
 
+    @extend_schema(
+        summary="Cancel, restore, move or annotate a session",
+        description="Cancel with `status: cancelled` and the reason in `note`; restore with "
+        "`status: scheduled`; move with new `starts_at`/`ends_at`. Every change increments `sequence`.",
+        request=SessionChangeSerializer,
+        responses={200: SessionSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[SESSION_CANCEL_EXAMPLE, SESSION_MOVE_EXAMPLE, SESSION_VENUE_EXAMPLE, SESSION_EXAMPLE],
+        tags=TAGS,
+    )
     def patch(self, request, pk: int):
         session = self._session(request, pk)
         payload = SessionChangeSerializer(data=request.data, partial=True)
@@ -192,12 +396,14 @@ class SessionAttendanceView(APIView):
 
     def _roster(self, session: Session) -> dict:
         roster = attendance_selectors.session_roster(session=session)
-        return {
-            "session": session.pk,
-            "status": session.status,
-            "roster": RosterEntrySerializer(roster, many=True).data,
-        }
+        return SessionRosterSerializer({"session": session.pk, "status": session.status, "roster": roster}).data
 
+    @extend_schema(
+        summary="A session's roster with RSVPs and attendance",
+        responses={200: SessionRosterSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[ATTENDANCE_EXAMPLE],
+        tags=TAGS,
+    )
     def get(self, request, pk: int):
         session = self._session(request, pk)
         attendance_services.attendance_audit(
@@ -205,6 +411,13 @@ class SessionAttendanceView(APIView):
         )
         return Response(self._roster(session))
 
+    @extend_schema(
+        summary="Mark attendance",
+        request=AttendanceInputSerializer,
+        responses={200: SessionRosterSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[ATTENDANCE_MARK_EXAMPLE, ATTENDANCE_EXAMPLE],
+        tags=TAGS,
+    )
     def put(self, request, pk: int):
         session = self._session(request, pk)
         payload = AttendanceInputSerializer(data=request.data)
@@ -229,6 +442,19 @@ class GroupAttendanceCsvView(APIView):
     permission_classes = [IsStaffUser]
     COLUMNS = ["session_id", "date", "starts_at", "session_status", "enrollment_id", "member", "rsvp", "attendance"]
 
+    @extend_schema(
+        summary="Attendance as CSV",
+        description="One row per member per session: " + ", ".join(COLUMNS) + ". Dates and times are local "
+        "to the series. Cells that a spreadsheet would run as a formula are prefixed with a quote.",
+        parameters=ATTENDANCE_RANGE,
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="A CSV attachment"),
+            400: INVALID,
+            403: FORBIDDEN,
+            404: NOT_FOUND,
+        },
+        tags=TAGS,
+    )
     def get(self, request, group_id: int):
         group = _managed_group(request, group_id)
         now = dj_timezone.now()
@@ -274,6 +500,12 @@ class GroupFollowUpView(APIView):
 
     permission_classes = [IsStaffUser]
 
+    @extend_schema(
+        summary="Members to check in with",
+        description="Active members who missed their last two sessions where attendance was taken.",
+        responses={200: FollowUpSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+        tags=TAGS,
+    )
     def get(self, request, group_id: int):
         group = _managed_group(request, group_id)
         rows = attendance_selectors.follow_up_list(group=group)
@@ -293,6 +525,13 @@ class PublicGroupSessionsView(APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
 
+    @extend_schema(
+        summary="A group's upcoming sessions (public)",
+        description="Upcoming sessions with start and end in ISO 8601 with offset and the time zone name. "
+        "No member data, notes or conference links. `cohort` is null unless the group runs cycles.",
+        parameters=SESSION_RANGE,
+        responses={200: PublicGroupSessionsSerializer, 400: INVALID, 404: OpenApiResponse(description="No such group")},
+    )
     def get(self, request, slug: str):
         group = get_object_or_404(SupportGroup, slug=slug)
         now = dj_timezone.now()
@@ -310,11 +549,5 @@ class PublicGroupSessionsView(APIView):
             cohort["label"] = f"week {cohort['week']} of {cohort['weeks']}"
         elif cohort is not None:
             cohort["label"] = None
-        return Response(
-            {
-                "group": group.slug,
-                "timezone": group.timezone,
-                "cohort": cohort,
-                "results": PublicSessionSerializer(sessions, many=True, context={"cycle_weeks": cycle_weeks}).data,
-            }
-        )
+        body = {"group": group.slug, "timezone": group.timezone, "cohort": cohort, "results": sessions}
+        return Response(PublicGroupSessionsSerializer(body, context={"cycle_weeks": cycle_weeks}).data)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sessions.models import Attendance, Session, SessionSeries, Venue
@@ -15,6 +17,14 @@ LOCAL_DATETIME_INVALID = "Enter a local date-time such as 2026-01-06T19:00."
 DATETIME_INVALID = "Enter a date-time with its UTC offset, such as 2026-03-10T19:00:00-05:00."
 
 
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$",
+        "example": "2026-01-06T19:00",
+        "description": "Wall-clock date-time in the series' time zone, without offset",
+    }
+)
 class LocalDateTimeField(serializers.Field):
     """A wall-clock date-time without offset (the series' own time zone applies)."""
 
@@ -33,6 +43,7 @@ class LocalDateTimeField(serializers.Field):
         return value.isoformat()
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class AwareDateTimeField(serializers.Field):
     """An instant: ISO 8601 with an offset (or Z). A bare local time is ambiguous here."""
 
@@ -89,6 +100,7 @@ class SeriesSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
+    @extend_schema_field({"type": "string", "example": "2026-01-06T19:00:00"})
     def get_dtstart(self, series: SessionSeries) -> str:
         return series_local_dtstart(series).isoformat()
 
@@ -123,12 +135,15 @@ class SessionSerializer(serializers.ModelSerializer):
             "modified",
         ]
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_starts_at(self, session: Session) -> str:
         return _local_iso(session.starts_at, session.series.timezone)
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_ends_at(self, session: Session) -> str:
         return _local_iso(session.ends_at, session.series.timezone)
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_original_start(self, session: Session) -> str:
         return _local_iso(session.original_start, session.series.timezone)
 
@@ -161,12 +176,15 @@ class PublicSessionSerializer(serializers.ModelSerializer):
         model = Session
         fields = ["id", "starts_at", "ends_at", "timezone", "status", "venue", "cycle_week"]
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_starts_at(self, session: Session) -> str:
         return _local_iso(session.starts_at, session.series.timezone)
 
+    @extend_schema_field(OpenApiTypes.DATETIME)
     def get_ends_at(self, session: Session) -> str:
         return _local_iso(session.ends_at, session.series.timezone)
 
+    @extend_schema_field(PublicVenueSerializer(allow_null=True))
     def get_venue(self, session: Session) -> dict | None:
         # Where people should go: the session's own venue, else the series', else the group's.
         venue = session.venue or session.series.venue or session.group.venue
@@ -201,3 +219,28 @@ class FollowUpSerializer(serializers.Serializer):
     display_name = serializers.CharField()
     missed_sessions = serializers.ListField(source="missed_session_ids", child=serializers.IntegerField())
     last_attended_at = serializers.DateTimeField(allow_null=True)
+
+
+class SessionRosterSerializer(serializers.Serializer):
+    """GET/PUT /api/manage/sessions/{id}/attendance/: the session, its status, its roster."""
+
+    session = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Session.Status.choices)
+    roster = RosterEntrySerializer(many=True)
+
+
+class CohortSerializer(serializers.Serializer):
+    week = serializers.IntegerField(allow_null=True, help_text="Week of the cycle of the next session")
+    weeks = serializers.IntegerField(help_text="Weeks in a cycle")
+    next_cycle_start = serializers.DateField()
+    next_session_id = serializers.IntegerField(allow_null=True)
+    label = serializers.CharField(allow_null=True, help_text='e.g. "week 3 of 13"')
+
+
+class PublicGroupSessionsSerializer(serializers.Serializer):
+    """GET /api/groups/{slug}/sessions/: upcoming sessions; cohort is null unless the group runs cycles."""
+
+    group = serializers.SlugField()
+    timezone = serializers.CharField()
+    cohort = CohortSerializer(allow_null=True)
+    results = PublicSessionSerializer(many=True)

@@ -395,3 +395,147 @@ def test_follow_up_endpoint_lists_members_and_is_audited(api_client, group, seri
     assert response.status_code == 200
     assert [(r["enrollment"], r["display_name"]) for r in response.json()] == [(missing.pk, "Ana")]
     assert AuditLog.objects.filter(action="attendance.follow_up.view", actor=facilitator).exists()
+
+
+# --- OpenAPI schema ------------------------------------------------------------------------
+# The views are plain APIViews; without annotations drf-spectacular drops them from /api/schema/.
+
+SCHEDULE_OPERATIONS = {
+    "/api/manage/groups/{group_id}/series/": {"get", "post"},
+    "/api/manage/series/{id}/": {"get", "patch", "delete"},
+    "/api/manage/groups/{group_id}/sessions/": {"get"},
+    "/api/manage/sessions/{id}/": {"get", "patch"},
+    "/api/manage/sessions/{id}/attendance/": {"get", "put"},
+    "/api/manage/groups/{group_id}/attendance.csv": {"get"},
+    "/api/manage/groups/{group_id}/follow-up/": {"get"},
+    "/api/groups/{slug}/sessions/": {"get"},
+}
+HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+
+
+@pytest.fixture(scope="module")
+def openapi(django_db_blocker) -> dict:
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _resolve(openapi: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+def _request_body(openapi: dict, path: str, method: str) -> tuple[dict, dict]:
+    content = openapi["paths"][path][method]["requestBody"]["content"]["application/json"]
+    return content, _resolve(openapi, content["schema"])
+
+
+def _json_response(openapi: dict, path: str, method: str, code: str = "200") -> dict:
+    schema = openapi["paths"][path][method]["responses"][code]["content"]["application/json"]["schema"]
+    return _resolve(openapi, schema)
+
+
+@pytest.mark.parametrize(("path", "methods"), SCHEDULE_OPERATIONS.items(), ids=list(SCHEDULE_OPERATIONS))
+def test_schema_documents_each_schedule_path_with_its_methods(openapi, path, methods):
+    assert path in openapi["paths"]
+    assert set(openapi["paths"][path]) & HTTP_METHODS == methods
+
+
+def test_schema_series_create_body_lists_the_contract_fields(openapi):
+    content, body = _request_body(openapi, "/api/manage/groups/{group_id}/series/", "post")
+    assert set(body["properties"]) == {"rrule", "dtstart", "timezone", "duration_minutes", "venue"}
+    assert set(body["required"]) == {"rrule", "dtstart", "duration_minutes"}
+    assert "format" not in body["properties"]["dtstart"]  # a wall-clock time, not an instant
+    example = content["examples"]["EveryTuesdayAt7PmFor13Weeks"]["value"]
+    assert set(example) <= set(body["properties"])
+    created = openapi["paths"]["/api/manage/groups/{group_id}/series/"]["post"]["responses"]
+    assert set(created) >= {"201", "400", "403", "404"}
+    assert "200" not in created
+
+
+def test_schema_series_patch_body_is_partial(openapi):
+    _, body = _request_body(openapi, "/api/manage/series/{id}/", "patch")
+    assert set(body["properties"]) == {"rrule", "dtstart", "timezone", "duration_minutes", "venue"}
+    assert not body.get("required")
+
+
+def test_schema_session_patch_body_lists_the_contract_fields(openapi):
+    content, body = _request_body(openapi, "/api/manage/sessions/{id}/", "patch")
+    assert set(body["properties"]) == {"status", "note", "starts_at", "ends_at", "venue"}
+    assert not body.get("required")
+    assert set(_resolve(openapi, body["properties"]["status"])["enum"]) == set(Session.Status.values)
+    assert body["properties"]["starts_at"]["format"] == "date-time"
+    examples = {name: example["value"] for name, example in content["examples"].items()}
+    assert set(examples["CancelASession"]) == {"status", "note"}
+    assert examples["CancelASession"]["status"] == Session.Status.CANCELLED
+    assert set(examples["MoveASession"]) == {"starts_at", "ends_at"}
+    for value in examples.values():
+        assert set(value) <= set(body["properties"])
+
+
+def test_schema_request_examples_pass_the_real_validation(openapi):
+    """The documented bodies for cancelling, moving and marking are accepted as written."""
+    from sessions.api.serializers_schedule import AttendanceInputSerializer, SessionChangeSerializer
+
+    session_examples = openapi["paths"]["/api/manage/sessions/{id}/"]["patch"]["requestBody"]["content"]
+    for name in ("CancelASession", "MoveASession"):
+        value = session_examples["application/json"]["examples"][name]["value"]
+        assert SessionChangeSerializer(data=value, partial=True).is_valid(), name
+    content, body = _request_body(openapi, "/api/manage/sessions/{id}/attendance/", "put")
+    marks = content["examples"]["MarkAttendance"]["value"]
+    assert AttendanceInputSerializer(data=marks).is_valid()
+    mark = _resolve(openapi, body["properties"]["marks"]["items"])
+    assert set(mark["properties"]) == {"enrollment", "attendance"}
+
+
+def test_schema_attendance_response_is_the_roster(openapi):
+    roster = _json_response(openapi, "/api/manage/sessions/{id}/attendance/", "put")
+    assert set(roster["properties"]) == {"session", "status", "roster"}
+    entry = _resolve(openapi, roster["properties"]["roster"]["items"])
+    assert set(entry["properties"]) == {
+        "enrollment",
+        "member",
+        "display_name",
+        "enrollment_status",
+        "rsvp",
+        "attendance",
+    }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/manage/groups/{group_id}/sessions/",
+        "/api/manage/groups/{group_id}/attendance.csv",
+        "/api/groups/{slug}/sessions/",
+    ],
+)
+def test_schema_range_endpoints_take_from_and_to(openapi, path):
+    query = {p["name"] for p in openapi["paths"][path]["get"]["parameters"] if p["in"] == "query"}
+    assert query == {"from", "to"}
+
+
+def test_schema_attendance_csv_is_text_csv(openapi):
+    ok = openapi["paths"]["/api/manage/groups/{group_id}/attendance.csv"]["get"]["responses"]["200"]
+    assert ok["content"] == {"text/csv": {"schema": {"type": "string"}}}
+
+
+def test_schema_public_sessions_expose_no_member_data(openapi):
+    body = _json_response(openapi, "/api/groups/{slug}/sessions/", "get")
+    assert set(body["properties"]) == {"group", "timezone", "cohort", "results"}
+    session = _resolve(openapi, body["properties"]["results"]["items"])
+    assert set(session["properties"]) == {"id", "starts_at", "ends_at", "timezone", "status", "venue", "cycle_week"}
+    assert openapi["paths"]["/api/groups/{slug}/sessions/"]["get"]["security"] == [{}]
+
+
+def test_schema_public_sessions_body_matches_what_the_endpoint_returns(api_client, openapi, group, series):
+    """The response serializer is the one the view uses, so documented and real keys agree."""
+    body = api_client.get(f"/api/groups/{group.slug}/sessions/").json()
+    documented = _json_response(openapi, "/api/groups/{slug}/sessions/", "get")
+    assert set(body) == set(documented["properties"])
+    session = _resolve(openapi, documented["properties"]["results"]["items"])
+    assert body["results"] and set(body["results"][0]) == set(session["properties"])
