@@ -43,7 +43,8 @@ def _manage(*args: str, env: dict[str, str]) -> None:
 
 def main() -> int:
     env = _env()
-    (ROOT / "var" / "broker" / "processed").mkdir(parents=True, exist_ok=True)
+    for folder in ("processed", "control"):
+        (ROOT / "var" / "broker" / folder).mkdir(parents=True, exist_ok=True)
     _manage("migrate", "--no-input", env=env)
     _manage("load_places", env=env)
     _manage("load_demo", env=env)
