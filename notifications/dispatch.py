@@ -43,6 +43,7 @@ from notifications import texts
 from notifications.consent import member_mark_undeliverable, member_opt_out
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import (
+    URGENT_KINDS,
     email_notice_ok,
     plan_notifications,
     reminder_channels,
@@ -324,15 +325,20 @@ def _prepare(
 
     if row.channel == Channel.SMS and row.kind != Kind.SMS_CONFIRM and in_quiet_hours(now, row.member.timezone):
         later = sms_send_time(
-            due=now, tz_name=row.member.timezone, session_starts_at=row.session.starts_at if row.session else None
+            due=now,
+            tz_name=row.member.timezone,
+            session_starts_at=row.session.starts_at if row.session else None,
+            urgent=row.kind in URGENT_KINDS,
         )
-        if later <= now:
+        if later < now:
             _owned(row, claim_token).update(status=Status.SKIPPED, error_code="quiet_hours", updated_at=now)
             return "skipped"
-        _owned(row, claim_token).update(
-            status=Status.SCHEDULED, claim_token="", next_attempt_at=later, due_at=later, updated_at=now
-        )
-        return "deferred"
+        if later > now:
+            _owned(row, claim_token).update(
+                status=Status.SCHEDULED, claim_token="", next_attempt_at=later, due_at=later, updated_at=now
+            )
+            return "deferred"
+        # later == now: an urgent notice whose session starts before quiet hours end.
 
     message = render(row, now=now)
     if row.channel == Channel.SMS and message.validity_period is not None and message.validity_period < VALIDITY_MIN:

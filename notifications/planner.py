@@ -95,9 +95,14 @@ class PlanResult:
     retired: int = 0
 
 
-def _due_for(*, channel: str, due: dt.datetime, member: Member, starts_at: dt.datetime | None) -> dt.datetime:
+URGENT_KINDS = (Kind.SESSION_CANCELLED, Kind.SESSION_CHANGED)
+
+
+def _due_for(
+    *, channel: str, due: dt.datetime, member: Member, starts_at: dt.datetime | None, kind: str = ""
+) -> dt.datetime:
     if channel == Channel.SMS:
-        return sms_send_time(due=due, tz_name=member.timezone, session_starts_at=starts_at)
+        return sms_send_time(due=due, tz_name=member.timezone, session_starts_at=starts_at, urgent=kind in URGENT_KINDS)
     return due
 
 
@@ -316,7 +321,7 @@ def _plan_session_notice(*, session: Session, kind: str, detail: str, now: dt.da
             due = now
             if channel == Channel.SMS and kind == Kind.SESSION_CANCELLED:
                 due = max(now, session.starts_at - CANCEL_SMS_AHEAD)
-            due = _due_for(channel=channel, due=due, member=member, starts_at=session.starts_at)
+            due = _due_for(channel=channel, due=due, member=member, starts_at=session.starts_at, kind=kind)
             rows.append(
                 _row(
                     member_id=member.id,

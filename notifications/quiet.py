@@ -5,6 +5,8 @@ A text that falls inside them is moved to the end of quiet hours when that is
 still at least LEAD_BEFORE_START before the session; otherwise it goes out just
 before quiet hours begin (20:59 the evening before). If that moment has already
 passed, the reminder is skipped: a text at 03:00 would be worse than none.
+Notices that a session was cancelled or moved are the exception when the morning
+would be too late: they go at once.
 """
 
 from __future__ import annotations
@@ -65,11 +67,17 @@ def quiet_start_before(moment: dt.datetime, tz_name: str) -> dt.datetime:
     return _at_hour(day, start, tz)
 
 
-def sms_send_time(*, due: dt.datetime, tz_name: str, session_starts_at: dt.datetime | None) -> dt.datetime:
-    """When a text due at `due` may go out. Never inside quiet hours."""
+def sms_send_time(
+    *, due: dt.datetime, tz_name: str, session_starts_at: dt.datetime | None, urgent: bool = False
+) -> dt.datetime:
+    """When a text due at `due` may go out: outside quiet hours, except an `urgent`
+    one (a session cancelled or moved) whose session starts before they end — a
+    late text is better than a wasted trip — which goes at `due`."""
     if not in_quiet_hours(due, tz_name):
         return due
     after = quiet_end_after(due, tz_name)
     if session_starts_at is None or after <= session_starts_at - LEAD_BEFORE_START:
         return after
+    if urgent:
+        return due
     return quiet_start_before(due, tz_name) - JUST_BEFORE

@@ -234,3 +234,21 @@ def test_restoring_a_cancelled_session_says_it_is_back_on(run_dispatch, now):
     assert rows(kind=Kind.SESSION_CHANGED).get().detail == "restored"
     run_dispatch(now)
     assert "back on" in ConsoleSms.sent[-1].body
+
+
+def test_a_late_evening_cancellation_of_an_early_session_is_texted_at_once(run_dispatch, now):
+    evening = now.replace(hour=4)  # 22:00 in Chicago
+    session, member, _ = session_with_member(starts_at=evening + dt.timedelta(hours=9))  # 07:00
+    session_change(session=session, status=Session.Status.CANCELLED, note="Ice", now=evening - dt.timedelta(days=1))
+    assert run_dispatch(evening) == ["sent"]
+    assert "is cancelled" in ConsoleSms.sent[-1].body
+
+
+def test_a_late_evening_reminder_for_an_early_session_is_skipped(run_dispatch, now):
+    evening = now.replace(hour=4)  # 22:00 in Chicago
+    session, member, _ = session_with_member(starts_at=evening + dt.timedelta(hours=9))
+    plan_notifications(now=evening - dt.timedelta(hours=3))
+    row = rows(kind=Kind.REMINDER, offset_minutes=120).get()
+    assert row.due_at < evening  # planned for 20:59, before quiet hours
+    assert run_dispatch(evening) == ["skipped"]
+    assert ConsoleSms.sent == []

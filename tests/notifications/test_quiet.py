@@ -49,3 +49,10 @@ def test_settings_change_the_window(settings):
     settings.SMS_QUIET_HOURS_END = 7
     assert not in_quiet_hours(local(2026, 3, 3, 21, 30), "America/Chicago")
     assert in_quiet_hours(local(2026, 3, 3, 6, 30), "America/Chicago")
+
+
+def test_an_urgent_notice_for_an_early_session_goes_at_once():
+    due = local(2026, 3, 3, 22, 30)  # cancelled late in the evening…
+    start = local(2026, 3, 4, 7, 0)  # …for a session before quiet hours end
+    assert sms_send_time(due=due, tz_name="America/Chicago", session_starts_at=start, urgent=True) == due
+    assert sms_send_time(due=due, tz_name="America/Chicago", session_starts_at=start) < due
