@@ -9,6 +9,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -17,7 +18,7 @@ from rest_framework.views import APIView
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from notifications.broadcasts import broadcast_send
+from notifications.broadcasts import BROADCAST_EMPTY, broadcast_send
 from notifications.models import Broadcast, InboundMessage
 from notifications.webhooks import handle_inbound, handle_status
 from sessions.models import SupportGroup
@@ -100,25 +101,79 @@ class BroadcastSerializer(serializers.ModelSerializer):
         fields = ["id", "body", "author", "recipients", "created_at"]
 
 
+class BroadcastCreatedSerializer(BroadcastSerializer):
+    """A new broadcast with how many texts and emails it queued."""
+
+    sms = serializers.IntegerField(source="sms_count", read_only=True, help_text="Texts queued")
+    email = serializers.IntegerField(source="email_count", read_only=True, help_text="Emails queued")
+
+    class Meta(BroadcastSerializer.Meta):
+        fields = [*BroadcastSerializer.Meta.fields, "sms", "email"]
+
+
+FORBIDDEN = OpenApiResponse(description="Not a facilitator of this group or an admin of its organization")
+NOT_FOUND = OpenApiResponse(description="No such group")
+INVALID = OpenApiResponse(description="Invalid input; the body maps each bad field to its messages")
+BROADCAST_EXAMPLES = [
+    OpenApiExample(
+        "Broadcast",
+        value={"body": "We're in room 4 tonight."},
+        request_only=True,
+    ),
+    OpenApiExample(
+        "Broadcast queued",
+        value={
+            "id": 3,
+            "body": "We're in room 4 tonight.",
+            "author": "facilitator",
+            "recipients": 7,
+            "created_at": "2026-11-23T13:00:00Z",
+            "sms": 6,
+            "email": 4,
+        },
+        response_only=True,
+        status_codes=["201"],
+    ),
+    OpenApiExample(
+        "Empty message",
+        value={"body": [BROADCAST_EMPTY]},
+        response_only=True,
+        status_codes=["400"],
+    ),
+]
+
+
 class GroupMessagesView(APIView):
     """POST: send a broadcast to the group's active members. GET: past broadcasts."""
 
     permission_classes = [IsStaffUser]
 
+    @extend_schema(
+        summary="Past broadcasts to the group (newest first, at most 100)",
+        responses={200: BroadcastSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+    )
     def get(self, request, group_id: int):
         group = _managed_group(request, group_id)
         items = Broadcast.objects.filter(group=group).select_related("author")[:100]
         return Response(BroadcastSerializer(items, many=True).data)
 
+    @extend_schema(
+        summary="Send a message to the group's active members by their channels",
+        request=BroadcastInputSerializer,
+        responses={201: BroadcastCreatedSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=BROADCAST_EXAMPLES,
+    )
     def post(self, request, group_id: int):
         group = _managed_group(request, group_id)
         payload = BroadcastInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         broadcast = broadcast_send(group=group, author=request.user, body=payload.validated_data["body"])
-        data = BroadcastSerializer(broadcast).data
-        data["sms"] = broadcast.sms_count
-        data["email"] = broadcast.email_count
-        return Response(data, status=status.HTTP_201_CREATED)
+        return Response(BroadcastCreatedSerializer(broadcast).data, status=status.HTTP_201_CREATED)
+
+
+class InboundMemberSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
 
 
 class InboundSerializer(serializers.ModelSerializer):
@@ -128,6 +183,7 @@ class InboundSerializer(serializers.ModelSerializer):
         model = InboundMessage
         fields = ["id", "member", "from_number", "body", "received_at"]
 
+    @extend_schema_field(InboundMemberSerializer(allow_null=True))
     def get_member(self, obj) -> dict | None:
         if obj.member is None:
             return None
@@ -140,6 +196,16 @@ class GroupInboxView(ListAPIView):
     permission_classes = [IsStaffUser]
     serializer_class = InboundSerializer
 
+    @extend_schema(
+        summary="Texts from the group's members that were not keywords (newest first)",
+        responses={200: InboundSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            # Schema generation: no request, no group.
+            return InboundMessage.objects.none()
         group = _managed_group(self.request, self.kwargs["group_id"])
         return InboundMessage.objects.filter(group=group, kind=InboundMessage.Kind.MESSAGE).select_related("member")

@@ -155,3 +155,56 @@ def test_broadcast_history_is_for_the_group_managers_only(api_client, group, who
     user, expected = callers(group)[who]
     response = as_user(api_client, user).get(f"/api/manage/groups/{group.pk}/messages/")
     assert response.status_code in ((401, 403) if expected == 401 else (200 if expected == 201 else expected,))
+
+
+# --- OpenAPI schema ------------------------------------------------------------------------
+# GroupMessagesView is a plain APIView: without annotations drf-spectacular drops it.
+
+MESSAGING_OPERATIONS = {
+    "/api/manage/groups/{group_id}/messages/": {"get", "post"},
+    "/api/manage/groups/{group_id}/inbox/": {"get"},
+}
+HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
+
+
+@pytest.fixture(scope="module")
+def openapi(django_db_blocker) -> dict:
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def _resolve(openapi: dict, schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+    return schema
+
+
+@pytest.mark.parametrize(("path", "methods"), MESSAGING_OPERATIONS.items(), ids=list(MESSAGING_OPERATIONS))
+def test_schema_documents_messaging_paths_with_their_methods(openapi, path, methods):
+    assert path in openapi["paths"]
+    assert set(openapi["paths"][path]) & HTTP_METHODS == methods
+
+
+def test_schema_broadcast_has_request_and_response_bodies_and_an_example(openapi):
+    post = openapi["paths"]["/api/manage/groups/{group_id}/messages/"]["post"]
+    content = post["requestBody"]["content"]["application/json"]
+    assert set(_resolve(openapi, content["schema"])["properties"]) == {"body"}
+    assert content["examples"]["Broadcast"]["value"] == {"body": "We're in room 4 tonight."}
+    assert set(post["responses"]) >= {"201", "400", "403", "404"}
+    created = _resolve(openapi, post["responses"]["201"]["content"]["application/json"]["schema"])
+    assert set(created["properties"]) == {"id", "body", "author", "recipients", "created_at", "sms", "email"}
+
+
+def test_schema_inbox_lists_paginated_messages_with_member(openapi):
+    get = openapi["paths"]["/api/manage/groups/{group_id}/inbox/"]["get"]
+    page = _resolve(openapi, get["responses"]["200"]["content"]["application/json"]["schema"])
+    assert {"count", "results"} <= set(page["properties"])
+    item = _resolve(openapi, page["properties"]["results"]["items"])
+    assert set(item["properties"]) == {"id", "member", "from_number", "body", "received_at"}
+    member = item["properties"]["member"]
+    member = _resolve(openapi, member.get("allOf", [member])[0]) if "allOf" in member else _resolve(openapi, member)
+    assert set(member["properties"]) == {"id", "display_name"}
