@@ -175,6 +175,7 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
         if org.slug == "prairie-hospice":
             for pattern in ONLINE_PATTERNS:
                 groups.append(_make_group(org=org, venue=org.venues.first(), pattern=pattern, lead=lead, now=now))
+            groups.append(_make_check_in_group(org=org, lead=lead, now=now))
 
     # The demo facilitator leads the Springfield groups, so the login shows real rosters.
     for group in SupportGroup.objects.filter(venue__city="Springfield"):
@@ -204,6 +205,37 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     return counters
 
 
+# Zones tried in order for the check-in group, so its texts fall outside quiet hours.
+_DAYTIME_ZONES = ["America/Chicago", "Europe/London", "Asia/Kolkata", "Asia/Tokyo", "Australia/Sydney"]
+
+
+def _make_check_in_group(*, org: Organization, lead, now: dt.datetime) -> SupportGroup:
+    """A daily online group whose next session starts about 2 h 5 min after loading.
+
+    Real reminders go out 24 h and 2 h ahead, so without it a demo would print
+    no SMS for hours. Its members live in a zone where it is daytime now, so
+    quiet hours (21:00-08:00 on the member's clock) do not hold the text back.
+    """
+    tz = next(
+        (z for z in _DAYTIME_ZONES if 9 <= now.astimezone(zoneinfo.ZoneInfo(z)).hour < 18),
+        _DAYTIME_ZONES[0],
+    )
+    start_local = now.astimezone(zoneinfo.ZoneInfo(tz)).replace(tzinfo=None) + dt.timedelta(hours=2, minutes=9)
+    start_local = start_local.replace(minute=start_local.minute - start_local.minute % 5, second=0, microsecond=0)
+    pattern = GroupPattern(
+        "grief",
+        "Daily Check-in (demo)",
+        "Daily check-in",
+        "FREQ=DAILY",
+        start_local.hour,
+        start_local.minute,
+        duration=30,
+        format="online",
+    )
+    group = _make_group(org=org, venue=None, pattern=pattern, lead=lead, now=now, timezone_name=tz)
+    return group
+
+
 def _demo_phone(region: str, n: int) -> str:
     # 555-01xx numbers are reserved for fiction in North America; UK Ofcom reserves 0161 496 0xxx.
     if region == "GB":
@@ -212,8 +244,10 @@ def _demo_phone(region: str, n: int) -> str:
     return f"+1{area}5550{n % 100:02d}"
 
 
-def _make_group(*, org: Organization, venue, pattern: GroupPattern, lead, now: dt.datetime) -> SupportGroup:
-    city = venue.city
+def _make_group(
+    *, org: Organization, venue, pattern: GroupPattern, lead, now: dt.datetime, timezone_name: str | None = None
+) -> SupportGroup:
+    city = venue.city if venue else "online"
     name = f"{pattern.title} — {city}" if pattern.format != "online" else pattern.title
     base_slug = slugify(f"{pattern.title}-{city}")[:100] if pattern.format != "online" else slugify(pattern.title)
     slug = base_slug
@@ -221,11 +255,12 @@ def _make_group(*, org: Organization, venue, pattern: GroupPattern, lead, now: d
     while SupportGroup.objects.filter(slug=slug).exists():
         slug = f"{base_slug}-{n}"
         n += 1
-    tz = venue.timezone
+    tz = timezone_name or venue.timezone
     today_local = now.astimezone(zoneinfo.ZoneInfo(tz)).date()
     cycle_start = None
     if pattern.mode == "cohort":
         cycle_start = today_local - dt.timedelta(days=today_local.weekday() + 22)
+    notes = venue.accessibility_notes if venue else ""
     group = SupportGroup.objects.create(
         organization=org,
         name=name,
@@ -252,9 +287,9 @@ def _make_group(*, org: Organization, venue, pattern: GroupPattern, lead, now: d
         cost=pattern.cost,
         faith_based=pattern.faith_based,
         peer_led=pattern.peer_led,
-        wheelchair_accessible="ccessible" in venue.accessibility_notes or "Step-free" in venue.accessibility_notes,
-        hearing_access="loop" in venue.accessibility_notes or "ASL" in venue.accessibility_notes,
-        childcare="Childcare" in venue.accessibility_notes,
+        wheelchair_accessible="ccessible" in notes or "Step-free" in notes,
+        hearing_access="loop" in notes or "ASL" in notes,
+        childcare="Childcare" in notes,
         sms_label=pattern.sms_label,
     )
     Facilitator.objects.create(group=group, user=lead, role=Facilitator.Role.LEAD)

@@ -36,3 +36,16 @@ def test_loading_the_demo_twice_adds_nothing():
     assert load_demo(now=NOW) == {"organizations": 0, "groups": 0, "members": 0}
     assert (SupportGroup.objects.count(), Session.objects.count()) == counts
     assert timezone.is_aware(Session.objects.first().starts_at)
+
+
+@pytest.mark.parametrize("hour_utc", [0, 6, 12, 18, 23])
+def test_demo_check_in_group_meets_soon_enough_for_a_reminder_outside_quiet_hours(hour_utc):
+    import zoneinfo
+
+    now = NOW.replace(hour=hour_utc, minute=7)
+    load_demo(now=now)
+    group = SupportGroup.objects.get(name="Daily Check-in (demo)")
+    upcoming = Session.objects.filter(group=group, starts_at__gt=now).order_by("starts_at").first()
+    assert dt.timedelta(hours=2) < upcoming.starts_at - now <= dt.timedelta(hours=2, minutes=10)
+    member = group.enrollments.first().member
+    assert 8 <= now.astimezone(zoneinfo.ZoneInfo(member.timezone)).hour < 21
