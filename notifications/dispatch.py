@@ -41,6 +41,7 @@ from django.utils import timezone as dj_timezone
 from notifications import calendar as ical
 from notifications import texts
 from notifications.consent import member_mark_undeliverable, member_opt_out
+from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import (
     URGENT_KINDS,
@@ -80,6 +81,7 @@ ERROR_RETRIES_EXHAUSTED = "retries_exhausted"
 class DispatchResult:
     planned: int = 0
     reconciled: int = 0
+    scrubbed: int = 0
     claimed: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -160,10 +162,13 @@ def enqueue(claimed: list[tuple[int, str]]) -> None:
 
 
 def dispatch_notifications(*, now: dt.datetime | None = None) -> DispatchResult:
-    """The periodic job: reconcile stale sends, plan, claim and queue due rows. Idempotent."""
+    """The periodic job: reconcile stale sends, scrub erased members' rows, plan,
+    claim and queue due rows. Idempotent."""
     now = now or dj_timezone.now()
     result = DispatchResult()
     result.reconciled = reconcile_stale(now=now)
+    scrub = scrub_erased_members(now=now)
+    result.scrubbed = scrub.outbox_scrubbed + scrub.inbound_scrubbed
     result.planned = plan_notifications(now=now).created
     result.claimed = claim_due(now=now)
     return result
@@ -182,7 +187,7 @@ def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str]
     """(final status, reason) if the row must not go out any more."""
     member = row.member
     if member.erased_at is not None:
-        return Status.SKIPPED, "member_erased"
+        return Status.SKIPPED, ERASED_REASON
     session = row.session
     if session is not None:
         if session.starts_at <= now:
@@ -364,11 +369,15 @@ _STARTED_FIELDS = ["send_started_at", "to", "body", "subject", "attempts", "upda
 _SENT_FIELDS = ["status", "provider_message_id", "sent_at", "error_code", "error_message", "updated_at"]
 
 
-def _start(prepared: list[tuple[OutboxMessage, OutgoingMessage]], *, tokens: dict, now: dt.datetime) -> list:
+def _start(
+    prepared: list[tuple[OutboxMessage, OutgoingMessage]], *, tokens: dict, now: dt.datetime
+) -> tuple[list, set[int]]:
     """Record body, recipient and send_started_at for every row this claim still owns,
-    in one transaction, before any provider call. Locked rows cannot be started twice."""
+    in one transaction, before any provider call. Locked rows cannot be started twice.
+    Returns the started rows and the ids skipped because their member was erased
+    since the task loaded them."""
     if not prepared:
-        return []
+        return [], set()
     with transaction.atomic():
         owned = {
             pk
@@ -377,13 +386,25 @@ def _start(prepared: list[tuple[OutboxMessage, OutgoingMessage]], *, tokens: dic
             .values_list("pk", "claim_token")
             if token == tokens[pk]
         }
-        started = [(row, message) for row, message in prepared if row.pk in owned]
+        # Looked at again here, not only when the task loaded the rows: an erasure
+        # in between must not let the old number or address be written and used.
+        erased_members = set(
+            Member.objects.filter(pk__in={row.member_id for row, _ in prepared}, erased_at__isnull=False).values_list(
+                "pk", flat=True
+            )
+        )
+        erased_rows = {row.pk for row, _ in prepared if row.pk in owned and row.member_id in erased_members}
+        if erased_rows:
+            OutboxMessage.objects.filter(pk__in=erased_rows).update(
+                status=Status.SKIPPED, error_code=ERASED_REASON, updated_at=now
+            )
+        started = [(row, message) for row, message in prepared if row.pk in owned and row.pk not in erased_rows]
         for row, message in started:
             row.attempts += 1
             row.send_started_at, row.updated_at = now, now
             row.to, row.body, row.subject = message.to, message.body, message.subject
         OutboxMessage.objects.bulk_update([row for row, _ in started], _STARTED_FIELDS)
-    return started
+    return started, erased_rows
 
 
 def _record_sent(sent: list[tuple[OutboxMessage, str]], *, now: dt.datetime) -> None:
@@ -432,9 +453,9 @@ def deliver_batch(
             outcomes[pk] = result
         else:
             prepared.append((row, result))
-    started = _start(prepared, tokens=tokens, now=now)
+    started, erased_rows = _start(prepared, tokens=tokens, now=now)
     for row, _ in prepared:
-        outcomes.setdefault(row.pk, "duplicate")
+        outcomes.setdefault(row.pk, "skipped" if row.pk in erased_rows else "duplicate")
     sent = []
     # Every row of the batch was started together. Stop well inside the lease, so a
     # row is never sent after reconciliation may have judged it "never sent".

@@ -11,5 +11,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         result = dispatch_notifications()
         self.stdout.write(
-            f"planned {result.planned}, reconciled {result.reconciled}, queued {len(result.claimed)} message(s)"
+            f"planned {result.planned}, reconciled {result.reconciled}, scrubbed {result.scrubbed}, "
+            f"queued {len(result.claimed)} message(s)"
         )
