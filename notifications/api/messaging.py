@@ -19,6 +19,7 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from notifications.broadcasts import BROADCAST_EMPTY, broadcast_send
+from notifications.inbox import group_inbox
 from notifications.models import Broadcast, InboundMessage
 from notifications.webhooks import handle_inbound, handle_status
 from sessions.models import SupportGroup
@@ -191,7 +192,8 @@ class InboundSerializer(serializers.ModelSerializer):
 
 
 class GroupInboxView(ListAPIView):
-    """Texts from the group's members that were not keywords, newest first."""
+    """Texts from the group's members that were not keywords, newest first: every
+    text from a member who was active in the group when it arrived (notifications/inbox.py)."""
 
     permission_classes = [IsStaffUser]
     serializer_class = InboundSerializer
@@ -207,5 +209,4 @@ class GroupInboxView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             # Schema generation: no request, no group.
             return InboundMessage.objects.none()
-        group = _managed_group(self.request, self.kwargs["group_id"])
-        return InboundMessage.objects.filter(group=group, kind=InboundMessage.Kind.MESSAGE).select_related("member")
+        return group_inbox(group=_managed_group(self.request, self.kwargs["group_id"]))

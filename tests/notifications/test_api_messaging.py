@@ -8,7 +8,9 @@ from notifications.models import Broadcast, Channel, InboundMessage, Kind, Outbo
 from notifications.texts import BROADCAST_MAX_SEPTETS
 from sessions.models import Enrollment, Facilitator
 from tests.factories import EnrollmentFactory, FacilitatorFactory, OrganizationFactory, SupportGroupFactory, UserFactory
+from tests.fake_twilio import AUTH_TOKEN
 from tests.notifications.helpers import emailing_member, texting_member
+from tests.notifications.test_webhooks import inbound
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +157,83 @@ def test_broadcast_history_is_for_the_group_managers_only(api_client, group, who
     user, expected = callers(group)[who]
     response = as_user(api_client, user).get(f"/api/manage/groups/{group.pk}/messages/")
     assert response.status_code in ((401, 403) if expected == 401 else (200 if expected == 201 else expected,))
+
+
+# --- Inbox for a member in several groups ---------------------------------------------------
+
+
+@pytest.fixture
+def client(client, settings):
+    """A Django test client that sends Twilio webhooks signed with the test token."""
+    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
+    return client
+
+
+def _text_from(client, member, body: str):
+    response = inbound(client, member, body)
+    assert response.status_code == 200
+    return InboundMessage.objects.get(body=body)
+
+
+def _inbox_bodies(api_client, group) -> list[str]:
+    lead = FacilitatorFactory(group=group).user
+    response = as_user(api_client, lead).get(f"/api/manage/groups/{group.pk}/inbox/")
+    assert response.status_code == 200
+    return [item["body"] for item in response.data["results"]]
+
+
+def test_a_text_from_a_member_of_two_groups_reaches_both_and_no_other(api_client, client):
+    first, second, elsewhere = SupportGroupFactory(), SupportGroupFactory(), SupportGroupFactory()
+    member = texting_member()
+    EnrollmentFactory(member=member, group=first)
+    EnrollmentFactory(member=member, group=second)
+    EnrollmentFactory(member=texting_member(), group=elsewhere)
+    waitlisted_in = SupportGroupFactory()
+    EnrollmentFactory(member=member, group=waitlisted_in, status=Enrollment.Status.WAITLISTED, waitlist_position=1)
+    _text_from(client, member, "Running late tonight")
+    assert _inbox_bodies(api_client, first) == ["Running late tonight"]
+    assert _inbox_bodies(api_client, second) == ["Running late tonight"]
+    assert _inbox_bodies(api_client, elsewhere) == []
+    assert _inbox_bodies(api_client, waitlisted_in) == []
+
+
+def test_a_group_joined_after_the_text_does_not_see_it(api_client, client):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    first, later = SupportGroupFactory(), SupportGroupFactory()
+    member = texting_member()
+    EnrollmentFactory(member=member, group=first)
+    message = _text_from(client, member, "Before I joined the second group")
+    EnrollmentFactory(member=member, group=later, activated_at=message.received_at + dt.timedelta(seconds=1))
+    assert message.received_at < timezone.now()
+    assert _inbox_bodies(api_client, first) == ["Before I joined the second group"]
+    assert _inbox_bodies(api_client, later) == []
+
+
+def test_a_group_left_since_sees_only_what_was_filed_under_it(api_client, client):
+    filed, other = SupportGroupFactory(), SupportGroupFactory()
+    member = texting_member()
+    EnrollmentFactory(member=member, group=filed)
+    left = EnrollmentFactory(member=member, group=other)
+    message = _text_from(client, member, "See you all soon")
+    assert message.group == filed  # the earliest active group: nothing was texted to them yet
+    Enrollment.objects.filter(pk=left.pk).update(status=Enrollment.Status.LEFT)
+    Enrollment.objects.filter(member=member, group=filed).update(status=Enrollment.Status.LEFT)
+    assert _inbox_bodies(api_client, filed) == ["See you all soon"]
+    assert _inbox_bodies(api_client, other) == []
+
+
+def test_an_erased_members_texts_leave_every_inbox(api_client, client):
+    from sessions.services.members import member_erase
+
+    group = SupportGroupFactory()
+    member = texting_member()
+    EnrollmentFactory(member=member, group=group)
+    _text_from(client, member, "Please call me")
+    member_erase(member=member)
+    assert _inbox_bodies(api_client, group) == []
 
 
 # --- OpenAPI schema ------------------------------------------------------------------------

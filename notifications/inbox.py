@@ -1,0 +1,38 @@
+"""Who sees a member's text: the facilitators' inbox, as a read (selector).
+
+A text that is not a keyword is for "your facilitator", but a member may be in
+several groups and a text rarely says which one it is about. Lantern shows it in
+the inbox of every group the member was active in when it arrived, and always in
+the group it was filed under on receipt (the group Lantern last texted them
+about, `webhooks.conversation_group`), so nothing is lost between facilitators.
+
+It is never shown to a group the member did not belong to at that moment: a
+group they joined later (`Enrollment.activated_at` after the text) does not
+get their old texts, and a group they have left since no longer sees texts it
+was not the filed group for. Derived at read time from enrollments, so no
+model change and nothing to keep in step when someone joins or leaves.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from notifications.models import InboundMessage
+from sessions.models import Enrollment, SupportGroup
+
+
+def group_inbox(*, group: SupportGroup) -> QuerySet[InboundMessage]:
+    """Texts for this group's facilitators, newest first."""
+    active_here = Enrollment.objects.filter(group=group, status=Enrollment.Status.ACTIVE)
+    active_when_received = active_here.filter(
+        member_id=OuterRef("member_id"), activated_at__lte=OuterRef("received_at")
+    )
+    for_this_group = Q(group=group) | (
+        Q(member_id__in=active_here.values("member_id")) & Q(Exists(active_when_received))
+    )
+    return (
+        InboundMessage.objects.filter(kind=InboundMessage.Kind.MESSAGE, member__erased_at__isnull=True)
+        .filter(for_this_group)
+        .select_related("member")
+        .order_by("-received_at", "-id")
+    )
