@@ -44,6 +44,7 @@ from notifications.consent import member_mark_undeliverable, member_opt_out
 from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import (
+    SERIES_ENDED,
     URGENT_KINDS,
     email_notice_ok,
     plan_notifications,
@@ -183,6 +184,17 @@ def _deadline(row: OutboxMessage) -> dt.datetime:
     return row.due_at + dt.timedelta(days=1)
 
 
+def _session_start(row: OutboxMessage, *, now: dt.datetime) -> dt.datetime | None:
+    """The meeting a text is about, for quiet hours: its session, or for a series-ended
+    notice the first meeting that will not happen (a late text beats a wasted trip)."""
+    if row.session is not None:
+        return row.session.starts_at
+    if row.kind == Kind.SESSION_CANCELLED and row.detail == SERIES_ENDED:
+        first = _first_cancelled(row, now=now)
+        return first.starts_at if first else None
+    return None
+
+
 def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str] | None:
     """(final status, reason) if the row must not go out any more."""
     member = row.member
@@ -238,6 +250,8 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
     member = row.member
     session = row.session
     group = row.group
+    if row.kind == Kind.SESSION_CANCELLED and row.detail == SERIES_ENDED:
+        return _render_series_ended(row, now=now)
     if row.channel == Channel.SMS:
         if row.kind == Kind.REMINDER:
             text = texts.sms_reminder(session=session, member=member)
@@ -294,6 +308,43 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
     return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
 
 
+def _first_cancelled(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
+    """For a series-ended notice: the next meeting of the series that will not happen."""
+    return (
+        Session.objects.filter(series_id=row.series_id_ref, status=Session.Status.CANCELLED, starts_at__gt=now)
+        .order_by("starts_at", "id")
+        .first()
+    )
+
+
+def _render_series_ended(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
+    member, group = row.member, row.group
+    first = _first_cancelled(row, now=now)
+    others_continue = (
+        Session.objects.filter(group_id=row.group_id, status=Session.Status.SCHEDULED, starts_at__gt=now)
+        .exclude(series_id=row.series_id_ref)
+        .exists()
+    )
+    if row.channel == Channel.SMS:
+        text = texts.sms_series_ended(
+            group=group, member=member, first_cancelled=first, others_continue=others_continue
+        )
+        texted_before = getattr(row, "number_texted_before", None)
+        if texted_before is None:
+            texted_before = not is_first_text(member=member, phone=member.phone)
+        return OutgoingMessage(
+            to=member.phone,
+            body=texts.sms(text, first_to_number=not texted_before),
+            status_callback=status_callback_url(row),
+        )
+    content = texts.email_series_ended(
+        group=group, member=member, first_cancelled=first, others_continue=others_continue
+    )
+    series = SessionSeries.objects.get(pk=row.series_id_ref)
+    calendar = ical.series_invite(enrollment=row.enrollment, series=series, method="CANCEL", now=now)
+    return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
+
+
 def _load_many(ids: list[int]):
     # One query: the row, what it talks about, and whether its number was texted before.
     texted_before = OutboxMessage.objects.filter(
@@ -332,7 +383,7 @@ def _prepare(
         later = sms_send_time(
             due=now,
             tz_name=row.member.timezone,
-            session_starts_at=row.session.starts_at if row.session else None,
+            session_starts_at=_session_start(row, now=now),
             urgent=row.kind in URGENT_KINDS,
         )
         if later < now:

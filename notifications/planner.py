@@ -43,6 +43,8 @@ NEWS_WINDOW = dt.timedelta(days=2)
 # series does not send a text per session at once (email and calendars update at once).
 CANCEL_SMS_AHEAD = dt.timedelta(days=8)
 MAX_OFFSET = dt.timedelta(minutes=20160)
+# `detail` (and skip reason) of the one notice sent when a whole series ends.
+SERIES_ENDED = "series_ended"
 
 SMS_NOTICE_Q = (
     Q(phone__isnull=False)
@@ -284,7 +286,10 @@ def plan_session_changes(*, now: dt.datetime) -> PlanResult:
         notice = session_change_kind(session, watches.get(session.id))
         if notice is not None:
             kind, detail = notice
-            result.created += _plan_session_notice(session=session, kind=kind, detail=detail, now=now)
+            # A session cancelled because its whole series ended gets no notice of its
+            # own: the series gets one (plan_series_endings).
+            if kind != Kind.SESSION_CANCELLED or session.series.active:
+                result.created += _plan_session_notice(session=session, kind=kind, detail=detail, now=now)
             # A newer change makes older, unsent notices about this session wrong.
             result.retired += OutboxMessage.objects.filter(
                 session=session,
@@ -337,6 +342,66 @@ def _plan_session_notice(*, session: Session, kind: str, detail: str, now: dt.da
                 )
             )
     return _insert(rows)
+
+
+# --- A whole series ended ------------------------------------------------------------------
+
+
+def series_ended_key(series: SessionSeries) -> str:
+    return f"{SERIES_ENDED}:r{series.pk}:q{series.sequence}"
+
+
+def plan_series_endings(*, now: dt.datetime) -> PlanResult:
+    """One "these meetings have ended" notice per member and channel for a series that
+    ended (`SessionSeries.active` False, `sessions.services.schedule.series_end`) with
+    sessions still ahead, instead of one cancellation per session; the email carries a
+    METHOD:CANCEL of the whole series. Derived from state, so planning again is harmless
+    (the key names the series and its SEQUENCE)."""
+    result = PlanResult()
+    ended = list(
+        SessionSeries.objects.filter(active=False, updated_at__gte=now - NEWS_WINDOW, updated_at__lte=now)
+        .select_related("group")
+        .order_by("id")
+    )
+    rows = []
+    for series in ended:
+        # Cancellation notices still waiting for single sessions of the series (e.g. a
+        # far-ahead text) say less than the series notice: it replaces them.
+        result.retired += OutboxMessage.objects.filter(
+            kind=Kind.SESSION_CANCELLED, session__series=series, status=Status.SCHEDULED
+        ).update(status=Status.SKIPPED, error_code=SERIES_ENDED, updated_at=now)
+        first = (
+            Session.objects.filter(series=series, status=Session.Status.CANCELLED, starts_at__gt=now)
+            .order_by("starts_at", "id")
+            .first()
+        )
+        if first is None:
+            continue  # nothing ahead was cancelled: nobody expects another meeting of it
+        enrollments = Enrollment.objects.filter(
+            group_id=series.group_id, status=Enrollment.Status.ACTIVE, activated_at__lte=series.updated_at
+        ).select_related("member")
+        for enrollment in enrollments:
+            member = enrollment.member
+            for channel in notice_channels(member):
+                due = _due_for(
+                    channel=channel, due=now, member=member, starts_at=first.starts_at, kind=Kind.SESSION_CANCELLED
+                )
+                rows.append(
+                    _row(
+                        member_id=member.id,
+                        channel=channel,
+                        kind=Kind.SESSION_CANCELLED,
+                        detail=SERIES_ENDED,
+                        group_id=series.group_id,
+                        enrollment_id=enrollment.id,
+                        series_id_ref=series.pk,
+                        sequence=series.sequence,
+                        dedupe_key=series_ended_key(series),
+                        due_at=due,
+                    )
+                )
+    result.created += _insert(rows)
+    return result
 
 
 # --- Enrollment events -----------------------------------------------------------------
@@ -488,7 +553,13 @@ def plan_notifications(*, now: dt.datetime | None = None) -> PlanResult:
     """Derive the outbox from state. Idempotent; safe to run concurrently."""
     now = now or dj_timezone.now()
     total = PlanResult()
-    for step in (plan_session_changes, plan_enrollment_notices, plan_sms_confirmations, plan_reminders):
+    for step in (
+        plan_session_changes,
+        plan_series_endings,
+        plan_enrollment_notices,
+        plan_sms_confirmations,
+        plan_reminders,
+    ):
         part = step(now=now)
         total.created += part.created
         total.moved += part.moved

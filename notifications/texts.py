@@ -28,6 +28,11 @@ SMS_SESSION_CANCELLED = "{label} on {when} is cancelled. We hope to see you next
 SMS_SESSION_MOVED = "{label} has moved: it now meets {when}."
 SMS_SESSION_NEW_PLACE = "{label} on {when} meets at a new place: {place}."
 SMS_SESSION_RESTORED = "{label} on {when} is back on as planned."
+# One notice when a whole series ends, instead of one per cancelled session.
+SMS_SERIES_ENDED = "{label} meetings have ended: no more sessions are scheduled. Thank you for being part of it."
+SMS_SERIES_ENDED_OTHERS_CONTINUE = (
+    "{label}: the regular meetings from {when} on are cancelled. The group's other meetings continue."
+)
 SMS_SEAT_OFFERED = "Good news: a place opened up for you in {label}.{next} Your page: {link}"
 SMS_JOIN_APPROVED = "You're in: {label} accepted your request.{next} Your page: {link}"
 SMS_CONFIRM = (
@@ -56,6 +61,8 @@ SMS_TEMPLATES = {
     "session_moved": SMS_SESSION_MOVED,
     "session_new_place": SMS_SESSION_NEW_PLACE,
     "session_restored": SMS_SESSION_RESTORED,
+    "series_ended": SMS_SERIES_ENDED,
+    "series_ended_others_continue": SMS_SERIES_ENDED_OTHERS_CONTINUE,
     "seat_offered": SMS_SEAT_OFFERED,
     "join_approved": SMS_JOIN_APPROVED,
     "sms_confirm": SMS_CONFIRM,
@@ -143,6 +150,16 @@ def sms_session_changed(*, session: Session, member: Member, change: str) -> str
         when=local_when(session.starts_at, member.timezone),
         place=gsm.truncate(gsm.normalize(venue_place(session_venue(session))), 80),
     )
+
+
+def sms_series_ended(
+    *, group: SupportGroup, member: Member, first_cancelled: Session | None, others_continue: bool
+) -> str:
+    if others_continue and first_cancelled is not None:
+        return SMS_SERIES_ENDED_OTHERS_CONTINUE.format(
+            label=label_of(group), when=local_when(first_cancelled.starts_at, member.timezone)
+        )
+    return SMS_SERIES_ENDED.format(label=label_of(group))
 
 
 def _next(next_session: Session | None, member: Member) -> str:
@@ -242,6 +259,23 @@ def email_session_changed(*, session: Session, member: Member, change: str) -> E
     if session.note:
         body += f"\n\nFrom your facilitator: {session.note}"
     return EmailContent(subject=f"Changed: {group.sms_label}, {when}", body=body + _email_footer(member))
+
+
+def email_series_ended(
+    *, group: SupportGroup, member: Member, first_cancelled: Session | None, others_continue: bool
+) -> EmailContent:
+    if others_continue and first_cancelled is not None:
+        when = local_when(first_cancelled.starts_at, member.timezone)
+        headline = (
+            f"The regular meetings of {group.name} from {when} on are cancelled. "
+            "The group's other meetings continue as planned."
+        )
+    else:
+        headline = (
+            f"{group.name}'s meetings have ended: no more sessions are scheduled. Thank you for being part of it."
+        )
+    body = f"Hello {member.display_name},\n\n{headline}\nThe attached update removes these meetings from your calendar."
+    return EmailContent(subject=f"Ended: {group.sms_label}", body=body + _email_footer(member))
 
 
 def email_enrollment_notice(

@@ -9,6 +9,7 @@ from icalendar import Calendar
 
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import plan_notifications, session_change_kind
+from notifications.texts import label_of, local_when
 from notifications.transports import ConsoleSms
 from sessions.models import Enrollment, EnrollmentEvent, Member, Session
 from sessions.services.schedule import session_change
@@ -252,3 +253,114 @@ def test_a_late_evening_reminder_for_an_early_session_is_skipped(run_dispatch, n
     assert row.due_at < evening  # planned for 20:59, before quiet hours
     assert run_dispatch(evening) == ["skipped"]
     assert ConsoleSms.sent == []
+
+
+# --- A whole series ended --------------------------------------------------------------------
+
+
+def _series_with_sessions(now, *, weeks: int = 5, group=None):
+    from tests.factories import SessionFactory
+
+    series = SessionSeriesFactory(**({"group": group} if group else {}))
+    sessions = [SessionFactory(series=series, starts_at=now + dt.timedelta(days=1 + 7 * k)) for k in range(weeks)]
+    return series, sessions
+
+
+def test_ending_a_series_sends_one_notice_per_member_and_channel(run_dispatch, now):
+    from notifications.calendar import series_uid
+    from sessions.services.schedule import series_end
+
+    series, sessions = _series_with_sessions(now)
+    both = texting_member(email="both@example.org", email_consent=True, email_reminders=True)
+    mail_only = emailing_member()
+    for member in (both, mail_only):
+        EnrollmentFactory(member=member, group=series.group)
+    assert series_end(series=series, now=now) == len(sessions)
+    run_dispatch(now)
+
+    notices = rows(kind=Kind.SESSION_CANCELLED)
+    assert sorted(notices.values_list("member_id", "channel", "status", "detail", "session_id")) == sorted(
+        [
+            (both.pk, Channel.SMS, Status.SENT, "series_ended", None),
+            (both.pk, Channel.EMAIL, Status.SENT, "series_ended", None),
+            (mail_only.pk, Channel.EMAIL, Status.SENT, "series_ended", None),
+        ]
+    )
+    [text] = ConsoleSms.sent
+    assert "meetings have ended" in text.body and "cancelled" not in text.body
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert message.subject.startswith("Ended: ")
+        [part] = calendar_parts(message)
+        assert part.get_param("method") == "CANCEL"
+        cal = Calendar.from_ical(part.get_payload(decode=True))
+        assert cal["METHOD"] == "CANCEL"
+        events = cal.walk("VEVENT")
+        assert {str(e["UID"]) for e in events} == {series_uid(series)}
+        assert any("RECURRENCE-ID" not in e for e in events)  # the series itself, not one date
+
+    # Planning again, or when the far sessions come near, sends nothing more.
+    run_dispatch(now + dt.timedelta(minutes=1))
+    run_dispatch(now + dt.timedelta(days=10))
+    assert len(ConsoleSms.sent) == 1 and len(mail.outbox) == 2
+    assert rows(kind=Kind.SESSION_CANCELLED).count() == 3
+
+
+def test_when_other_meetings_continue_the_text_says_so(run_dispatch, now):
+    from sessions.services.schedule import series_end
+
+    series, sessions = _series_with_sessions(now, weeks=3)
+    _series_with_sessions(now + dt.timedelta(days=3), weeks=2, group=series.group)  # another weekly meeting
+    member = texting_member()
+    EnrollmentFactory(member=member, group=series.group)
+    series_end(series=series, now=now)
+    run_dispatch(now)
+    [text] = [m for m in ConsoleSms.sent if "meetings" in m.body]
+    assert "other meetings continue" in text.body
+    assert local_when(sessions[0].starts_at, member.timezone) in text.body
+
+
+def test_a_member_who_joined_after_the_end_is_not_told(run_dispatch, now):
+    from sessions.services.schedule import series_end
+
+    series, _ = _series_with_sessions(now, weeks=2)
+    series_end(series=series, now=now)
+    series.refresh_from_db()
+    EnrollmentFactory(
+        member=texting_member(), group=series.group, activated_at=series.updated_at + dt.timedelta(seconds=1)
+    )
+    run_dispatch(now)
+    assert not rows(kind=Kind.SESSION_CANCELLED).exists() and ConsoleSms.sent == []
+
+
+def test_a_waiting_single_cancellation_is_replaced_by_the_series_notice(run_dispatch, now):
+    from sessions.services.schedule import series_end
+
+    series, sessions = _series_with_sessions(now, weeks=4)
+    member = texting_member()
+    EnrollmentFactory(member=member, group=series.group)
+    session_change(session=sessions[-1], status=Session.Status.CANCELLED, note="Holiday", now=now)
+    run_dispatch(now)
+    single = rows(kind=Kind.SESSION_CANCELLED, session=sessions[-1]).get()
+    assert single.status == Status.SCHEDULED  # texted 8 days before that session
+    series_end(series=series, now=now + dt.timedelta(minutes=5))
+    run_dispatch(now + dt.timedelta(minutes=5))
+    single.refresh_from_db()
+    assert (single.status, single.error_code) == (Status.SKIPPED, "series_ended")
+    run_dispatch(sessions[-1].starts_at - dt.timedelta(days=8))
+    notices = [m.body for m in ConsoleSms.sent if not m.body.startswith("Reminder")]
+    assert len(notices) == 1 and notices[0].startswith(f"{label_of(series.group)} meetings have ended")
+
+
+def test_a_late_evening_series_end_before_an_early_meeting_is_texted_at_once(run_dispatch, now):
+    from sessions.services.schedule import series_end
+    from tests.factories import SessionFactory
+
+    evening = now + dt.timedelta(hours=12)  # 22:00 in Chicago, inside quiet hours
+    series = SessionSeriesFactory()
+    SessionFactory(series=series, starts_at=evening + dt.timedelta(hours=9, minutes=30))  # 07:30
+    member = texting_member(sms_reminders=False)
+    EnrollmentFactory(member=member, group=series.group)
+    series_end(series=series, now=evening)
+    assert run_dispatch(evening) == ["sent"]
+    assert "meetings have ended" in ConsoleSms.sent[-1].body
