@@ -241,7 +241,7 @@ def _demo_phone(region: str, n: int) -> str:
     if region == "GB":
         return f"+44161496{n % 1000:04d}"
     area = {"CA": "416"}.get(region, ["217", "312", "512", "303", "206", "617", "404", "602"][n // 100 % 8])
-    return f"+1{area}5550{n % 100:02d}"
+    return f"+1{area}55501{n % 100:02d}"
 
 
 def _make_group(

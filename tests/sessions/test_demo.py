@@ -49,3 +49,11 @@ def test_demo_check_in_group_meets_soon_enough_for_a_reminder_outside_quiet_hour
     assert dt.timedelta(hours=2) < upcoming.starts_at - now <= dt.timedelta(hours=2, minutes=10)
     member = group.enrollments.first().member
     assert 8 <= now.astimezone(zoneinfo.ZoneInfo(member.timezone)).hour < 21
+
+
+def test_demo_members_have_valid_phone_numbers():
+    from sessions.models import Member
+
+    load_demo(now=NOW)
+    for member in Member.objects.all():
+        member.full_clean()
