@@ -25,6 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from sessions.models import Enrollment, Member, RateCounter, SupportGroup
+from sessions.services.members import member_find_for_update
 from sessions.validators import normalize_phone
 
 JOIN_CAP_NUMBER = (
@@ -122,17 +123,6 @@ def default_phone_region(group: SupportGroup) -> str:
     return group.venue.country if group.venue_id and group.venue.country else "US"
 
 
-def _find_member(*, phone: str | None, email: str | None) -> Member | None:
-    # The phone wins when phone and email belong to two people: texts go to phones.
-    if phone:
-        member = Member.objects.select_for_update().filter(phone=phone).first()
-        if member:
-            return member
-    if email:
-        return Member.objects.select_for_update().filter(email__iexact=email).first()
-    return None
-
-
 @transaction.atomic
 def group_join(
     *,
@@ -161,7 +151,7 @@ def group_join(
             raise ValidationError({"phone": exc.messages}) from None
     email = (email or "").strip().lower() or None
 
-    member = _find_member(phone=phone_e164, email=email)
+    member = member_find_for_update(phone=phone_e164, email=email)
     member_created = member is None
     if member_created:
         member = Member(
@@ -179,7 +169,7 @@ def group_join(
                 member.save()
         except IntegrityError:
             # Someone joined with the same phone or email a moment ago: use that member.
-            member = _find_member(phone=phone_e164, email=email)
+            member = member_find_for_update(phone=phone_e164, email=email)
             if member is None:
                 raise
             member_created = False

@@ -189,7 +189,11 @@ class RosterAddResult:
     member_created: bool
 
 
-def _find_member(*, phone: str | None, email: str | None) -> Member | None:
+def member_find_for_update(*, phone: str | None, email: str | None) -> Member | None:
+    """The member holding this phone or email, row-locked, for join and in-person adds.
+
+    The phone wins when phone and email belong to two people: texts go to phones.
+    """
     if phone:
         member = Member.objects.select_for_update().filter(phone=phone).first()
         if member:
@@ -224,7 +228,7 @@ def roster_add_in_person(
     phone_e164, email = _normalize_contacts(phone=phone, email=email, default_region=region)
     if phone_e164 is None and email is None:
         raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
-    member = _find_member(phone=phone_e164, email=email)
+    member = member_find_for_update(phone=phone_e164, email=email)
     member_created = member is None
     if member_created:
         member = Member(
