@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sessions.models import AuditLog, Enrollment, Facilitator, Member, Organization, SupportGroup, Venue
+from sessions.services.groups import GROUP_FIELDS
 from sessions.validators import validate_reminder_offsets
 
 ROSTER_ACTIONS = ("approve", "decline", "remove", "waitlist", "move")
@@ -84,37 +85,8 @@ class GroupSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = SupportGroup
-        fields = [
-            "id",
-            "organization",
-            "name",
-            "slug",
-            "topic",
-            "audience",
-            "description",
-            "what_to_expect",
-            "format",
-            "venue",
-            "conference_url",
-            "language",
-            "timezone",
-            "capacity",
-            "enrollment_mode",
-            "cycle_start",
-            "cycle_weeks",
-            "cost",
-            "faith_based",
-            "peer_led",
-            "wheelchair_accessible",
-            "hearing_access",
-            "childcare",
-            "listed",
-            "sms_label",
-            "reminder_offsets",
-            "facilitators",
-            "created_at",
-            "updated_at",
-        ]
+        # The writable fields are the service's list, so the two cannot drift apart.
+        fields = ["id", "organization", *GROUP_FIELDS, "facilitators", "created_at", "updated_at"]
         read_only_fields = ["id", "facilitators", "created_at", "updated_at"]
 
     def get_fields(self):
