@@ -79,7 +79,11 @@ def _seed(*, sessions: int, per_session: int, now: dt.datetime) -> int:
     )
     series = SessionSeries.objects.bulk_create(
         SessionSeries(
-            group=g, rrule="FREQ=WEEKLY", dtstart=dt.datetime(2026, 1, 1, 12), timezone="UTC", duration_minutes=60
+            group=g,
+            rrule="FREQ=WEEKLY",
+            dtstart=dt.datetime(2026, 1, 1, 12, tzinfo=dt.UTC),
+            timezone="UTC",
+            duration_minutes=60,
         )
         for g in groups
     )
