@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sessions.models import Facilitator, Member, Organization, SupportGroup
+from sessions.models import Enrollment, Facilitator, Member, Organization, SupportGroup
 from sessions.services import schedule
-from sessions.services.enrollment import enrollment_join
+from sessions.services.enrollment import enrollment_approve, enrollment_join
 from sessions.services.venues import venue_create
 
 DEMO_PASSWORD = "lantern-demo"
@@ -171,6 +171,10 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
             for _ in range(2 if venue.country == "US" else 3):
                 pattern = PATTERNS[pattern_index % len(PATTERNS)]
                 pattern_index += 1
+                if pattern.language != "en" and venue.country != "US":
+                    # Spanish-language groups belong in the US cities; take the next pattern.
+                    pattern = PATTERNS[pattern_index % len(PATTERNS)]
+                    pattern_index += 1
                 groups.append(_make_group(org=org, venue=venue, pattern=pattern, lead=lead, now=now))
         if org.slug == "prairie-hospice":
             for pattern in ONLINE_PATTERNS:
@@ -198,7 +202,11 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
                 email_consent=n % 2 == 0,
                 email_consent_at=now if n % 2 == 0 else None,
             )
-            enrollment_join(group=group, member=member, join_note="", now=now)
+            enrollment, _ = enrollment_join(group=group, member=member, join_note="", now=now)
+            # Approval groups: the facilitator has approved all but the newest request, which
+            # stays pending so the demo roster shows one to act on.
+            if enrollment.status == Enrollment.Status.REQUESTED and n < 2 + index % 4:
+                enrollment_approve(enrollment=enrollment, actor=None, now=now)
             counters["members"] += 1
     counters["groups"] = len(groups)
     schedule.materialize_all(now=now)

@@ -57,3 +57,13 @@ def test_demo_members_have_valid_phone_numbers():
     load_demo(now=NOW)
     for member in Member.objects.all():
         member.full_clean()
+
+
+def test_demo_approval_groups_have_active_members_and_one_pending_request():
+    from sessions.models import Enrollment
+
+    load_demo(now=NOW)
+    for group in SupportGroup.objects.filter(enrollment_mode="approval"):
+        statuses = list(group.enrollments.values_list("status", flat=True))
+        assert statuses.count(Enrollment.Status.REQUESTED) == 1, group.slug
+        assert Enrollment.Status.ACTIVE in statuses, group.slug
