@@ -95,8 +95,28 @@ def _rsvp(member: Member, *, rsvp: str, now: dt.datetime) -> str:
     )
 
 
+# Twilio's sids are 34 characters; a longer one cannot be stored or matched.
+SID_MAX_LENGTH = 64
+NUMBER_MAX_LENGTH = 32
+ERROR_CODE_MAX_LENGTH = 32
+
+
+def _storable(value: str, max_length: int | None = None) -> str:
+    """Webhook text as PostgreSQL can store it: no NUL bytes (it refuses them in text),
+    cut to the column's length. A webhook must answer, never fail with a 500 that
+    Twilio would retry."""
+    value = (value or "").replace("\x00", "")
+    return value[:max_length] if max_length else value
+
+
 def handle_inbound(*, message_sid: str, from_number: str, to_number: str, body: str, now: dt.datetime) -> str:
     """Act on one inbound text once; return the reply ('' for none)."""
+    message_sid = _storable(message_sid)
+    if not message_sid or len(message_sid) > SID_MAX_LENGTH:
+        return ""
+    from_number = _storable(from_number, NUMBER_MAX_LENGTH)
+    to_number = _storable(to_number, NUMBER_MAX_LENGTH)
+    body = _storable(body)
     existing = InboundMessage.objects.filter(provider_message_id=message_sid).first()
     if existing is not None:
         return existing.reply
@@ -173,7 +193,8 @@ def _row_for_callback(*, message_sid: str, outbox_id: str, attempt: str) -> Outb
     if row is not None:
         return row
     # The callback beat our own "sent" write: the URL names the row and the attempt.
-    if outbox_id.isdigit() and attempt.isdigit():
+    # isdigit() alone accepts "²", which int() refuses.
+    if outbox_id.isascii() and outbox_id.isdigit() and attempt.isascii() and attempt.isdigit():
         return (
             OutboxMessage.objects.select_related("member", "session")
             .filter(pk=int(outbox_id), attempts=int(attempt), provider_message_id="", status=Status.SENDING)
@@ -188,6 +209,10 @@ def handle_status(
     *, message_sid: str, message_status: str, error_code: str, outbox_id: str = "", attempt: str = "", now: dt.datetime
 ) -> bool:
     """Apply a delivery status. Returns True if the row changed. Unknown sids change nothing."""
+    message_sid = _storable(message_sid)
+    if len(message_sid) > SID_MAX_LENGTH:
+        return False
+    error_code = _storable(error_code, ERROR_CODE_MAX_LENGTH)
     target = _TWILIO_STATUS.get((message_status or "").lower())
     if target is None:
         return False

@@ -8,7 +8,8 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_safe
 
 from notifications.calendar import group_calendar, member_calendar
-from sessions.models import Member, SupportGroup
+from sessions.models import SupportGroup
+from sessions.selectors.roster import member_by_token
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 
@@ -36,7 +37,9 @@ def group_feed(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def member_feed(request: HttpRequest, token: str) -> HttpResponse:
     """GET /api/me/{token}/calendar.ics — 404 for an unknown, rotated or erased member."""
-    member = Member.objects.filter(token=token, erased_at__isnull=True).first()
+    # The same lookup as the self-service API, so a rotated, erased or malformed
+    # token is dead here exactly as it is there.
+    member = member_by_token(token=token)
     if member is None:
         raise Http404("No such calendar.")
     return _ics(member_calendar(member=member), filename="lantern.ics", private=True)

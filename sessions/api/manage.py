@@ -27,6 +27,7 @@ from rest_framework.views import APIView
 
 from sessions.api.serializers_manage import (
     AuditLogSerializer,
+    AuditQuerySerializer,
     FacilitatorInputSerializer,
     FacilitatorSerializer,
     GroupSerializer,
@@ -231,13 +232,12 @@ class OrganizationAuditView(APIView):
     def get(self, request, pk: int):
         """Who changed or looked at which roster, newest first. Organization admins only."""
         organization = _administered_organization(request, pk)
-        group_id = request.query_params.get("group")
-        if group_id is not None and not group_id.isdigit():
-            raise serializers.ValidationError({"group": ["Give a group id."]})
+        query = AuditQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         entries = roster_selectors.audit_log_for_organization(
             organization=organization,
-            group_id=int(group_id) if group_id else None,
-            action=request.query_params.get("action"),
+            group_id=query.validated_data.get("group"),
+            action=query.validated_data.get("action"),
         )
         paginator = AuditPagination()
         page = paginator.paginate_queryset(entries, request, view=self)

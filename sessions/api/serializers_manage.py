@@ -13,6 +13,7 @@ from sessions.validators import validate_reminder_offsets
 ROSTER_ACTIONS = ("approve", "decline", "remove", "waitlist", "move")
 POSITION_NEEDED = "Give the new waitlist position (1 = next to move up) with action 'move'."
 NOTHING_TO_CHANGE = "Give an action (approve, decline, remove, waitlist, move) or notes."
+GROUP_ID_NEEDED = "Give a group id."
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -146,6 +147,21 @@ class RosterChangeSerializer(serializers.Serializer):
         if attrs.get("action") == "move" and "waitlist_position" not in attrs:
             raise serializers.ValidationError({"waitlist_position": POSITION_NEEDED})
         return attrs
+
+
+class AuditQuerySerializer(serializers.Serializer):
+    """?group= and ?action= of the audit log. A serializer rather than str.isdigit()
+    and a raw filter: "²" passes isdigit() but not int(), and PostgreSQL refuses a
+    NUL byte in a compared string; both were 500s."""
+
+    # Bounded to the id column's range: SQLite raises OverflowError past it.
+    group = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        error_messages={"invalid": GROUP_ID_NEEDED, "min_value": GROUP_ID_NEEDED, "max_value": GROUP_ID_NEEDED},
+    )
+    action = serializers.CharField(required=False, allow_blank=True, max_length=64)
 
 
 class AuditLogSerializer(serializers.ModelSerializer):

@@ -79,7 +79,9 @@ def audit_log_for_organization(
 
 def member_by_token(*, token: str) -> Member | None:
     """The member whose self-service link this is; erased members' links are dead."""
-    if not token:
+    # A NUL byte can be in a URL but never in a stored token, and PostgreSQL
+    # refuses to compare text containing one: not found, not a 500.
+    if not token or "\x00" in token:
         return None
     return Member.objects.filter(token=token, erased_at__isnull=True).first()
 

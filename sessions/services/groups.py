@@ -155,7 +155,11 @@ def facilitator_add(*, group: SupportGroup, username: str, role: str, actor) -> 
 
 @transaction.atomic
 def facilitator_remove(*, group: SupportGroup, username: str, actor) -> None:
-    facilitator = Facilitator.objects.filter(group=group, user__username=username).first()
+    # The username comes from the URL path; one with a NUL byte cannot exist and
+    # PostgreSQL refuses to compare it, so it is simply not a facilitator.
+    facilitator = (
+        None if "\x00" in username else Facilitator.objects.filter(group=group, user__username=username).first()
+    )
     if facilitator is None:
         raise ValidationError({"username": NOT_A_FACILITATOR.format(username=username)}, code="not_a_facilitator")
     audit_record(

@@ -67,7 +67,8 @@ def organization_admin_add(*, organization: Organization, username: str, actor):
 def organization_admin_remove(*, organization: Organization, username: str, actor) -> None:
     # Lock the organization so two admins removing each other cannot leave none.
     Organization.objects.select_for_update().get(pk=organization.pk)
-    user = organization.admins.filter(username=username).first()
+    # From the URL path: a NUL byte cannot be in a username, and PostgreSQL refuses to compare it.
+    user = None if "\x00" in username else organization.admins.filter(username=username).first()
     if user is None:
         raise ValidationError({"username": NOT_AN_ADMIN.format(username=username)}, code="not_an_admin")
     if organization.admins.count() <= 1:
