@@ -10,6 +10,8 @@ Where a notice comes from:
 - reminders: scheduled sessions × active enrollments × the group's offsets;
 - session notices: a session whose `sequence` grew since the planner last looked
   (SessionWatch) and whose time, venue or status differs from what members were told;
+- series notices: a series that ended (`active` False), or one a facilitator edited
+  (`SessionSeries.sequence` higher than the last series invite a member got);
 - enrollment notices: EnrollmentEvent rows (approve, promote, join, leave, remove);
 - SMS confirmation: members whose consent is `pending`.
 """
@@ -21,7 +23,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone as dj_timezone
 
 from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
@@ -45,6 +47,13 @@ CANCEL_SMS_AHEAD = dt.timedelta(days=8)
 MAX_OFFSET = dt.timedelta(minutes=20160)
 # `detail` (and skip reason) of the one notice sent when a whole series ends.
 SERIES_ENDED = "series_ended"
+# `detail` of the notices sent when a facilitator edits a whole series.
+SERIES_CHANGED = "series_changed"
+# The SMS about an edited series is tied to the series' next session (for its text,
+# quiet hours and ValidityPeriod). Its `sequence` is the series' SEQUENCE plus this
+# base, so the unique (session, member, channel, kind, offset, sequence) constraint
+# can never mistake it for that session's own notices, whose sequence is the session's.
+SERIES_CHANGED_SEQUENCE_BASE = 1 << 30
 
 SMS_NOTICE_Q = (
     Q(phone__isnull=False)
@@ -370,6 +379,10 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
         result.retired += OutboxMessage.objects.filter(
             kind=Kind.SESSION_CANCELLED, session__series=series, status=Status.SCHEDULED
         ).update(status=Status.SKIPPED, error_code=SERIES_ENDED, updated_at=now)
+        # So are unsent notices that the series had changed: it has ended since.
+        result.retired += OutboxMessage.objects.filter(
+            series_id_ref=series.pk, detail=SERIES_CHANGED, status=Status.SCHEDULED
+        ).update(status=Status.SKIPPED, error_code=SERIES_ENDED, updated_at=now)
         first = (
             Session.objects.filter(series=series, status=Session.Status.CANCELLED, starts_at__gt=now)
             .order_by("starts_at", "id")
@@ -404,6 +417,134 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
     return result
 
 
+# --- A whole series changed -------------------------------------------------------------------
+
+
+def series_changed_invite_key(series: SessionSeries) -> str:
+    return f"series_invite:r{series.pk}:q{series.sequence}"
+
+
+def series_changed_sms_key(series: SessionSeries) -> str:
+    return f"{SERIES_CHANGED}:r{series.pk}:q{series.sequence}"
+
+
+def plan_series_changes(*, now: dt.datetime) -> PlanResult:
+    """Tell members when a facilitator edits a whole series (`series_update`: new rule,
+    time, duration, venue or time zone, which raises `SessionSeries.sequence`).
+
+    Email: a new METHOD:REQUEST of the series (same UID, higher SEQUENCE) to each member
+    whose last series invite showed an older SEQUENCE, so their calendar follows.
+    SMS: one neutral text naming the next meeting. Only members who were active when
+    the series changed are told (a later joiner's invite already shows the new
+    schedule); a series that was never edited (SEQUENCE 0) or has ended (its own
+    notice, plan_series_endings) sends nothing here. The keys name the SEQUENCE, so
+    several edits before a run give one notice for the latest, and unsent notices about
+    an older SEQUENCE are skipped as superseded.
+    """
+    result = PlanResult()
+    changed = list(
+        SessionSeries.objects.filter(
+            active=True, sequence__gt=0, updated_at__gte=now - NEWS_WINDOW, updated_at__lte=now
+        ).order_by("id")
+    )
+    rows = []
+    for series in changed:
+        result.retired += (
+            OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED, status=Status.SCHEDULED)
+            .exclude(dedupe_key__in=[series_changed_invite_key(series), series_changed_sms_key(series)])
+            .update(status=Status.SKIPPED, error_code="superseded", updated_at=now)
+        )
+        enrollments = list(
+            Enrollment.objects.filter(
+                group_id=series.group_id, status=Enrollment.Status.ACTIVE, activated_at__lte=series.updated_at
+            ).select_related("member")
+        )
+        if not enrollments:
+            continue
+        # What each member's calendar was last sent (a superseded or failed invite was not received).
+        last_invite = dict(
+            OutboxMessage.objects.filter(
+                kind=Kind.SERIES_INVITE,
+                series_id_ref=series.pk,
+                member_id__in=[e.member_id for e in enrollments],
+            )
+            .exclude(status__in=[Status.SKIPPED, Status.FAILED])
+            .values("member_id")
+            .annotate(last=Max("sequence"))
+            .values_list("member_id", "last")
+        )
+        next_session = (
+            Session.objects.filter(series=series, status=Session.Status.SCHEDULED, starts_at__gt=now)
+            .order_by("starts_at", "id")
+            .first()
+        )
+        # A waiting text names the next meeting when it goes out: if that one was
+        # cancelled or has started meanwhile, it names the one after.
+        waiting = OutboxMessage.objects.filter(
+            dedupe_key=series_changed_sms_key(series), channel=Channel.SMS, status=Status.SCHEDULED
+        )
+        if next_session is None:
+            result.retired += waiting.update(status=Status.SKIPPED, error_code="no_next_session", updated_at=now)
+        else:
+            result.moved += waiting.exclude(session_id=next_session.id).update(
+                session_id=next_session.id, updated_at=now
+            )
+        invited = []
+        for enrollment in enrollments:
+            member = enrollment.member
+            common = {
+                "member_id": member.id,
+                "group_id": series.group_id,
+                "enrollment_id": enrollment.id,
+                "series_id_ref": series.pk,
+                "detail": SERIES_CHANGED,
+            }
+            if email_notice_ok(member) and last_invite.get(member.id, -1) < series.sequence:
+                invited.append(member.id)
+                rows.append(
+                    _row(
+                        channel=Channel.EMAIL,
+                        kind=Kind.SERIES_INVITE,
+                        sequence=series.sequence,
+                        dedupe_key=series_changed_invite_key(series),
+                        due_at=now,
+                        **common,
+                    )
+                )
+            if next_session is not None and sms_notice_ok(member):
+                # Quiet hours as for a moved session: the morning, unless the next
+                # meeting would start before then (a late text beats a wasted trip).
+                due = _due_for(
+                    channel=Channel.SMS,
+                    due=now,
+                    member=member,
+                    starts_at=next_session.starts_at,
+                    kind=Kind.SESSION_CHANGED,
+                )
+                rows.append(
+                    _row(
+                        channel=Channel.SMS,
+                        kind=Kind.SESSION_CHANGED,
+                        session_id=next_session.id,
+                        sequence=SERIES_CHANGED_SEQUENCE_BASE + series.sequence,
+                        dedupe_key=series_changed_sms_key(series),
+                        due_at=due,
+                        **common,
+                    )
+                )
+        if invited:
+            # An unsent older invite (e.g. the join invite) would show the same schedule: one is enough.
+            result.retired += OutboxMessage.objects.filter(
+                kind=Kind.SERIES_INVITE,
+                series_id_ref=series.pk,
+                member_id__in=invited,
+                sequence__lt=series.sequence,
+                status=Status.SCHEDULED,
+            ).update(status=Status.SKIPPED, error_code="superseded", updated_at=now)
+    result.created += _insert(rows)
+    return result
+
+
 # --- Enrollment events -----------------------------------------------------------------
 
 
@@ -426,10 +567,13 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
         return result
     group_ids = {event.enrollment.group_id for event in events}
     series_by_group: dict[int, list[int]] = defaultdict(list)
-    for series_id, group_id in SessionSeries.objects.filter(group_id__in=group_ids, active=True).values_list(
-        "id", "group_id"
+    # The SEQUENCE a join invite shows, so plan_series_changes knows the member has it.
+    series_sequence: dict[int, int] = {}
+    for series_id, group_id, sequence in SessionSeries.objects.filter(group_id__in=group_ids, active=True).values_list(
+        "id", "group_id", "sequence"
     ):
         series_by_group[group_id].append(series_id)
+        series_sequence[series_id] = sequence
     rows = []
     for event in events:
         enrollment = event.enrollment
@@ -452,6 +596,7 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
                             channel=Channel.EMAIL,
                             kind=Kind.SERIES_INVITE,
                             series_id_ref=series_id,
+                            sequence=series_sequence[series_id],
                             dedupe_key=f"series_invite:ev{event.id}:r{series_id}",
                             due_at=now,
                             **common,
@@ -557,6 +702,9 @@ def plan_notifications(*, now: dt.datetime | None = None) -> PlanResult:
         plan_session_changes,
         plan_series_endings,
         plan_enrollment_notices,
+        # After enrollment notices: a join invite planned in the same run already
+        # shows the new schedule.
+        plan_series_changes,
         plan_sms_confirmations,
         plan_reminders,
     ):

@@ -28,6 +28,9 @@ SMS_SESSION_CANCELLED = "{label} on {when} is cancelled. We hope to see you next
 SMS_SESSION_MOVED = "{label} has moved: it now meets {when}."
 SMS_SESSION_NEW_PLACE = "{label} on {when} meets at a new place: {place}."
 SMS_SESSION_RESTORED = "{label} on {when} is back on as planned."
+# A facilitator changed the whole series (day, time, place or time zone): one text,
+# with the next meeting as the member's clock will show it.
+SMS_SERIES_CHANGED = "{label}: the meeting schedule has changed. Next meeting: {when}."
 # One notice when a whole series ends, instead of one per cancelled session.
 SMS_SERIES_ENDED = "{label} meetings have ended: no more sessions are scheduled. Thank you for being part of it."
 SMS_SERIES_ENDED_OTHERS_CONTINUE = (
@@ -61,6 +64,7 @@ SMS_TEMPLATES = {
     "session_moved": SMS_SESSION_MOVED,
     "session_new_place": SMS_SESSION_NEW_PLACE,
     "session_restored": SMS_SESSION_RESTORED,
+    "series_changed": SMS_SERIES_CHANGED,
     "series_ended": SMS_SERIES_ENDED,
     "series_ended_others_continue": SMS_SERIES_ENDED_OTHERS_CONTINUE,
     "seat_offered": SMS_SEAT_OFFERED,
@@ -144,6 +148,7 @@ def sms_session_changed(*, session: Session, member: Member, change: str) -> str
         "moved": SMS_SESSION_MOVED,
         "new_place": SMS_SESSION_NEW_PLACE,
         "restored": SMS_SESSION_RESTORED,
+        "series_changed": SMS_SERIES_CHANGED,
     }[change]
     return template.format(
         label=label_of(session.group),
@@ -254,6 +259,7 @@ def email_session_changed(*, session: Session, member: Member, change: str) -> E
         "moved": f"{group.name} has moved: it now meets {when}.",
         "new_place": f"{group.name} on {when} meets at a new place.",
         "restored": f"{group.name} on {when} is back on as planned.",
+        "series_changed": f"{group.name}'s meeting schedule has changed. The next meeting is {when}.",
     }[change]
     body = f"Hello {member.display_name},\n\n{headline}\n{_email_where(session)}"
     if session.note:
@@ -296,7 +302,12 @@ def email_series_invite(*, group: SupportGroup, member: Member, cancel: bool) ->
     if cancel:
         body = f"Hello {member.display_name},\n\nThis removes {group.name} from your calendar."
         return EmailContent(subject=f"Calendar: {group.sms_label} removed", body=body + _email_footer(member))
-    body = f"Hello {member.display_name},\n\nThe attached invite adds {group.name}'s sessions to your calendar."
+    # Also sent when a facilitator changes the series: the same UID with a higher
+    # SEQUENCE replaces the old schedule in the member's calendar.
+    body = (
+        f"Hello {member.display_name},\n\nThe attached invite adds {group.name}'s sessions to your calendar, "
+        "or updates them there if the meeting schedule has changed."
+    )
     return EmailContent(subject=f"Calendar: {group.sms_label}", body=body + _email_footer(member))
 
 

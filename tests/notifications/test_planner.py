@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -364,3 +365,193 @@ def test_a_late_evening_series_end_before_an_early_meeting_is_texted_at_once(run
     series_end(series=series, now=evening)
     assert run_dispatch(evening) == ["sent"]
     assert "meetings have ended" in ConsoleSms.sent[-1].body
+
+
+# --- A whole series changed ------------------------------------------------------------------
+
+SCHEDULE_CHANGED = "the meeting schedule has changed"
+
+
+def _series_with_joined_members(now, *members):
+    """A weekly series created through the schedule service, its first meeting three
+    days ahead at 19:00 Chicago time, and members who joined it (join events, so the
+    planner sends their join invites)."""
+    from sessions.services.schedule import series_create
+    from tests.factories import SupportGroupFactory
+
+    group = SupportGroupFactory(format="online", venue=None, conference_url="")
+    first_day = now.astimezone(dt.timezone(dt.timedelta(hours=-6))).date() + dt.timedelta(days=3)
+    series = series_create(
+        group=group,
+        rrule=f"FREQ=WEEKLY;BYDAY={first_day.strftime('%a')[:2].upper()}",
+        dtstart=dt.datetime.combine(first_day, dt.time(19, 0)),
+        timezone="America/Chicago",
+        duration_minutes=90,
+        now=now,
+    )
+    for member in members:
+        enrollment = EnrollmentFactory(member=member, group=group)
+        EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status="active", reason="join")
+    return series
+
+
+def _next_session(series, now):
+    return Session.objects.filter(series=series, starts_at__gt=now).order_by("starts_at").first()
+
+
+def _invite_calendars(member) -> list:
+    found = []
+    for message in mail.outbox:
+        if message.to == [member.email]:
+            for part in calendar_parts(message):
+                cal = Calendar.from_ical(part.get_payload(decode=True))
+                assert part.get_param("method") == cal["METHOD"]
+                found.append(cal)
+    return found
+
+
+def _changed_texts():
+    return [m for m in ConsoleSms.sent if SCHEDULE_CHANGED in m.body]
+
+
+def test_editing_a_series_sends_a_new_invite_with_a_higher_sequence_and_one_neutral_text(run_dispatch, now):
+    from notifications.calendar import series_uid
+    from sessions.services.schedule import series_update
+
+    both = texting_member(email="both@example.org", email_consent=True, timezone="America/New_York")
+    mail_only = emailing_member()
+    text_only = texting_member(timezone="America/Denver")
+    series = _series_with_joined_members(now, both, mail_only, text_only)
+    run_dispatch(now)
+    # A brand-new series: members get their join invite (SEQUENCE 0) and no "changed" notice.
+    for member in (both, mail_only):
+        [join] = _invite_calendars(member)
+        assert join["METHOD"] == "REQUEST" and join.walk("VEVENT")[0]["SEQUENCE"] == 0
+    assert not rows(detail="series_changed").exists() and _changed_texts() == []
+
+    series = series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    assert series.sequence == 1
+    later = now + dt.timedelta(minutes=1)
+    run_dispatch(later)
+
+    for member in (both, mail_only):
+        join, update = _invite_calendars(member)
+        assert update["METHOD"] == "REQUEST"
+        [event] = [e for e in update.walk("VEVENT") if "RECURRENCE-ID" not in e]
+        assert str(event["UID"]) == series_uid(series)
+        assert event["SEQUENCE"] == 1 > join.walk("VEVENT")[0]["SEQUENCE"]
+        assert event["DTSTART"].dt.hour == 18 and "RRULE" in event
+    next_meeting = _next_session(series, later)
+    assert next_meeting.starts_at.astimezone(dt.timezone(dt.timedelta(hours=-6))).hour == 18
+    texts_by_number = {m.to: m.body for m in _changed_texts()}
+    assert set(texts_by_number) == {both.phone, text_only.phone}
+    for member in (both, text_only):
+        body = texts_by_number[member.phone]
+        assert body.startswith(f"{label_of(series.group)}: {SCHEDULE_CHANGED}")
+        assert local_when(next_meeting.starts_at, member.timezone) in body
+        assert "grief" not in body.lower() and series.group.name not in body
+    assert "EST" in texts_by_number[both.phone] and "MST" in texts_by_number[text_only.phone]
+
+    # Planning and dispatching again sends nothing more.
+    before = set(rows().values_list("id", "status"))
+    plan_notifications(now=later + dt.timedelta(minutes=1))
+    run_dispatch(later + dt.timedelta(minutes=2))
+    assert set(rows().values_list("id", "status")) == before
+    assert len(_changed_texts()) == 2 and len(_invite_calendars(both)) == 2
+
+
+def test_several_quick_edits_give_one_notice_for_the_latest_sequence(run_dispatch, now):
+    from sessions.services.schedule import series_update
+
+    member = texting_member(email="both@example.org", email_consent=True)
+    series = _series_with_joined_members(now, member)
+    run_dispatch(now)
+    local = series.dtstart.replace(tzinfo=None)
+    series = series_update(series=series, dtstart=local.replace(hour=18), now=now)
+    series = series_update(series=series, dtstart=local.replace(hour=17), now=now)
+    # Planned but not yet sent (e.g. waiting for the morning), then edited again.
+    plan_notifications(now=now)
+    waiting = set(rows(detail="series_changed").values_list("id", flat=True))
+    assert len(waiting) == 2  # one text, one invite, both for SEQUENCE 2
+    series = series_update(series=series, rrule="FREQ=WEEKLY;BYDAY=MO,TH", now=now)
+    run_dispatch(now + dt.timedelta(minutes=1))
+
+    assert set(rows(pk__in=waiting).values_list("status", "error_code")) == {(Status.SKIPPED, "superseded")}
+    sent = rows(detail="series_changed", status=Status.SENT)
+    assert sorted(sent.values_list("channel", "dedupe_key")) == [
+        (Channel.EMAIL, f"series_invite:r{series.pk}:q3"),
+        (Channel.SMS, f"series_changed:r{series.pk}:q3"),
+    ]
+    [text] = _changed_texts()
+    assert local_when(_next_session(series, now).starts_at, member.timezone) in text.body
+    join, update = _invite_calendars(member)
+    assert update.walk("VEVENT")[0]["SEQUENCE"] == 3
+
+
+def test_a_member_who_joined_after_the_edit_gets_only_the_join_invite(run_dispatch, now):
+    from sessions.services.schedule import series_update
+
+    series = _series_with_joined_members(now)
+    series = series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    late = texting_member(email="late@example.org", email_consent=True)
+    enrollment = EnrollmentFactory(member=late, group=series.group, activated_at=series.updated_at + dt.timedelta(1))
+    EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status="active", reason="join")
+    run_dispatch(now)
+    [invite] = rows(kind=Kind.SERIES_INVITE)
+    assert (invite.detail, invite.sequence, invite.status) == ("", 1, Status.SENT)
+    assert not rows(detail="series_changed").exists() and _changed_texts() == []
+
+
+def test_an_unsent_join_invite_is_replaced_by_the_invite_for_the_new_schedule(now):
+    from sessions.services.schedule import series_update
+
+    member = emailing_member()
+    series = _series_with_joined_members(now, member)
+    plan_notifications(now=now)
+    join = rows(kind=Kind.SERIES_INVITE).get()
+    series_update(series=series, duration_minutes=60, now=now)
+    plan_notifications(now=now)
+    join.refresh_from_db()
+    assert (join.status, join.error_code) == (Status.SKIPPED, "superseded")
+    assert rows(kind=Kind.SERIES_INVITE, status=Status.SCHEDULED).get().sequence == 1
+
+
+def test_the_changed_text_waits_for_the_end_of_quiet_hours_and_the_invite_does_not(run_dispatch, now):
+    from sessions.services.schedule import series_update
+
+    member = texting_member(email="tokyo@example.org", email_consent=True, timezone="Asia/Tokyo")
+    series = _series_with_joined_members(now, member)  # `now` is 01:00 in Tokyo
+    run_dispatch(now)
+    series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    run_dispatch(now)
+    text = rows(detail="series_changed", channel=Channel.SMS).get()
+    morning = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(8), tzinfo=ZoneInfo("Asia/Tokyo"))
+    assert (text.status, text.due_at) == (Status.SCHEDULED, morning)
+    assert rows(detail="series_changed", channel=Channel.EMAIL).get().status == Status.SENT
+    run_dispatch(morning)
+    text.refresh_from_db()
+    assert text.status == Status.SENT and len(_changed_texts()) == 1
+
+
+def test_an_edited_series_that_then_ends_sends_only_the_ended_notice(run_dispatch, now):
+    from sessions.services.schedule import series_end, series_update
+
+    waits, quick = texting_member(timezone="Asia/Tokyo"), texting_member()
+    series = _series_with_joined_members(now, waits, quick)
+    series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    run_dispatch(now)
+    waiting = rows(detail="series_changed", member=waits).get()  # Tokyo: quiet hours
+    series_end(series=series, now=now)
+    run_dispatch(now + dt.timedelta(minutes=1))
+    waiting.refresh_from_db()
+    assert (waiting.status, waiting.error_code) == (Status.SKIPPED, "series_ended")
+    assert rows(detail="series_changed").exclude(pk=waiting.pk).get().status == Status.SENT  # sent before the end
+
+    # Edited and ended before the planner ran: only the ended notice.
+    other = texting_member()
+    series = _series_with_joined_members(now, other)
+    series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    series_end(series=series, now=now)
+    run_dispatch(now + dt.timedelta(minutes=2))
+    assert not rows(detail="series_changed", member=other).exists()
+    assert rows(detail="series_ended", member=other).get().status == Status.SENT
