@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -27,8 +28,34 @@ from notifications.twilio_client import twilio_client
 logger = logging.getLogger(__name__)
 
 
+# Provider errors quote the recipient ("The 'To' number +1… is not a valid phone
+# number", an SMTP refusal names the address). These messages go to the logs,
+# which are kept and shipped elsewhere: a number or address never goes with them.
+_PHONE_IN_TEXT = re.compile(r"\+?\(?\d[\d ().-]{6,}\d")
+_EMAIL_IN_TEXT = re.compile(r"[^\s<>'\"()\[\],;:]+@[^\s<>'\"()\[\],;:]+")
+REDACTED_PHONE = "[phone]"
+REDACTED_EMAIL = "[email]"
+
+
+_NOT_A_PHONE = re.compile(r"\d{1,3}(\.\d{1,3}){3}|.*\d{4}-\d{2}-\d{2}")  # an IP address, a date
+
+
+def _phone_or_not(match: re.Match) -> str:
+    text = match.group(0)
+    # Seven digits or fewer (error codes, ports), IP addresses and dates are not numbers to hide.
+    if sum(c.isdigit() for c in text) < 8 or _NOT_A_PHONE.match(text):
+        return text
+    return REDACTED_PHONE
+
+
+def redact_contacts(text: str) -> str:
+    """`text` with phone numbers and email addresses replaced by placeholders."""
+    return _PHONE_IN_TEXT.sub(_phone_or_not, _EMAIL_IN_TEXT.sub(REDACTED_EMAIL, text or ""))
+
+
 class TransportError(Exception):
     def __init__(self, message: str, *, permanent: bool, code: str = "", ambiguous: bool = False):
+        message = redact_contacts(message)
         super().__init__(message)
         self.message = message
         self.permanent = permanent
