@@ -555,3 +555,21 @@ def test_an_edited_series_that_then_ends_sends_only_the_ended_notice(run_dispatc
     run_dispatch(now + dt.timedelta(minutes=2))
     assert not rows(detail="series_changed", member=other).exists()
     assert rows(detail="series_ended", member=other).get().status == Status.SENT
+
+
+def test_a_waiting_changed_text_names_the_next_meeting_that_will_happen(run_dispatch, now):
+    from sessions.services.schedule import series_update
+
+    member = texting_member(timezone="Asia/Tokyo")
+    series = _series_with_joined_members(now, member)
+    series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    run_dispatch(now)  # 01:00 in Tokyo: the text waits for the morning
+    first, second = Session.objects.filter(series=series, starts_at__gt=now).order_by("starts_at")[:2]
+    assert rows(detail="series_changed").get().session == first
+    session_change(session=first, status=Session.Status.CANCELLED, note="Holiday", now=now)
+    plan_notifications(now=now + dt.timedelta(minutes=1))
+    text = rows(detail="series_changed").get()
+    assert (text.session, text.status) == (second, Status.SCHEDULED)
+    run_dispatch(text.due_at)
+    [sent] = _changed_texts()
+    assert local_when(second.starts_at, member.timezone) in sent.body
