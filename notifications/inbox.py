@@ -11,6 +11,11 @@ group they joined later (`Enrollment.activated_at` after the text) does not
 get their old texts, and a group they have left since no longer sees texts it
 was not the filed group for. Derived at read time from enrollments, so no
 model change and nothing to keep in step when someone joins or leaves.
+
+Beyond the filed group it goes only to groups of the same organization: a member
+of groups run by two organizations (a hospice and a church, say) wrote to the
+one Lantern last texted them for, and the other organization's facilitators are
+not to read it, nor learn from it where else the member goes.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ def group_inbox(*, group: SupportGroup) -> QuerySet[InboundMessage]:
         member_id=OuterRef("member_id"), activated_at__lte=OuterRef("received_at")
     )
     for_this_group = Q(group=group) | (
-        Q(member_id__in=active_here.values("member_id")) & Q(Exists(active_when_received))
+        (Q(group__isnull=True) | Q(group__organization_id=group.organization_id))
+        & Q(member_id__in=active_here.values("member_id"))
+        & Q(Exists(active_when_received))
     )
     return (
         InboundMessage.objects.filter(kind=InboundMessage.Kind.MESSAGE, member__erased_at__isnull=True)

@@ -300,3 +300,35 @@ def test_self_service_and_staff_lookups_do_not_match_partial_or_case_changed_tok
     for guess in [token[:-1], token.swapcase(), token + "x", token[:8], " " + token, f"{token[:-1]}%25"]:
         assert client.get(f"/api/me/{guess}/").status_code == 404, guess
         assert client.get(f"/api/me/{guess}/calendar.ics").status_code == 404, guess
+
+
+def test_a_members_text_stays_with_the_organization_it_was_filed_under():
+    from notifications.models import InboundMessage
+    from notifications.webhooks import handle_inbound
+    from tests.factories import EnrollmentFactory, MemberFactory
+
+    hospice_group = SupportGroupFactory()
+    same_hospice = SupportGroupFactory(organization=hospice_group.organization)
+    church_group = SupportGroupFactory()
+    member = MemberFactory(phone=ANA["phone"])
+    for group in (hospice_group, same_hospice, church_group):
+        EnrollmentFactory(member=member, group=group, activated_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    handle_inbound(
+        message_sid="SMprivate",
+        from_number=ANA["phone"],
+        to_number=FROM_NUMBER,
+        body="I relapsed last night",
+        now=dt.datetime(2026, 2, 1, tzinfo=dt.UTC),
+    )
+    filed = InboundMessage.objects.get(provider_message_id="SMprivate").group
+    assert filed == hospice_group  # the earliest active group
+    bodies = {}
+    for group in (hospice_group, same_hospice, church_group):
+        lead = UserFactory()
+        FacilitatorFactory(group=group, user=lead)
+        response = _staff_client(lead).get(f"/api/manage/groups/{group.id}/inbox/")
+        assert response.status_code == 200
+        bodies[group] = [item["body"] for item in response.json()["results"]]
+    assert bodies[hospice_group] == ["I relapsed last night"]
+    assert bodies[same_hospice] == ["I relapsed last night"]
+    assert bodies[church_group] == []

@@ -183,12 +183,14 @@ def _inbox_bodies(api_client, group) -> list[str]:
 
 
 def test_a_text_from_a_member_of_two_groups_reaches_both_and_no_other(api_client, client):
-    first, second, elsewhere = SupportGroupFactory(), SupportGroupFactory(), SupportGroupFactory()
+    first = SupportGroupFactory()
+    second = SupportGroupFactory(organization=first.organization)  # other organizations: tests/test_privacy_review.py
+    elsewhere = SupportGroupFactory()
     member = texting_member()
     EnrollmentFactory(member=member, group=first)
     EnrollmentFactory(member=member, group=second)
     EnrollmentFactory(member=texting_member(), group=elsewhere)
-    waitlisted_in = SupportGroupFactory()
+    waitlisted_in = SupportGroupFactory(organization=first.organization)
     EnrollmentFactory(member=member, group=waitlisted_in, status=Enrollment.Status.WAITLISTED, waitlist_position=1)
     _text_from(client, member, "Running late tonight")
     assert _inbox_bodies(api_client, first) == ["Running late tonight"]
@@ -202,7 +204,8 @@ def test_a_group_joined_after_the_text_does_not_see_it(api_client, client):
 
     from django.utils import timezone
 
-    first, later = SupportGroupFactory(), SupportGroupFactory()
+    first = SupportGroupFactory()
+    later = SupportGroupFactory(organization=first.organization)
     member = texting_member()
     EnrollmentFactory(member=member, group=first)
     message = _text_from(client, member, "Before I joined the second group")
@@ -213,7 +216,8 @@ def test_a_group_joined_after_the_text_does_not_see_it(api_client, client):
 
 
 def test_a_group_left_since_sees_only_what_was_filed_under_it(api_client, client):
-    filed, other = SupportGroupFactory(), SupportGroupFactory()
+    filed = SupportGroupFactory()
+    other = SupportGroupFactory(organization=filed.organization)
     member = texting_member()
     EnrollmentFactory(member=member, group=filed)
     left = EnrollmentFactory(member=member, group=other)
