@@ -7,3 +7,9 @@ class SessionsConfig(AppConfig):
     label = "lantern_sessions"
     verbose_name = "Groups and sessions"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Logging is configured before apps are ready, so the filter survives it.
+        from sessions import log_redaction
+
+        log_redaction.install()

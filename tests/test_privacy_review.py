@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 from dataclasses import dataclass
 
@@ -332,3 +333,15 @@ def test_a_members_text_stays_with_the_organization_it_was_filed_under():
     assert bodies[hospice_group] == ["I relapsed last night"]
     assert bodies[same_hospice] == ["I relapsed last night"]
     assert bodies[church_group] == []
+
+
+def test_self_service_tokens_stay_out_of_request_logs(world, caplog):
+    client, token = world.clients["anonymous"], world.ana.token
+    with caplog.at_level(logging.INFO):
+        bad_phone = client.patch(f"/api/me/{token}/", {"phone": "not a number"}, format="json")
+        unknown_group = client.post(f"/api/me/{token}/groups/no-such-group/leave/")
+    assert bad_phone.status_code == 400 and unknown_group.status_code == 404
+    request_lines = [r.getMessage() for r in caplog.records if r.name == "django.request"]
+    assert len(request_lines) == 2
+    assert all("/api/me/[token]/" in line for line in request_lines), request_lines
+    assert not any(token in r.getMessage() for r in caplog.records)
