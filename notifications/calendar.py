@@ -141,6 +141,7 @@ def _series_events(
     now: dt.datetime,
     member_view: bool,
     last_held: dt.datetime | None = None,
+    public: bool = False,
 ) -> list[Event]:
     """The master VEVENT of a series and its overrides. `sessions` are the series'
     sessions that differ from the rule (modified or cancelled); `last_held` is the
@@ -217,7 +218,7 @@ def _series_events(
             override.add("recurrence-id", _local(session.original_start, tz))
         else:
             override.add("uid", _standalone_uid(session))
-        _fill_occurrence(override, session=session, series=series, now=now, member_view=member_view)
+        _fill_occurrence(override, session=session, series=series, now=now, member_view=member_view, public=public)
         events.append(override)
     if exdates:
         master.add("exdate", sorted(exdates))
@@ -262,7 +263,9 @@ def _horizon_days() -> int:
     return getattr(settings, "SESSION_HORIZON_DAYS", 180)
 
 
-def _fill_occurrence(event: Event, *, session: Session, series: SessionSeries, now: dt.datetime, member_view: bool):
+def _fill_occurrence(
+    event: Event, *, session: Session, series: SessionSeries, now: dt.datetime, member_view: bool, public: bool = False
+):
     group = series.group
     event.add("dtstamp", now)
     event.add("sequence", session.sequence)
@@ -273,7 +276,9 @@ def _fill_occurrence(event: Event, *, session: Session, series: SessionSeries, n
     location = _location(venue, group, conference=member_view)
     if location:
         event.add("location", location)
-    event.add("description", _description(group, conference=member_view, note=session.note))
+    # A session's note is written for the group's members ("the reason members see"),
+    # and the public sessions API leaves it out: so does the public feed.
+    event.add("description", _description(group, conference=member_view, note="" if public else session.note))
     event.add("url", _group_url(group))
     event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
     if member_view and session.status == Session.Status.SCHEDULED:
@@ -306,7 +311,7 @@ def _last_held(series_ids: list[int]) -> dict[int, dt.datetime]:
 
 
 def _calendar_for_series(
-    cal: Calendar, series_list: list[SessionSeries], *, now: dt.datetime, member_view: bool
+    cal: Calendar, series_list: list[SessionSeries], *, now: dt.datetime, member_view: bool, public: bool = False
 ) -> Calendar:
     ids = [series.pk for series in series_list]
     exceptional = _exceptional_sessions(ids)
@@ -319,6 +324,7 @@ def _calendar_for_series(
             now=now,
             member_view=member_view,
             last_held=last_held.get(series.pk),
+            public=public,
         ):
             cal.add_component(event)
     _add_timezones(cal, now=now)
@@ -334,10 +340,10 @@ def _series_of(groups) -> list[SessionSeries]:
 
 
 def group_calendar(*, group: SupportGroup, now: dt.datetime | None = None) -> bytes:
-    """The public feed of one group: schedule only, no member data, no conference link."""
+    """The public feed of one group: schedule only, no member data, no conference link, no session notes."""
     now = now or dj_timezone.now()
     cal = _calendar(name=group.name, feed=True)
-    return _calendar_for_series(cal, _series_of([group]), now=now, member_view=False).to_ical()
+    return _calendar_for_series(cal, _series_of([group]), now=now, member_view=False, public=True).to_ical()
 
 
 def member_calendar(*, member: Member, now: dt.datetime | None = None) -> bytes:

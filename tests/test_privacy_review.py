@@ -345,3 +345,17 @@ def test_self_service_tokens_stay_out_of_request_logs(world, caplog):
     assert len(request_lines) == 2
     assert all("/api/me/[token]/" in line for line in request_lines), request_lines
     assert not any(token in r.getMessage() for r in caplog.records)
+
+
+def test_session_notes_reach_members_feeds_but_not_the_public_feed(world):
+    from sessions.services.schedule import session_change
+
+    session = world.group.sessions.filter(starts_at__gt=dt.datetime.now(dt.UTC)).order_by("starts_at").first()
+    session_change(session=session, note="We close early for Zephyrine's husband's funeral")
+    client = world.clients["anonymous"]
+    public_feed = client.get(f"/api/groups/{world.group.slug}/calendar.ics")
+    public_api = client.get(f"/api/groups/{world.group.slug}/sessions/")
+    member_feed = client.get(f"/api/me/{world.ana.token}/calendar.ics")
+    assert leaked(world, public_feed) == [] and leaked(world, public_api) == []
+    assert b"RECURRENCE-ID" in public_feed.content  # the changed session is there, without its note
+    assert ANA["display_name"] in leaked(world, member_feed)
