@@ -30,6 +30,7 @@ class Kind(models.TextChoices):
     BROADCAST = "broadcast", "Facilitator broadcast"
     SERIES_INVITE = "series_invite", "Calendar invite for a series"
     SERIES_CANCEL = "series_cancel", "Calendar cancellation of a series"
+    JOIN_CONFIRMATION = "join_confirmation", "Link to confirm a join made with a known phone or email"
 
 
 class Status(models.TextChoices):

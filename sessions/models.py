@@ -467,3 +467,28 @@ class RateCounter(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope", "day"], name="rate_counter_once_per_day")]
+
+
+class JoinConfirmation(models.Model):
+    """A join from the public form that named an existing member's phone or email.
+
+    A phone number is not a secret, so such a join enrols nobody: it records
+    this request, and notifications send ONE neutral link to the contact on
+    file. The member joins only by opening that link (their self-service
+    token). One row per member and group, reused when asked again.
+    """
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="join_confirmations")
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="join_confirmations")
+    join_note = models.TextField(blank=True, help_text="Written on the join form; kept until confirmed")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # When the current (unconfirmed) request was made: names the one link message sent for it.
+    requested_at = models.DateTimeField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "group"], name="join_confirmation_once_per_group")]
+        indexes = [models.Index(fields=["confirmed_at", "requested_at"], name="join_confirmation_pending")]
+
+    def __str__(self) -> str:
+        return f"join confirmation {self.pk} (member {self.member_id}, group {self.group_id})"

@@ -234,11 +234,22 @@ def test_join_response_never_shows_an_existing_members_link_or_data(world):
     # Anyone may type anyone's phone number: the answer must not hand over their account.
     stranger = {"display_name": "Mallory", "phone": ANA["phone"], "email": "mallory@example.org"}
     response = APIClient().post(f"/api/groups/{world.other_group.slug}/join/", stranger, format="json")
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert response.json()["self_service_url"] is None
     assert leaked(world, response) == []
     world.ana.refresh_from_db()
     assert world.ana.display_name == ANA["display_name"] and world.ana.email == ANA["email"]
+    # Nothing happens before Ana confirms: the other group's facilitators see nothing of her.
+    assert not world.other_group.enrollments.filter(member=world.ana).exists()
+
+
+def test_join_response_does_not_say_whether_the_number_is_in_the_group(world):
+    # Ana is in world.group; asking about her number there and in another group gives the same bytes.
+    stranger = {"display_name": "Mallory", "phone": ANA["phone"]}
+    inside = APIClient().post(f"/api/groups/{world.group.slug}/join/", stranger, format="json")
+    outside = APIClient().post(f"/api/groups/{world.other_group.slug}/join/", stranger, format="json")
+    assert (inside.status_code, inside.content) == (outside.status_code, outside.content)
+    assert inside.status_code == 202
 
 
 def test_the_audit_log_keeps_no_contact_data(world):

@@ -18,6 +18,7 @@ from sessions.api.serializers_public import (
     GroupDetailSerializer,
     GroupSearchParamsSerializer,
     GroupSearchResultSerializer,
+    JoinConfirmationSentSerializer,
     JoinResultSerializer,
     JoinSerializer,
     MeetingGuideMeetingSerializer,
@@ -25,7 +26,7 @@ from sessions.api.serializers_public import (
 from sessions.models import SupportGroup
 from sessions.selectors.groups import group_public_get
 from sessions.selectors.search import ORDERING_NEEDS_NEAR, GroupSearch, groups_search
-from sessions.services.joining import JoinLimitReached, group_join
+from sessions.services.joining import STATUS_CONFIRMATION_SENT, JoinLimitReached, group_join
 from sessions.services.meeting_guide import meeting_guide_feed
 from sessions.services.places import KM_PER_MILE, PlaceNotFound, resolve_place
 
@@ -138,8 +139,14 @@ class GroupJoinView(APIView):
         request=JoinSerializer,
         responses={
             201: JoinResultSerializer,
-            200: OpenApiResponse(JoinResultSerializer, description="Already joined: the existing enrollment"),
-            429: OpenApiResponse(description="A daily cap on confirmation texts was reached; nothing was saved"),
+            202: OpenApiResponse(
+                JoinConfirmationSentSerializer,
+                description=(
+                    "The phone or email belongs to someone Lantern knows: nothing was changed or revealed; "
+                    "a confirmation link may have been sent to the contact on file. Always the same body."
+                ),
+            ),
+            429: OpenApiResponse(description="A daily cap on confirmation messages was reached; nothing was saved"),
         },
     )
     def post(self, request, slug: str):
@@ -163,15 +170,18 @@ class GroupJoinView(APIView):
             )
         except JoinLimitReached as exc:
             return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
+        if not result.member_created:
+            # Built from constants only: nothing in it may depend on the person behind the number.
+            payload = {"status": STATUS_CONFIRMATION_SENT, "self_service_url": None, "messages": result.messages}
+            return Response(payload, status=status.HTTP_202_ACCEPTED)
         payload = {
             "status": result.enrollment.status,
             "waitlist_position": result.enrollment.waitlist_position,
-            "already_joined": not result.created,
             "self_service_url": result.self_service_url,
             "sms_consent": result.sms_consent,
             "messages": result.messages,
         }
-        return Response(payload, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
+        return Response(payload, status=status.HTTP_201_CREATED)
 
 
 class MeetingGuideFeedView(APIView):

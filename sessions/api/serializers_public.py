@@ -258,13 +258,20 @@ class JoinSerializer(serializers.Serializer):
 
 
 class JoinResultSerializer(serializers.Serializer):
-    """Response of a join (documented for the OpenAPI schema)."""
+    """Response of a new member's join (documented for the OpenAPI schema)."""
 
-    status = serializers.ChoiceField(choices=["active", "requested", "waitlisted", "declined", "removed", "left"])
+    status = serializers.ChoiceField(choices=["active", "requested", "waitlisted"])
     waitlist_position = serializers.IntegerField(allow_null=True)
-    already_joined = serializers.BooleanField()
     self_service_url = serializers.CharField(allow_null=True)
     sms_consent = serializers.CharField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class JoinConfirmationSentSerializer(serializers.Serializer):
+    """Response of a join naming a known phone or email: the same constant body every time."""
+
+    status = serializers.ChoiceField(choices=["confirmation_sent"])
+    self_service_url = serializers.CharField(allow_null=True)
     messages = serializers.ListField(child=serializers.CharField())
 
 

@@ -1,16 +1,20 @@
 """Joining a group from the public page: find or create the member, enrol, record consent.
 
 A phone number is not a secret. Anyone may type anyone's number, so a join
-never reveals or changes an existing member's data: their token stays out of
-the response (their link goes to the contact on file, through notifications),
-their name, contacts and time zone are left as they are, and an opted-out
-number stays opted out (STOP is honoured; they re-subscribe by texting START).
+that names an existing member's phone or email enrols nobody and reveals
+nothing: the answer is the same 202 "confirmation_sent" whether or not that
+person is already in the group, opted out, or anything else. Such a join
+records a JoinConfirmation (unless the member is already on the roster) and
+notifications send ONE link to the contact on file; the member joins only by
+opening it (`member_join_group`, through their self-service token). Their
+name, contacts, time zone and consent are never changed by the form.
 
-Text-message consent is double opt-in: a join only sets it to "pending"; the
-notifications app sends the "Reply YES" text by reading pending consent, and
-nothing goes by SMS before the YES. Each such text counts against daily abuse
-caps (per destination number, per client address, overall), taken atomically
-in the same transaction as the join, so a refused join writes nothing.
+Text-message consent is double opt-in: a new member's join only sets it to
+"pending"; the notifications app sends the "Reply YES" text by reading pending
+consent, and nothing goes by SMS before the YES. Each such text, and each join
+naming an existing member (it may send a link), counts against daily abuse
+caps, taken atomically in the same transaction as the join, so a refused join
+writes nothing.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sessions.models import Enrollment, Member, RateCounter, SupportGroup
+from sessions.models import Enrollment, JoinConfirmation, Member, RateCounter, SupportGroup
 from sessions.services.members import member_find_for_update
 from sessions.validators import normalize_phone
 
@@ -37,14 +41,15 @@ JOIN_CAP_GLOBAL = (
     "We cannot send more confirmation texts today. Please try again tomorrow, or join with an email address."
 )
 MESSAGE_CONFIRM_SMS = "We will text you to confirm: reply YES to receive reminders by text."
-MESSAGE_SMS_CONFIRMED = "Text reminders are on for this number."
-MESSAGE_OPTED_OUT = (
-    "This number opted out of our texts, so we will not text it. To receive text reminders again, text START to us."
+JOIN_CAP_CONTACT = (
+    "This phone number or email address has been sent several confirmation messages today. Please try again tomorrow."
 )
-MESSAGE_LINK_SENT = (
-    "We already know this phone number or email address: your self-service link is sent there, not shown here."
+# The whole answer to a join naming a known phone or email, whatever that person's state.
+MESSAGE_CONFIRMATION_SENT = (
+    "If this number or email is already registered with Lantern, we sent it a link to confirm. "
+    "Nothing changes until it is confirmed."
 )
-MESSAGE_ALREADY_JOINED = "You had already joined this group; nothing changed."
+STATUS_CONFIRMATION_SENT = "confirmation_sent"
 
 
 class JoinLimitReached(Exception):
@@ -58,7 +63,10 @@ class JoinLimitReached(Exception):
 
 @dataclass
 class JoinResult:
-    enrollment: Enrollment
+    """What a public join did. For an existing member (`member_created` False)
+    only `messages` may be shown: everything else would describe them."""
+
+    enrollment: Enrollment | None
     member: Member
     created: bool
     member_created: bool
@@ -105,11 +113,13 @@ def rate_counter_take(*, scope: str, day: dt.date, cap: int) -> bool:
         return bool(counters.filter(count__lt=cap).update(count=F("count") + 1))
 
 
-def _take_confirmation_caps(*, phone: str, client: str, now: dt.datetime) -> None:
+def _take_confirmation_caps(
+    *, phone: str, client: str, now: dt.datetime, number_message: str = JOIN_CAP_NUMBER
+) -> None:
     caps = join_caps()
     day = now.astimezone(dt.UTC).date()
     checks = (
-        (f"join-sms:number:{phone}", caps["number"], JOIN_CAP_NUMBER, "number"),
+        (f"join-sms:number:{phone}", caps["number"], number_message, "number"),
         (f"join-sms:client:{client}", caps["client"], JOIN_CAP_CLIENT, "client"),
         ("join-sms:global", caps["global"], JOIN_CAP_GLOBAL, "global"),
     )
@@ -174,6 +184,9 @@ def group_join(
                 raise
             member_created = False
 
+    if not member_created:
+        return _confirmation_requested(group=group, member=member, note=note, client=client, now=now)
+
     # Imported here: the enrollment rules live in their own module, which imports this app's models.
     from sessions.services.enrollment import enrollment_join
 
@@ -182,35 +195,20 @@ def group_join(
         enrollment=enrollment,
         member=member,
         created=created,
-        member_created=member_created,
+        member_created=True,
         sms_consent=member.sms_consent,
     )
-    if not created:
-        # A repeat join: same enrollment back, no second confirmation text.
-        result.messages.append(MESSAGE_ALREADY_JOINED)
-        return result
-
     update_fields: list[str] = []
-    # The texts go to the number on file, which may differ from the one typed.
-    texts_to = member.phone
-    if sms_reminders and texts_to:
-        if member.sms_consent == Member.SmsConsent.OPTED_OUT:
-            result.messages.append(MESSAGE_OPTED_OUT)
-        elif member.sms_consent == Member.SmsConsent.CONFIRMED:
-            # An existing member's choice to stop reminders is theirs, changed from their link only.
-            if member.sms_reminders:
-                result.messages.append(MESSAGE_SMS_CONFIRMED)
-        else:
-            if member.sms_consent == Member.SmsConsent.NONE:
-                # This is what makes notifications send a "Reply YES" text.
-                _take_confirmation_caps(phone=texts_to, client=client, now=now)
-                member.sms_consent = Member.SmsConsent.PENDING
-                member.sms_consent_at = now
-                member.sms_consent_source = Member.ConsentSource.WEB_FORM
-                member.sms_reminders = True
-                update_fields += ["sms_consent", "sms_consent_at", "sms_consent_source", "sms_reminders"]
-            result.messages.append(MESSAGE_CONFIRM_SMS)
-    if email_reminders and member_created and member.email:
+    if sms_reminders and member.phone:
+        # This is what makes notifications send a "Reply YES" text.
+        _take_confirmation_caps(phone=member.phone, client=client, now=now)
+        member.sms_consent = Member.SmsConsent.PENDING
+        member.sms_consent_at = now
+        member.sms_consent_source = Member.ConsentSource.WEB_FORM
+        member.sms_reminders = True
+        update_fields += ["sms_consent", "sms_consent_at", "sms_consent_source", "sms_reminders"]
+        result.messages.append(MESSAGE_CONFIRM_SMS)
+    if email_reminders and member.email:
         member.email_reminders = True
         member.email_consent = True
         member.email_consent_at = now
@@ -218,7 +216,67 @@ def group_join(
         update_fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
     if update_fields:
         member.save(update_fields=update_fields)
-    if not member_created:
-        result.messages.append(MESSAGE_LINK_SENT)
     result.sms_consent = member.sms_consent
     return result
+
+
+def _confirmation_requested(
+    *, group: SupportGroup, member: Member, note: str, client: str, now: dt.datetime
+) -> JoinResult:
+    """A join naming a known phone or email: ask the member, tell the caller nothing.
+
+    The caps are taken whatever the member's state, so a 429 cannot tell an
+    enrolled member from one who is not. A member already on the roster (or
+    erased) gets no message; one already asked keeps that request (no second
+    link); otherwise the request is recorded and notifications send the link.
+    """
+    _take_confirmation_caps(phone=f"member:{member.pk}", client=client, now=now, number_message=JOIN_CAP_CONTACT)
+    result = JoinResult(
+        enrollment=None,
+        member=member,
+        created=False,
+        member_created=False,
+        sms_consent="",
+        messages=[MESSAGE_CONFIRMATION_SENT],
+    )
+    from sessions.services.enrollment import ON_ROSTER
+
+    if member.erased_at is not None:
+        return result
+    if Enrollment.objects.filter(member=member, group=group, status__in=ON_ROSTER).exists():
+        return result
+    confirmation = JoinConfirmation.objects.select_for_update().filter(member=member, group=group).first()
+    if confirmation is None:
+        try:
+            with transaction.atomic():
+                JoinConfirmation.objects.create(member=member, group=group, join_note=note, requested_at=now)
+        except IntegrityError:
+            pass  # a concurrent request recorded it a moment ago: one request, one link
+    elif confirmation.confirmed_at is not None:
+        # They joined through an earlier link and have left since: a new request, a new link.
+        confirmation.confirmed_at = None
+        confirmation.requested_at = now
+        confirmation.join_note = note
+        confirmation.save(update_fields=["confirmed_at", "requested_at", "join_note"])
+    return result
+
+
+@transaction.atomic
+def member_join_group(
+    *, member: Member, group: SupportGroup, now: dt.datetime | None = None
+) -> tuple[Enrollment, bool]:
+    """A member joins `group` through their own self-service link (the confirmation
+    link sends them here). Enrolment rules as for any join; a pending confirmation
+    is marked confirmed and its note goes on the enrollment."""
+    from sessions.services.enrollment import enrollment_join
+
+    now = now or timezone.now()
+    confirmation = JoinConfirmation.objects.select_for_update().filter(member=member, group=group).first()
+    pending = confirmation is not None and confirmation.confirmed_at is None
+    enrollment, created = enrollment_join(
+        group=group, member=member, join_note=confirmation.join_note if pending else "", now=now
+    )
+    if pending:
+        confirmation.confirmed_at = now
+        confirmation.save(update_fields=["confirmed_at"])
+    return enrollment, created

@@ -7,18 +7,21 @@ import pytest
 from django.db import connection, connections
 from django.test import override_settings
 
-from sessions.models import Enrollment, Member, RateCounter
+from sessions.models import Enrollment, JoinConfirmation, Member, RateCounter
 from sessions.services.joining import (
     JOIN_CAP_CLIENT,
     JOIN_CAP_GLOBAL,
+    JOIN_CAP_CONTACT,
     JOIN_CAP_NUMBER,
-    MESSAGE_LINK_SENT,
-    MESSAGE_OPTED_OUT,
+    MESSAGE_CONFIRMATION_SENT,
     JoinLimitReached,
     group_join,
     rate_counter_take,
 )
 from tests.factories import EnrollmentFactory, MemberFactory, SupportGroupFactory, VenueFactory
+
+# The one answer to any join naming a known phone or email.
+CONFIRMATION_SENT = {"status": "confirmation_sent", "self_service_url": None, "messages": [MESSAGE_CONFIRMATION_SENT]}
 
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
@@ -47,7 +50,6 @@ def test_new_member_joins_with_phone_and_gets_pending_consent_and_their_link(api
     member = Member.objects.get(phone="+12175550142")
     assert body["status"] == "active"
     assert body["waitlist_position"] is None
-    assert body["already_joined"] is False
     assert body["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
     assert body["sms_consent"] == "pending"
     assert member.sms_consent == Member.SmsConsent.PENDING
@@ -58,21 +60,21 @@ def test_new_member_joins_with_phone_and_gets_pending_consent_and_their_link(api
 
 
 @pytest.mark.django_db
-def test_repeat_join_returns_the_existing_enrollment_without_a_second_confirmation(api_client):
+def test_repeat_join_is_202_and_sends_no_second_confirmation(api_client):
     group = SupportGroupFactory()
     first = post_join(api_client, group, phone="+12175550142", sms_reminders=True)
     assert first.status_code == 201
-    counters = dict(RateCounter.objects.values_list("scope", "count"))
     again = post_join(api_client, group, phone="217-555-0142", sms_reminders=True)
-    assert again.status_code == 200
-    assert again.json()["already_joined"] is True
-    assert again.json()["self_service_url"] is None
+    assert again.status_code == 202
+    assert again.json() == CONFIRMATION_SENT
     assert Enrollment.objects.filter(group=group).count() == 1
-    assert dict(RateCounter.objects.values_list("scope", "count")) == counters
+    # Already on the roster: nothing to confirm, so no request is recorded.
+    assert not JoinConfirmation.objects.exists()
+    assert RateCounter.objects.get(scope="join-sms:number:+12175550142").count == 1
 
 
 @pytest.mark.django_db
-def test_existing_member_joining_another_group_gets_no_token_and_no_data_change(api_client):
+def test_existing_member_joining_another_group_is_asked_and_nothing_changes(api_client):
     member = MemberFactory(
         display_name="Ruth", phone="+12175550199", email="ruth@example.org", sms_consent="confirmed", timezone="UTC"
     )
@@ -84,35 +86,110 @@ def test_existing_member_joining_another_group_gets_no_token_and_no_data_change(
         phone="2175550199",
         email="mallory@example.org",
         time_zone="Asia/Tokyo",
+        note="let me in",
+        sms_reminders=True,
+        email_reminders=True,
     )
-    assert response.status_code == 201
-    body = response.json()
-    assert body["self_service_url"] is None
-    assert member.token not in response.content.decode()
-    assert MESSAGE_LINK_SENT in body["messages"]
+    assert response.status_code == 202
+    assert response.json() == CONFIRMATION_SENT
+    content = response.content.decode()
+    for stored in (member.token, "Ruth", "ruth@example.org", "+12175550199", "sms_consent"):
+        assert stored not in content
     member.refresh_from_db()
     assert (member.display_name, member.email, member.timezone) == ("Ruth", "ruth@example.org", "UTC")
     assert not Member.objects.filter(email="mallory@example.org").exists()
+    # Not enrolled until they confirm; the request waits for them.
+    assert not Enrollment.objects.filter(member=member, group=group).exists()
+    confirmation = JoinConfirmation.objects.get(member=member, group=group)
+    assert confirmation.confirmed_at is None and confirmation.join_note == "let me in"
+
+
+def _known_member(group, state: str) -> None:
+    phone = "+12175550300"
+    if state == "enrolled":
+        EnrollmentFactory(group=group, member=MemberFactory(phone=phone, sms_consent="confirmed"))
+    elif state == "waitlisted":
+        member = MemberFactory(phone=phone)
+        Enrollment.objects.create(member=member, group=group, status="waitlisted", waitlist_position=1)
+    elif state == "left":
+        EnrollmentFactory(group=group, member=MemberFactory(phone=phone), status="left")
+    elif state == "opted_out":
+        MemberFactory(phone=phone, sms_consent="opted_out", email="o@example.org")
+    elif state == "pending_elsewhere":
+        EnrollmentFactory(member=MemberFactory(phone=phone, sms_consent="pending"))
+
+
+def _join_as_known_member(api_client, group):
+    return post_join(api_client, group, display_name="Someone", phone="(217) 555-0300", sms_reminders=True)
 
 
 @pytest.mark.django_db
-def test_opted_out_number_stays_opted_out_and_is_told_how_to_come_back(api_client):
-    member = MemberFactory(phone="+12175550123", sms_consent="opted_out")
-    response = post_join(api_client, SupportGroupFactory(), phone="+12175550123", sms_reminders=True)
-    assert response.status_code == 201
-    assert response.json()["sms_consent"] == "opted_out"
-    assert MESSAGE_OPTED_OUT in response.json()["messages"]
-    member.refresh_from_db()
-    assert member.sms_consent == "opted_out"
-    assert not RateCounter.objects.exists()
+@pytest.mark.parametrize("state", ["enrolled", "waitlisted", "left", "opted_out", "pending_elsewhere"])
+def test_every_known_member_gets_the_byte_identical_answer(api_client, state):
+    group = SupportGroupFactory(slug="suicide-loss-circle")
+    _known_member(group, state)
+    response = _join_as_known_member(api_client, group)
+    reference = (
+        b'{"status":"confirmation_sent","self_service_url":null,"messages":["'
+        + MESSAGE_CONFIRMATION_SENT.encode()
+        + b'"]}'
+    )
+    assert response.status_code == 202
+    assert response.content == reference
+    assert response["Content-Type"] == "application/json"
 
 
 @pytest.mark.django_db
-def test_confirmed_consent_is_kept_and_costs_no_confirmation_text(api_client):
-    MemberFactory(phone="+12175550124", sms_consent="confirmed", sms_reminders=True)
-    response = post_join(api_client, SupportGroupFactory(), phone="+12175550124", sms_reminders=True)
-    assert response.json()["sms_consent"] == "confirmed"
-    assert not RateCounter.objects.exists()
+@pytest.mark.parametrize(
+    ("state", "asked"),
+    [("enrolled", False), ("waitlisted", False), ("left", True), ("opted_out", True), ("pending_elsewhere", True)],
+)
+def test_known_member_join_enrols_nobody_and_asks_only_those_not_on_the_roster(api_client, state, asked):
+    group = SupportGroupFactory()
+    _known_member(group, state)
+    before = list(Enrollment.objects.values_list("id", "group_id", "status", "waitlist_position"))
+    _join_as_known_member(api_client, group)
+    after = list(Enrollment.objects.values_list("id", "group_id", "status", "waitlist_position"))
+    assert after == before
+    assert JoinConfirmation.objects.filter(group=group).exists() is asked
+    member = Member.objects.get(phone="+12175550300")
+    assert member.sms_consent == {
+        "enrolled": "confirmed",
+        "opted_out": "opted_out",
+        "pending_elsewhere": "pending",
+    }.get(state, "none")
+
+
+@pytest.mark.django_db
+def test_asking_twice_keeps_one_request(api_client):
+    member = MemberFactory(phone="+12175550301")
+    group = SupportGroupFactory()
+    post_join(api_client, group, phone="+12175550301", note="first")
+    first = JoinConfirmation.objects.get(member=member, group=group)
+    post_join(api_client, group, phone="+12175550301", note="second", ip="198.51.100.4")
+    again = JoinConfirmation.objects.get(member=member, group=group)
+    assert (again.pk, again.requested_at, again.join_note) == (first.pk, first.requested_at, "first")
+
+
+@pytest.mark.django_db
+def test_a_join_by_email_of_a_known_member_is_answered_the_same(api_client):
+    MemberFactory(phone=None, email="kim@example.org", email_consent=True)
+    response = post_join(api_client, SupportGroupFactory(), email="KIM@example.org")
+    assert response.status_code == 202 and response.json() == CONFIRMATION_SENT
+
+
+@pytest.mark.django_db
+@override_settings(JOIN_SMS_CAP_PER_NUMBER=2)
+def test_joins_naming_one_known_member_are_capped_whatever_their_state(api_client):
+    member = MemberFactory(phone="+12175550302")
+    groups = [SupportGroupFactory() for _ in range(3)]
+    EnrollmentFactory(member=member, group=groups[0])
+    for n, group in enumerate(groups[:2]):
+        assert post_join(api_client, group, phone="+12175550302", ip=f"198.51.100.{n}").status_code == 202
+    refused = post_join(api_client, groups[2], phone="+12175550302", ip="198.51.100.9")
+    assert refused.status_code == 429
+    assert refused.json() == {"detail": JOIN_CAP_CONTACT}
+    assert not JoinConfirmation.objects.filter(group=groups[2]).exists()
 
 
 @pytest.mark.django_db
@@ -197,17 +274,14 @@ def test_client_cap_refuses_with_429_and_writes_nothing(api_client):
 @pytest.mark.django_db
 @override_settings(JOIN_SMS_CAP_PER_NUMBER=1)
 def test_number_cap_counts_confirmation_texts_to_one_number(api_client):
-    member = MemberFactory(phone="+12175550180")
-    first, second = SupportGroupFactory(), SupportGroupFactory()
-    assert post_join(api_client, first, phone="+12175550180", sms_reminders=True).status_code == 201
-    # Consent went back to none (say, the pending request expired): a second text today is over the cap.
-    Member.objects.filter(pk=member.pk).update(sms_consent="none")
-    response = post_join(api_client, second, phone="+12175550180", sms_reminders=True, ip="198.51.100.9")
+    group = SupportGroupFactory()
+    assert post_join(api_client, group, phone="+12175550180", sms_reminders=True).status_code == 201
+    # The member was erased meanwhile (the number is free again): a second text today is over the cap.
+    Member.objects.filter(phone="+12175550180").delete()
+    response = post_join(api_client, group, phone="+12175550180", sms_reminders=True, ip="198.51.100.9")
     assert response.status_code == 429
     assert response.json()["detail"] == JOIN_CAP_NUMBER
-    assert not Enrollment.objects.filter(group=second).exists()
-    member.refresh_from_db()
-    assert member.sms_consent == "none"
+    assert not Member.objects.filter(phone="+12175550180").exists()
 
 
 @pytest.mark.django_db
