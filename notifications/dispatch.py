@@ -265,6 +265,8 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
             text = texts.sms_join_approved(group=group, member=member, next_session=_next_session(row, now=now))
         elif row.kind == Kind.SMS_CONFIRM:
             text = texts.sms_confirm(group=group)
+        elif row.kind == Kind.JOIN_CONFIRMATION:
+            text = texts.sms_join_confirmation(group=group, member=member, confirmation_id=row.detail)
         elif row.kind == Kind.BROADCAST:
             text = texts.sms_broadcast(group=group, text=row.broadcast.body)
         else:
@@ -301,6 +303,8 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
         calendar = ical.series_invite(
             enrollment=row.enrollment, series=series, method="CANCEL" if cancel else "REQUEST", now=now
         )
+    elif row.kind == Kind.JOIN_CONFIRMATION:
+        content = texts.email_join_confirmation(group=group, member=member, next_session=_next_session(row, now=now))
     elif row.kind == Kind.BROADCAST:
         content = texts.email_broadcast(group=group, member=member, text=row.broadcast.body)
     else:

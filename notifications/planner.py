@@ -13,7 +13,9 @@ Where a notice comes from:
 - series notices: a series that ended (`active` False), or one a facilitator edited
   (`SessionSeries.sequence` higher than the last series invite a member got);
 - enrollment notices: EnrollmentEvent rows (approve, promote, join, leave, remove);
-- SMS confirmation: members whose consent is `pending`.
+- SMS confirmation: members whose consent is `pending`;
+- join confirmations: a JoinConfirmation not yet confirmed (someone used a known
+  member's phone or email on a join form): one link to the contact on file.
 """
 
 from __future__ import annotations
@@ -28,7 +30,15 @@ from django.utils import timezone as dj_timezone
 
 from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
 from notifications.quiet import sms_send_time
-from sessions.models import Enrollment, EnrollmentEvent, Member, Session, SessionSeries, SupportGroup
+from sessions.models import (
+    Enrollment,
+    EnrollmentEvent,
+    JoinConfirmation,
+    Member,
+    Session,
+    SessionSeries,
+    SupportGroup,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -654,6 +664,67 @@ def plan_sms_confirmations(*, now: dt.datetime) -> PlanResult:
     return PlanResult(created=_insert(rows))
 
 
+# --- Join confirmations ------------------------------------------------------------------------
+
+
+def join_confirmation_key(confirmation: JoinConfirmation) -> str:
+    # Names the request: a later request (after the member joined and left) gets its own link.
+    return f"join_confirmation:c{confirmation.pk}:t{int(confirmation.requested_at.timestamp())}"
+
+
+def plan_join_confirmations(*, now: dt.datetime) -> PlanResult:
+    """One link per join request that named a known member's phone or email.
+
+    By text if the number's consent is confirmed (it has said YES to us before),
+    else by email if the address has email consent, else nothing: a number that
+    never said YES, or said STOP, is not texted, and the request simply lapses
+    (the member can still join from their own self-service link). Quiet hours
+    apply to the text, as for an approved join. Only one channel, ever: a row on
+    either channel for this request means it was handled.
+    """
+    confirmations = list(
+        JoinConfirmation.objects.filter(
+            confirmed_at__isnull=True, requested_at__gte=now - NEWS_WINDOW, requested_at__lte=now
+        )
+        .select_related("member")
+        .order_by("id")
+    )
+    if not confirmations:
+        return PlanResult()
+    keys = {join_confirmation_key(c): c for c in confirmations}
+    handled = set(
+        OutboxMessage.objects.filter(kind=Kind.JOIN_CONFIRMATION, dedupe_key__in=list(keys)).values_list(
+            "dedupe_key", flat=True
+        )
+    )
+    rows = []
+    for key, confirmation in keys.items():
+        if key in handled:
+            continue
+        member = confirmation.member
+        if sms_notice_ok(member):
+            channel = Channel.SMS
+        elif email_notice_ok(member):
+            channel = Channel.EMAIL
+        else:
+            continue
+        rows.append(
+            _row(
+                member_id=member.id,
+                channel=channel,
+                kind=Kind.JOIN_CONFIRMATION,
+                group_id=confirmation.group_id,
+                series_id_ref=None,
+                sequence=0,
+                offset_minutes=0,
+                detail=str(confirmation.pk),
+                dedupe_key=key,
+                due_at=_due_for(channel=channel, due=now, member=member, starts_at=None),
+            )
+        )
+    return PlanResult(created=_insert(rows))
+
+
 # --- Retiring rows nobody wants any more ------------------------------------------------------
 
 
@@ -706,6 +777,7 @@ def plan_notifications(*, now: dt.datetime | None = None) -> PlanResult:
         # shows the new schedule.
         plan_series_changes,
         plan_sms_confirmations,
+        plan_join_confirmations,
         plan_reminders,
     ):
         part = step(now=now)

@@ -42,6 +42,11 @@ SMS_CONFIRM = (
     "Lantern: reply YES to get text reminders for {label}. Reply STOP to opt out, HELP for help. "
     "Msg&data rates may apply."
 )
+# Sent when someone used this number on a join form. Neutral: the label only, and a
+# link that names neither the group nor its slug.
+SMS_JOIN_CONFIRMATION = (
+    "Lantern: someone asked to add this number to {label}. To join, open {link} If it was not you, ignore this."
+)
 SMS_BROADCAST = "{label}: {text}"
 SMS_NEXT = " Next: {when}."
 SMS_JOIN = " Join: {url}"
@@ -70,6 +75,7 @@ SMS_TEMPLATES = {
     "seat_offered": SMS_SEAT_OFFERED,
     "join_approved": SMS_JOIN_APPROVED,
     "sms_confirm": SMS_CONFIRM,
+    "join_confirmation": SMS_JOIN_CONFIRMATION,
     "broadcast": SMS_BROADCAST,
     "reply_opted_in": REPLY_OPTED_IN,
     "reply_confirmed": REPLY_CONFIRMED,
@@ -187,6 +193,20 @@ def sms_join_approved(*, group: SupportGroup, member: Member, next_session: Sess
 
 def sms_confirm(*, group: SupportGroup | None) -> str:
     return SMS_CONFIRM.format(label=label_of(group) if group else "your group")
+
+
+def join_confirmation_sms_url(*, member: Member, confirmation_id: int | str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/confirm/{confirmation_id}/"
+
+
+def join_confirmation_url(*, member: Member, group: SupportGroup) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/groups/{group.slug}/join/"
+
+
+def sms_join_confirmation(*, group: SupportGroup, member: Member, confirmation_id: int | str) -> str:
+    return SMS_JOIN_CONFIRMATION.format(
+        label=label_of(group), link=join_confirmation_sms_url(member=member, confirmation_id=confirmation_id)
+    )
 
 
 def sms_broadcast(*, group: SupportGroup, text: str) -> str:
@@ -314,3 +334,17 @@ def email_series_invite(*, group: SupportGroup, member: Member, cancel: bool) ->
 def email_broadcast(*, group: SupportGroup, member: Member, text: str) -> EmailContent:
     body = f"Hello {member.display_name},\n\nA message from the facilitators of {group.name}:\n\n{text}"
     return EmailContent(subject=f"Message: {group.sms_label}", body=body + _email_footer(member))
+
+
+def email_join_confirmation(*, group: SupportGroup, member: Member, next_session: Session | None) -> EmailContent:
+    """The link to confirm a join that someone made with this email address. Addressed
+    by the name on file, never the name typed on the form."""
+    body = (
+        f"Hello {member.display_name},\n\nSomeone asked to add this email address to {group.name}. "
+        "If it was you, join by confirming here:\n"
+        f"{join_confirmation_url(member=member, group=group)}\n"
+    )
+    if next_session is not None:
+        body += f"The next session is {local_when(next_session.starts_at, member.timezone)}.\n"
+    body += "If it was not you, ignore this message: nothing changes unless you confirm."
+    return EmailContent(subject=f"Confirm joining: {group.sms_label}", body=body + _email_footer(member))

@@ -7,16 +7,18 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, inline_serializer
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sessions.models import Enrollment, Member
+from sessions.models import Enrollment, JoinConfirmation, Member, Session, SupportGroup
 from sessions.selectors.roster import enrollments_of_member, member_by_token, member_enrollment_in_group
 from sessions.services import members as member_services
 from sessions.services.enrollment import ON_ROSTER, enrollment_leave
+from sessions.services.joining import member_join_group
 from sessions.validators import validate_timezone
 
 TAGS = ["me"]
@@ -199,3 +201,107 @@ class SelfServiceRotateView(_SelfServiceAPIView):
         """A new secret link; the old one stops working at once."""
         member = member_services.member_rotate_token(member=_member(token))
         return Response({"token": member.token, "self_service_url": self_service_url(member)})
+
+
+# --- Joining a group as a known member (also where a join confirmation link leads) ---------
+
+CONFIRM_HOW = "POST to this URL"
+
+JoinOfferSerializer = inline_serializer(
+    "JoinOffer",
+    {
+        "group_name": serializers.CharField(),
+        "group_slug": serializers.CharField(),
+        "next_session": serializers.DateTimeField(allow_null=True),
+        "confirm": serializers.CharField(),
+    },
+)
+OwnJoinSerializer = inline_serializer(
+    "OwnJoin",
+    {
+        "group_name": serializers.CharField(),
+        "group_slug": serializers.CharField(),
+        "status": serializers.CharField(),
+        "waitlist_position": serializers.IntegerField(allow_null=True),
+    },
+)
+
+
+def _join_offer(group: SupportGroup) -> dict:
+    next_session = (
+        Session.objects.filter(group=group, status=Session.Status.SCHEDULED, starts_at__gt=timezone.now())
+        .order_by("starts_at", "id")
+        .values_list("starts_at", flat=True)
+        .first()
+    )
+    return {
+        "group_name": group.name,
+        "group_slug": group.slug,
+        "next_session": next_session.isoformat().replace("+00:00", "Z") if next_session else None,
+        "confirm": CONFIRM_HOW,
+    }
+
+
+def _join(member: Member, group: SupportGroup) -> Response:
+    enrollment, created = member_join_group(member=member, group=group)
+    payload = {
+        "group_name": group.name,
+        "group_slug": group.slug,
+        "status": enrollment.status,
+        "waitlist_position": enrollment.waitlist_position,
+    }
+    return Response(payload, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class SelfServiceJoinView(_SelfServiceAPIView):
+    """Join a group as yourself. A join confirmation link (sent when someone used your
+    phone or email on a group's join form) leads here; nothing happens until a POST.
+    A GET describes the group, so a link opened on a phone shows what it is about."""
+
+    def _group(self, slug: str) -> SupportGroup:
+        # Listed or not, as on the public group page: an unlisted group is reachable by its slug.
+        group = SupportGroup.objects.select_related("venue").filter(slug=slug).first()
+        if group is None:
+            raise Http404
+        return group
+
+    @extend_schema(responses=JoinOfferSerializer, tags=TAGS, summary="What joining this group would be")
+    def get(self, request, token: str, group_slug: str):
+        _member(token)
+        return Response(_join_offer(self._group(group_slug)))
+
+    @extend_schema(
+        request=None,
+        responses={201: OwnJoinSerializer, 200: OpenApiResponse(OwnJoinSerializer, description="Already on it")},
+        tags=TAGS,
+        summary="Join this group",
+    )
+    def post(self, request, token: str, group_slug: str):
+        member = _member(token)
+        return _join(member, self._group(group_slug))
+
+
+class SelfServiceConfirmationView(_SelfServiceAPIView):
+    """The short form of a join confirmation link, used in text messages: it names
+    neither the group nor its slug (slugs can say what a group is about)."""
+
+    def _group(self, member: Member, pk: int) -> SupportGroup:
+        confirmation = JoinConfirmation.objects.filter(member=member, pk=pk).select_related("group").first()
+        if confirmation is None:
+            raise Http404
+        return confirmation.group
+
+    @extend_schema(responses=JoinOfferSerializer, tags=TAGS, summary="What this join confirmation is for")
+    def get(self, request, token: str, pk: int):
+        member = _member(token)
+        return Response(_join_offer(self._group(member, pk)))
+
+    @extend_schema(
+        request=None,
+        responses={201: OwnJoinSerializer, 200: OpenApiResponse(OwnJoinSerializer, description="Already on it")},
+        tags=TAGS,
+        summary="Confirm: join the group",
+    )
+    def post(self, request, token: str, pk: int):
+        member = _member(token)
+        return _join(member, self._group(member, pk))

@@ -47,5 +47,7 @@ urlpatterns = [
     path("api/manage/groups/<int:pk>/roster.csv", manage.RosterCsvView.as_view(), name="manage-group-roster-csv"),
     path("api/me/<str:token>/", me.SelfServiceView.as_view(), name="me"),
     path("api/me/<str:token>/groups/<slug:group_slug>/leave/", me.SelfServiceLeaveView.as_view(), name="me-leave"),
+    path("api/me/<str:token>/groups/<slug:group_slug>/join/", me.SelfServiceJoinView.as_view(), name="me-join"),
+    path("api/me/<str:token>/confirm/<int:pk>/", me.SelfServiceConfirmationView.as_view(), name="me-confirm"),
     path("api/me/<str:token>/rotate/", me.SelfServiceRotateView.as_view(), name="me-rotate"),
 ]

@@ -241,3 +241,79 @@ def test_erasing_removes_personal_data_and_keeps_anonymised_attendance(api_clien
     assert "+12175550142" not in str(list(AuditLog.objects.values_list("details", flat=True)))
     # The number is free for a new sign-up.
     assert not Member.objects.filter(phone="+12175550142").exists()
+
+
+# --- Joining another group as yourself (where a join confirmation link leads) ------------
+
+
+def join_path(member, group) -> str:
+    return me(member, f"groups/{group.slug}/join/")
+
+
+@pytest.mark.django_db
+def test_get_describes_the_group_and_changes_nothing(api_client, member):
+    group = SupportGroupFactory(name="Evening Circle", listed=False)
+    session = SessionFactory(series__group=group)
+    response = api_client.get(join_path(member, group))
+    assert response.status_code == 200
+    assert response.json() == {
+        "group_name": "Evening Circle",
+        "group_slug": group.slug,
+        "next_session": session.starts_at.isoformat().replace("+00:00", "Z"),
+        "confirm": "POST to this URL",
+    }
+    assert response["Cache-Control"] == "no-store"
+    assert not Enrollment.objects.filter(member=member).exists()
+
+
+@pytest.mark.django_db
+def test_post_joins_under_the_groups_rules_and_confirms_a_pending_request(api_client, member):
+    from django.utils import timezone
+
+    from sessions.models import JoinConfirmation
+
+    group = SupportGroupFactory(enrollment_mode="approval")
+    JoinConfirmation.objects.create(member=member, group=group, join_note="from the form", requested_at=timezone.now())
+    response = api_client.post(join_path(member, group))
+    assert response.status_code == 201
+    assert response.json()["status"] == "requested" and response.json()["waitlist_position"] is None
+    assert Enrollment.objects.get(member=member, group=group).join_note == "from the form"
+    assert JoinConfirmation.objects.get(member=member, group=group).confirmed_at is not None
+    again = api_client.post(join_path(member, group))
+    assert again.status_code == 200 and again.json()["status"] == "requested"
+    assert Enrollment.objects.filter(member=member, group=group).count() == 1
+
+
+@pytest.mark.django_db
+def test_post_without_a_request_is_a_plain_join(api_client, member):
+    group = SupportGroupFactory()
+    response = api_client.post(join_path(member, group))
+    assert response.status_code == 201 and response.json()["status"] == "active"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_join_refuses_bad_tokens_and_unknown_groups(api_client, member, method):
+    group = SupportGroupFactory()
+    call = getattr(api_client, method)
+    assert call(f"/api/me/not-a-token/groups/{group.slug}/join/").status_code == 404
+    assert call(me(member, "groups/no-such-group/join/")).status_code == 404
+    erased = MemberFactory(erased_at="2026-01-01T00:00:00Z", phone=None, email=None)
+    assert call(join_path(erased, group)).status_code == 404
+    assert not Enrollment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_confirmation_link_works_only_with_its_own_members_token(api_client, member):
+    from django.utils import timezone
+
+    from sessions.models import JoinConfirmation
+
+    other = MemberFactory(phone="+12175550999")
+    confirmation = JoinConfirmation.objects.create(
+        member=other, group=SupportGroupFactory(), requested_at=timezone.now()
+    )
+    assert api_client.get(me(member, f"confirm/{confirmation.pk}/")).status_code == 404
+    assert api_client.post(me(member, f"confirm/{confirmation.pk}/")).status_code == 404
+    assert api_client.post(me(other, f"confirm/{confirmation.pk}/")).status_code == 201
+    assert not Enrollment.objects.filter(member=member).exists()

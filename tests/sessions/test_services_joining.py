@@ -10,8 +10,8 @@ from django.test import override_settings
 from sessions.models import Enrollment, JoinConfirmation, Member, RateCounter
 from sessions.services.joining import (
     JOIN_CAP_CLIENT,
-    JOIN_CAP_GLOBAL,
     JOIN_CAP_CONTACT,
+    JOIN_CAP_GLOBAL,
     JOIN_CAP_NUMBER,
     MESSAGE_CONFIRMATION_SENT,
     JoinLimitReached,
