@@ -682,6 +682,21 @@ def plan_join_confirmations(*, now: dt.datetime) -> PlanResult:
     apply to the text, as for an approved join. Only one channel, ever: a row on
     either channel for this request means it was handled.
     """
+    result = PlanResult()
+    # A link still waiting (quiet hours) is moot once the member has joined through any link.
+    waiting = dict(
+        OutboxMessage.objects.filter(kind=Kind.JOIN_CONFIRMATION, status=Status.SCHEDULED).values_list("id", "detail")
+    )
+    if waiting:
+        answered = {
+            str(pk)
+            for pk in JoinConfirmation.objects.filter(
+                pk__in=[int(d) for d in waiting.values() if d.isdigit()], confirmed_at__isnull=False
+            ).values_list("pk", flat=True)
+        }
+        moot = [row_id for row_id, detail in waiting.items() if detail in answered]
+        if moot:
+            result.retired += _retire(ids=moot, status=Status.SKIPPED, reason="confirmed", now=now)
     confirmations = list(
         JoinConfirmation.objects.filter(
             confirmed_at__isnull=True, requested_at__gte=now - NEWS_WINDOW, requested_at__lte=now
@@ -690,7 +705,7 @@ def plan_join_confirmations(*, now: dt.datetime) -> PlanResult:
         .order_by("id")
     )
     if not confirmations:
-        return PlanResult()
+        return result
     keys = {join_confirmation_key(c): c for c in confirmations}
     handled = set(
         OutboxMessage.objects.filter(kind=Kind.JOIN_CONFIRMATION, dedupe_key__in=list(keys)).values_list(
@@ -722,7 +737,8 @@ def plan_join_confirmations(*, now: dt.datetime) -> PlanResult:
                 due_at=_due_for(channel=channel, due=now, member=member, starts_at=None),
             )
         )
-    return PlanResult(created=_insert(rows))
+    result.created += _insert(rows)
+    return result
 
 
 # --- Retiring rows nobody wants any more ------------------------------------------------------

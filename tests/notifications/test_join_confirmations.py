@@ -105,6 +105,20 @@ def test_the_text_waits_for_the_morning_in_quiet_hours(now):
     assert confirmation_rows().get().due_at > night
 
 
+def test_a_waiting_text_is_dropped_once_the_member_has_joined(run_dispatch, now):
+    member = texting_member(phone="+12175550150", timezone="America/Chicago")
+    night = now.replace(hour=6)  # midnight in Chicago: the text waits for the morning
+    group = SupportGroupFactory()
+    JoinConfirmation.objects.create(member=member, group=group, requested_at=night)
+    plan_notifications(now=night)
+    assert confirmation_rows().get().status == Status.SCHEDULED
+    assert APIClient().post(f"/api/me/{member.token}/groups/{group.slug}/join/").status_code == 201
+    run_dispatch(night + dt.timedelta(minutes=5))
+    row = confirmation_rows().get()
+    assert (row.status, row.error_code) == (Status.SKIPPED, "confirmed")
+    assert ConsoleSms.sent == []
+
+
 def test_from_join_form_to_enrolled_through_the_link(run_dispatch, now):
     group = SupportGroupFactory(capacity=1)
     EnrollmentFactory(group=group)

@@ -374,8 +374,31 @@ def test_concurrent_joins_with_the_same_number_make_one_member_and_one_text(requ
         )
 
     results = _run_in_threads(6, join)
-    assert not [r for r in results if isinstance(r, Exception)], results
+    # The losers find the winner's member: they get the known-member answer (or, past the
+    # per-member cap of 3, a 429), never an error and never a second member or text.
+    refused = [r for r in results if isinstance(r, JoinLimitReached)]
+    assert all(r.scope == "number" for r in refused), results
+    assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, JoinLimitReached)], results
+    joined = [r for r in results if not isinstance(r, Exception)]
+    assert sum(1 for r in joined if r.member_created) == 1
+    assert all(r.messages == [MESSAGE_CONFIRMATION_SENT] for r in joined if not r.member_created)
     assert Member.objects.filter(phone="+12175550400").count() == 1
     assert Enrollment.objects.filter(group=group).count() == 1
-    assert sum(1 for r in results if r.created) == 1
+    assert not JoinConfirmation.objects.exists()
     assert RateCounter.objects.get(scope="join-sms:number:+12175550400").count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(JOIN_SMS_CAP_PER_NUMBER=10)
+def test_concurrent_joins_naming_one_known_member_record_one_request(requires_postgres):
+    member = MemberFactory(phone="+12175550500")
+    group = SupportGroupFactory()
+
+    def join(index: int):
+        return group_join(group=group, display_name=f"X{index}", phone="+12175550500", client=f"c{index}", now=NOW)
+
+    results = _run_in_threads(6, join)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert {tuple(r.messages) for r in results} == {(MESSAGE_CONFIRMATION_SENT,)}
+    assert JoinConfirmation.objects.filter(member=member, group=group).count() == 1
+    assert not Enrollment.objects.filter(member=member).exists()
