@@ -158,6 +158,9 @@ ENDPOINTS = [
     ("me edit", "patch", "/api/me/{token}/", lambda w: {"display_name": "Annie"}, MEMBER_ONLY.format(ok=200)),
     ("me erase", "delete", "/api/me/{token}/", None, MEMBER_ONLY.format(ok=204)),
     ("me leave", "post", "/api/me/{token}/groups/{slug}/leave/", None, MEMBER_ONLY.format(ok=200)),
+    ("me join offer", "get", "/api/me/{token}/groups/{slug}/join/", None, MEMBER_ONLY.format(ok=200)),
+    # The member is already in the group: 200 with their own status, nobody else gets further than 404.
+    ("me join", "post", "/api/me/{token}/groups/{slug}/join/", None, MEMBER_ONLY.format(ok=200)),
     ("me rotate", "post", "/api/me/{token}/rotate/", None, MEMBER_ONLY.format(ok=200)),
 ]  # fmt: skip
 
