@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
+from django.db import transaction
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -29,6 +28,7 @@ from sessions.services.enrollment import (
 )
 from sessions.services.groups import group_update
 from tests.factories import MemberFactory, SupportGroupFactory, UserFactory
+from tests.sessions.concurrency import run_in_threads
 
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 DROP_IN = SupportGroup.EnrollmentMode.DROP_IN
@@ -309,34 +309,13 @@ def test_facilitator_add_approves_a_pending_request():
 # --- Races (PostgreSQL row locks) -------------------------------------------------------
 
 
-def _run_in_threads(count: int, target) -> list:
-    results: list = [None] * count
-    barrier = threading.Barrier(count)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = target(index)
-        except Exception as exc:  # collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_two_joins_racing_for_the_last_seat_give_one_seat_and_one_waitlist_place(requires_postgres):
     group = SupportGroupFactory(capacity=3)
     for _ in range(2):
         join(group)
     racers = [MemberFactory(), MemberFactory()]
-    results = _run_in_threads(2, lambda i: enrollment_join(group=group, member=racers[i], now=NOW)[0].status)
+    results = run_in_threads(2, lambda i: enrollment_join(group=group, member=racers[i], now=NOW)[0].status)
     assert sorted(results) == ["active", "waitlisted"]
     assert Enrollment.objects.filter(group=group, status="active").count() == 3
     assert waitlist(group)[0][1] == 1
@@ -346,7 +325,7 @@ def test_two_joins_racing_for_the_last_seat_give_one_seat_and_one_waitlist_place
 def test_many_concurrent_joins_fill_exactly_the_capacity_with_a_contiguous_waitlist(requires_postgres):
     group = SupportGroupFactory(capacity=4)
     racers = [MemberFactory() for _ in range(10)]
-    results = _run_in_threads(10, lambda i: enrollment_join(group=group, member=racers[i], now=NOW)[0].status)
+    results = run_in_threads(10, lambda i: enrollment_join(group=group, member=racers[i], now=NOW)[0].status)
     assert results.count("active") == 4 and results.count("waitlisted") == 6
     assert sorted(p for _, p in waitlist(group)) == [1, 2, 3, 4, 5, 6]
 
@@ -363,7 +342,7 @@ def test_a_leave_racing_a_join_never_overfills(requires_postgres):
             return enrollment_leave(enrollment=seated, now=NOW).status
         return enrollment_join(group=group, member=newcomer, now=NOW)[0].status
 
-    results = _run_in_threads(2, act)
+    results = run_in_threads(2, act)
     assert not any(isinstance(r, Exception) for r in results), results
     assert list(Enrollment.objects.filter(group=group, status="active").values_list("pk", flat=True)) == [waiting.pk]
     assert waitlist(group) == [(newcomer.pk, 1)]

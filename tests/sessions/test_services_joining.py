@@ -1,10 +1,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import override_settings
 
 from sessions.models import Enrollment, JoinConfirmation, Member, RateCounter
@@ -19,6 +18,7 @@ from sessions.services.joining import (
     rate_counter_take,
 )
 from tests.factories import EnrollmentFactory, MemberFactory, SupportGroupFactory, VenueFactory
+from tests.sessions.concurrency import run_in_threads
 
 # The one answer to any join naming a known phone or email.
 CONFIRMATION_SENT = {"status": "confirmation_sent", "self_service_url": None, "messages": [MESSAGE_CONFIRMATION_SENT]}
@@ -311,30 +311,9 @@ def test_service_raises_join_limit_reached_before_writing():
     assert not Member.objects.exists() and not Enrollment.objects.exists()
 
 
-def _run_in_threads(count: int, target) -> list:
-    results: list = [None] * count
-    barrier = threading.Barrier(count)
-
-    def worker(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = target(index)
-        except Exception as exc:  # collected and asserted on by the test
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_counter_takes_never_pass_the_cap(requires_postgres):
-    results = _run_in_threads(12, lambda i: rate_counter_take(scope="race", day=TODAY, cap=5))
+    results = run_in_threads(12, lambda i: rate_counter_take(scope="race", day=TODAY, cap=5))
     assert results.count(True) == 5 and results.count(False) == 7
     assert RateCounter.objects.get(scope="race", day=TODAY).count == 5
 
@@ -355,7 +334,7 @@ def test_concurrent_joins_from_one_client_stop_at_the_cap(requires_postgres):
             now=NOW,
         )
 
-    results = _run_in_threads(10, join)
+    results = run_in_threads(10, join)
     refused = [r for r in results if isinstance(r, JoinLimitReached)]
     joined = [r for r in results if not isinstance(r, Exception)]
     assert len(joined) == 3 and len(refused) == 7, results
@@ -373,7 +352,7 @@ def test_concurrent_joins_with_the_same_number_make_one_member_and_one_text(requ
             group=group, display_name="Same", phone="+12175550400", sms_reminders=True, client=f"c{index}", now=NOW
         )
 
-    results = _run_in_threads(6, join)
+    results = run_in_threads(6, join)
     # The losers find the winner's member: they get the known-member answer (or, past the
     # per-member cap of 3, a 429), never an error and never a second member or text.
     refused = [r for r in results if isinstance(r, JoinLimitReached)]
@@ -397,7 +376,7 @@ def test_concurrent_joins_naming_one_known_member_record_one_request(requires_po
     def join(index: int):
         return group_join(group=group, display_name=f"X{index}", phone="+12175550500", client=f"c{index}", now=NOW)
 
-    results = _run_in_threads(6, join)
+    results = run_in_threads(6, join)
     assert not [r for r in results if isinstance(r, Exception)], results
     assert {tuple(r.messages) for r in results} == {(MESSAGE_CONFIRMATION_SENT,)}
     assert JoinConfirmation.objects.filter(member=member, group=group).count() == 1

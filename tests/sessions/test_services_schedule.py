@@ -1,20 +1,19 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import zoneinfo
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.db import close_old_connections, connection
 from django.test import override_settings
 
 from sessions.models import AuditLog, Session, SessionSeries
 from sessions.services import schedule
 from sessions.tasks import materialize_sessions
 from tests.factories import SessionSeriesFactory, SupportGroupFactory, UserFactory, VenueFactory
+from tests.sessions.concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -153,29 +152,15 @@ def test_concurrent_materialization_creates_each_session_once(requires_postgres)
         )
         for _ in range(20)
     ]
-    results: list[int] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(4)
+    kinds = ("all", "all", "one", "one")
 
-    def run(kind: str):
-        try:
-            barrier.wait()
-            if kind == "all":
-                results.append(schedule.materialize_all(now=NOW, chunk_size=3))
-            else:
-                results.append(sum(schedule.materialize_series(series=s, now=NOW) for s in series_list))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            close_old_connections()
-            connection.close()
+    def run(index: int) -> int:
+        if kinds[index] == "all":
+            return schedule.materialize_all(now=NOW, chunk_size=3)
+        return sum(schedule.materialize_series(series=s, now=NOW) for s in series_list)
 
-    threads = [threading.Thread(target=run, args=(kind,)) for kind in ("all", "all", "one", "one")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    results = run_in_threads(len(kinds), run)
+    assert [r for r in results if isinstance(r, BaseException)] == []
     expected = 20 * 25  # Jan 6 … Jun 23
     assert Session.objects.count() == expected
     assert sum(results) == expected
