@@ -9,13 +9,9 @@ permission on lists; nested routes check their parent group first.
 
 from __future__ import annotations
 
-import csv
-import io
-import re
-
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
@@ -25,6 +21,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_manage import (
     AuditLogSerializer,
     AuditQuerySerializer,
@@ -585,17 +582,6 @@ _CSV_COLUMNS = (
     "joined",
     "notes",
 )
-_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
-
-
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): names and notes are typed by the public."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text and text[0] in "=+-@\t\r" and not _E164.match(text):
-        return "'" + text
-    return text
 
 
 class RosterCsvView(APIView):
@@ -612,18 +598,14 @@ class RosterCsvView(APIView):
         statuses = _statuses(request)
         entries = roster_selectors.roster_rows(group=group, statuses=statuses)
         rows = RosterEntrySerializer(entries, many=True).data
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(_CSV_COLUMNS)
-        for row in rows:
-            writer.writerow([_csv_cell(row[column]) for column in _CSV_COLUMNS])
         audit_record(
             action="roster.export",
             actor=request.user,
             group=group,
             details={"statuses": statuses or "all", "rows": len(entries)},
         )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{group.slug}-roster.csv"'
-        response["Cache-Control"] = "no-store"
-        return response
+        return csv_attachment(
+            filename=f"{group.slug}-roster.csv",
+            header=_CSV_COLUMNS,
+            rows=([row[column] for column in _CSV_COLUMNS] for row in rows),
+        )

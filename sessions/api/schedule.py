@@ -3,12 +3,9 @@ call one service or selector, serialize."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import zoneinfo
 
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
 from drf_spectacular.types import OpenApiTypes
@@ -19,6 +16,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_schedule import (
     AttendanceInputSerializer,
     FollowUpSerializer,
@@ -427,13 +425,18 @@ class SessionAttendanceView(APIView):
         return Response(self._roster(session))
 
 
-# Spreadsheet apps run cells starting with these as formulas (CSV injection).
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_safe(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+def _attendance_line(record) -> list:
+    local_start = record.session.starts_at.astimezone(zoneinfo.ZoneInfo(record.session.series.timezone))
+    return [
+        record.session_id,
+        local_start.date().isoformat(),
+        local_start.isoformat(),
+        record.session.status,
+        record.enrollment_id,
+        record.enrollment.member.display_name,
+        record.rsvp,
+        record.attendance,
+    ]
 
 
 class GroupAttendanceCsvView(APIView):
@@ -461,38 +464,18 @@ class GroupAttendanceCsvView(APIView):
         start, end = _date_range(
             request, tz_name=group.timezone, default_start=now - dt.timedelta(days=90), default_days=91
         )
-        rows = attendance_selectors.attendance_records(group=group, start=start, end=end)
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(self.COLUMNS)
-        count = 0
-        for row in rows:
-            tz = zoneinfo.ZoneInfo(row.session.series.timezone)
-            local_start = row.session.starts_at.astimezone(tz)
-            writer.writerow(
-                [
-                    row.session_id,
-                    local_start.date().isoformat(),
-                    local_start.isoformat(),
-                    row.session.status,
-                    row.enrollment_id,
-                    _csv_safe(row.enrollment.member.display_name),
-                    row.rsvp,
-                    row.attendance or "",
-                ]
-            )
-            count += 1
+        rows = [
+            _attendance_line(record)
+            for record in attendance_selectors.attendance_records(group=group, start=start, end=end)
+        ]
         attendance_services.attendance_audit(
             actor=request.user,
             group=group,
             action="attendance.export",
             target=group,
-            details={"from": start.isoformat(), "to": end.isoformat(), "rows": count},
+            details={"from": start.isoformat(), "to": end.isoformat(), "rows": len(rows)},
         )
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{group.slug}-attendance.csv"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return csv_attachment(filename=f"{group.slug}-attendance.csv", header=self.COLUMNS, rows=rows)
 
 
 class GroupFollowUpView(APIView):
