@@ -6,9 +6,9 @@ worker processes, to the fake Twilio server, with no send-rate limit.
 Reports messages per second, the throughput of a no-op Celery task on the same
 broker and workers measured in the same run (the baseline; target: at least
 half of it), and duplicates (must be 0). Needs PostgreSQL (DATABASE_URL,
-default postgres://postgres@127.0.0.1:5432/lantern) and Redis
-(CELERY_BROKER_URL, default redis://127.0.0.1:6379/0); it works in its own
-database, "<name>_bench", created and dropped here.
+default postgres://postgres@127.0.0.1:5432/postgres) and Redis
+(CELERY_BROKER_URL, default redis://127.0.0.1:6379/0); it works in a throwaway
+database of its own next to DATABASE_URL's, created and dropped here.
 """
 
 from __future__ import annotations
@@ -20,21 +20,19 @@ import sys
 import time
 from collections import Counter
 
+from bench._support import bench_organization, online_groups, setup_django, throwaway_database
+
 WORKERS = 2
 DEFAULT_SESSIONS = 500
 DEFAULT_PER_SESSION = 20
 
 
 def _configure_environment() -> None:
-    os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/lantern")
     os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "tests.notifications.worker_settings"
     os.environ["SMS_BACKEND"] = "console"  # this process only plans and claims
     os.environ["SMS_RATE_PER_SECOND"] = "0"
     # Quiet hours off so the run means the same at any hour.
     os.environ["SMS_QUIET_HOURS_START"] = os.environ["SMS_QUIET_HOURS_END"] = "0"
-    os.environ.pop("CACHE_URL", None)
 
 
 def _wait(predicate, *, timeout: float, interval: float = 0.05) -> bool:
@@ -46,37 +44,10 @@ def _wait(predicate, *, timeout: float, interval: float = 0.05) -> bool:
     return predicate()
 
 
-def _create_database():
-    from django.conf import settings
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        sys.exit("bench.dispatch needs PostgreSQL: set DATABASE_URL")
-    base = settings.DATABASES["default"]["NAME"]
-    settings.DATABASES["default"].setdefault("TEST", {})["NAME"] = f"{base}_bench"
-    # Tables straight from the models (like pytest --nomigrations).
-    settings.MIGRATION_MODULES = {app.label: None for app in __import__("django").apps.apps.get_app_configs()}
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return base
-
-
 def _seed(*, sessions: int, per_session: int, now: dt.datetime) -> int:
-    from sessions.models import Enrollment, Member, Organization, Session, SessionSeries, SupportGroup
+    from sessions.models import Enrollment, Member, Session, SessionSeries
 
-    org = Organization.objects.create(name="Bench Hospice", slug="bench-hospice")
-    groups = SupportGroup.objects.bulk_create(
-        SupportGroup(
-            organization=org,
-            name=f"Bench group {i}",
-            slug=f"bench-group-{i}",
-            topic="grief",
-            format="online",
-            timezone="UTC",
-            sms_label=f"Group {i}",
-            reminder_offsets=[120],
-        )
-        for i in range(sessions)
-    )
+    groups = online_groups(organization=bench_organization(), count=sessions, timezones=["UTC"], reminder_offsets=[120])
     series = SessionSeries.objects.bulk_create(
         SessionSeries(
             group=g,
@@ -127,9 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     _configure_environment()
-    import django
-
-    django.setup()
+    setup_django(settings_module="tests.notifications.worker_settings")
     import redis
     from django.conf import settings
     from django.db import connection
@@ -149,58 +118,58 @@ def main(argv: list[str] | None = None) -> int:
     client = redis.Redis.from_url(broker)
     client.delete("celery", "unacked", "unacked_index")
 
-    base = _create_database()
-    fake = FakeTwilio().start()
-    workers = []
-    try:
-        now = timezone.now()
-        t0 = time.perf_counter()
-        count = _seed(sessions=args.sessions, per_session=args.members_per_session, now=now)
-        print(f"seeded {count} members in {args.sessions} sessions in {time.perf_counter() - t0:.1f}s", flush=True)
+    with throwaway_database(benchmark="dispatch"):
+        fake = FakeTwilio().start()
+        workers = []
+        try:
+            now = timezone.now()
+            t0 = time.perf_counter()
+            count = _seed(sessions=args.sessions, per_session=args.members_per_session, now=now)
+            print(f"seeded {count} members in {args.sessions} sessions in {time.perf_counter() - t0:.1f}s", flush=True)
 
-        env = worker_env(
-            database=database_url(connection.settings_dict),
-            broker=broker,
-            twilio_url=fake.url,
-            # Persistent database connections in the workers (as in production): without
-            # them every task opens a PostgreSQL connection, which costs more than the send.
-            extra={"SMS_QUIET_HOURS_START": "0", "SMS_QUIET_HOURS_END": "0", "DB_CONN_MAX_AGE": "300"},
-        )
-        workers = [
-            start_worker(name=f"bench{i}", env=env, pool=args.pool, concurrency=args.concurrency)
-            for i in range(WORKERS)
-        ]
+            env = worker_env(
+                database=database_url(connection.settings_dict),
+                broker=broker,
+                twilio_url=fake.url,
+                # Persistent database connections in the workers (as in production): without
+                # them every task opens a PostgreSQL connection, which costs more than the send.
+                extra={"SMS_QUIET_HOURS_START": "0", "SMS_QUIET_HOURS_END": "0", "DB_CONN_MAX_AGE": "300"},
+            )
+            workers = [
+                start_worker(name=f"bench{i}", env=env, pool=args.pool, concurrency=args.concurrency)
+                for i in range(WORKERS)
+            ]
 
-        # Warm up: both workers connected and importing everything.
-        for _ in range(WORKERS * args.concurrency * 2):
-            noop.delay()
-        if not _wait(lambda: _queue_empty(client), timeout=60):
-            sys.exit("workers did not start")
+            # Warm up: both workers connected and importing everything.
+            for _ in range(WORKERS * args.concurrency * 2):
+                noop.delay()
+            if not _wait(lambda: _queue_empty(client), timeout=60):
+                sys.exit("workers did not start")
 
-        # Baseline: a no-op task on the same broker and workers.
-        noops = args.noop_tasks or count
-        t0 = time.perf_counter()
-        for _ in range(noops):
-            noop.delay()
-        _wait(lambda: _queue_empty(client), timeout=600, interval=0.01)
-        noop_rate = noops / (time.perf_counter() - t0)
+            # Baseline: a no-op task on the same broker and workers.
+            noops = args.noop_tasks or count
+            t0 = time.perf_counter()
+            for _ in range(noops):
+                noop.delay()
+            _wait(lambda: _queue_empty(client), timeout=600, interval=0.01)
+            noop_rate = noops / (time.perf_counter() - t0)
 
-        # The real thing: plan, claim, queue, send.
-        t0 = time.perf_counter()
-        result = dispatch.dispatch_notifications(now=now)
-        dispatch_seconds = time.perf_counter() - t0
-        sent = OutboxMessage.objects.filter(status=Status.SENT)
-        _wait(lambda: len(fake.messages) >= count and _queue_empty(client), timeout=900, interval=0.01)
-        send_seconds = time.perf_counter() - t0
-        message_rate = len(fake.messages) / send_seconds
+            # The real thing: plan, claim, queue, send.
+            t0 = time.perf_counter()
+            result = dispatch.dispatch_notifications(now=now)
+            dispatch_seconds = time.perf_counter() - t0
+            sent = OutboxMessage.objects.filter(status=Status.SENT)
+            _wait(lambda: len(fake.messages) >= count and _queue_empty(client), timeout=900, interval=0.01)
+            send_seconds = time.perf_counter() - t0
+            message_rate = len(fake.messages) / send_seconds
 
-        per_number = Counter(m["to"] for m in fake.messages)
-        duplicates = sum(n - 1 for n in per_number.values() if n > 1)
-        missing = count - len(per_number)
-        pool = f"{args.pool} x{args.concurrency}, {dispatch.send_batch_size()} rows per send task"
-        sent_line = f"{len(fake.messages)} in {send_seconds:.2f}s = {message_rate:.0f} messages/s"
-        print(
-            f"""
+            per_number = Counter(m["to"] for m in fake.messages)
+            duplicates = sum(n - 1 for n in per_number.values() if n > 1)
+            missing = count - len(per_number)
+            pool = f"{args.pool} x{args.concurrency}, {dispatch.send_batch_size()} rows per send task"
+            sent_line = f"{len(fake.messages)} in {send_seconds:.2f}s = {message_rate:.0f} messages/s"
+            print(
+                f"""
 bench.dispatch: {count} reminders, {args.sessions} sessions, {WORKERS} worker processes ({pool})
   dispatcher run (reconcile + plan + claim + queue): {dispatch_seconds:.2f}s, claimed {len(result.claimed)}
   sent through the twilio SDK to the fake server:    {sent_line}
@@ -208,15 +177,14 @@ bench.dispatch: {count} reminders, {args.sessions} sessions, {WORKERS} worker pr
   ratio messages/s : no-op tasks/s                   {message_rate / noop_rate:.2f} (target >= 0.50)
   outbox rows sent {sent.count()}, duplicates {duplicates} (must be 0), missing {missing}
 """,
-            flush=True,
-        )
-        return 0 if duplicates == 0 and missing == 0 else 1
-    finally:
-        for worker in workers:
-            stop_worker(worker)
-        fake.stop()
-        client.delete("celery", "unacked", "unacked_index")
-        connection.creation.destroy_test_db(base, verbosity=0)
+                flush=True,
+            )
+            return 0 if duplicates == 0 and missing == 0 else 1
+        finally:
+            for worker in workers:
+                stop_worker(worker)
+            fake.stop()
+            client.delete("celery", "unacked", "unacked_index")
 
 
 if __name__ == "__main__":

@@ -7,17 +7,18 @@ materialization within 2× of the raw insert.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/lantern .venv/bin/python -m bench.materialize
 
-Works in its own throwaway database (created from the models, dropped at the end).
+Works in a throwaway database of its own (built from the models, dropped at the end).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import sys
 import time
+
+from bench._support import bench_organization, online_groups, setup_django, throwaway_database
 
 TARGET_RATIO = 2.0
 NOW = dt.datetime(2026, 1, 1, 12, 0, tzinfo=dt.UTC)
@@ -32,14 +33,6 @@ ZONES = ["America/Chicago", "America/New_York", "America/Denver", "America/Los_A
 DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 
 
-def _setup_django():
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret")
-    import django
-
-    django.setup()
-
-
 def _first_on_rule(rule: str, zone: str, hour: int, minute: int) -> tuple[str, dt.datetime]:
     """A canonical rule and a dtstart that is its first occurrence (as the API requires)."""
     from dateutil.rrule import rrulestr
@@ -52,22 +45,10 @@ def _first_on_rule(rule: str, zone: str, hour: int, minute: int) -> tuple[str, d
 
 
 def _make_series(count: int, seed: int = 7) -> None:
-    from sessions.models import Organization, SessionSeries, SupportGroup
+    from sessions.models import SessionSeries
 
     rng = random.Random(seed)
-    org = Organization.objects.create(name="Bench Hospice", slug="bench-hospice")
-    groups = SupportGroup.objects.bulk_create(
-        SupportGroup(
-            organization=org,
-            name=f"Bench group {i}",
-            slug=f"bench-group-{i}",
-            topic="grief",
-            format="online",
-            timezone=ZONES[i % len(ZONES)],
-            sms_label="Group",
-        )
-        for i in range(max(count // 10, 1))
-    )
+    groups = online_groups(organization=bench_organization(), count=max(count // 10, 1), timezones=ZONES)
     cache: dict[tuple, tuple[str, dt.datetime]] = {}
     rows = []
     for i in range(count):
@@ -137,17 +118,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best is reported")
     args = parser.parse_args(argv if argv is not None else [])
 
-    _setup_django()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("bench.materialize needs PostgreSQL: set DATABASE_URL=postgres://…", file=sys.stderr)
-        return 2
-    # A throwaway database built from the models (Django's test-database machinery).
-    connection.settings_dict["TEST"].update({"NAME": f"lantern_bench_materialize_{os.getpid()}", "MIGRATE": False})
-    original_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
+    setup_django()
+    with throwaway_database(benchmark="materialize"):
         from sessions.models import Session
 
         _make_series(args.series)
@@ -171,8 +143,6 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "OK" if ratio <= TARGET_RATIO else "SLOW"
         print(f"ratio:               {ratio:.2f}x  (target <= {TARGET_RATIO:.1f}x) {verdict}")
         return 0 if ratio <= TARGET_RATIO else 1
-    finally:
-        connection.creation.destroy_test_db(original_name, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -23,61 +23,20 @@ postgres://postgres@127.0.0.1:5432/postgres), then measures
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import threading
 import time
-from urllib.parse import urlparse, urlunparse
 
-
-def _database_urls() -> tuple[str, str, str]:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parsed = urlparse(base)
-    if not parsed.scheme.startswith("postgres"):
-        sys.exit("bench.roster needs PostgreSQL: set DATABASE_URL=postgres://…")
-    name = f"lantern_bench_roster_{os.getpid()}"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    return admin, urlunparse(parsed._replace(path=f"/{name}")), name
-
-
-def _admin_sql(admin_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _setup_django(db_url: str) -> None:
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret")
-    os.environ.setdefault("PUBLIC_BASE_URL", "http://bench.test")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
-    os.environ.pop("CACHE_URL", None)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    # Tables straight from the models, as pytest-django does.
-    settings.MIGRATION_MODULES = {app.label: None for app in django.apps.apps.get_app_configs()}
-    settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", run_syncdb=True, verbosity=0)
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+from bench._support import BENCH_ORGANIZATION_SLUG, bench_organization, percentile, setup_django, throwaway_database
 
 
 def _organization():
     from django.contrib.auth import get_user_model
 
-    from sessions.models import Organization, Venue
+    from sessions.models import Venue
 
-    organization = Organization.objects.create(name="Bench Hospice", slug="bench-hospice")
+    organization = bench_organization()
     venue = Venue.objects.create(
         organization=organization,
         name="Hall",
@@ -164,9 +123,9 @@ def measure_roster(*, sizes: list[int], repeat: int) -> dict:
             client.get(url)
         results[size] = {
             "api_p50": statistics.median(api),
-            "api_p95": _percentile(api, 95),
+            "api_p95": percentile(api, 95),
             "sql_p50": statistics.median(sql),
-            "sql_p95": _percentile(sql, 95),
+            "sql_p95": percentile(sql, 95),
             "queries": len(captured.captured_queries),
         }
     return results
@@ -208,7 +167,7 @@ def _run_joins(groups_for_thread, *, threads: int, joins: int, prefix: int) -> f
 def measure_joins(*, threads: int, joins: int) -> dict:
     from sessions.models import Enrollment, Organization, Venue
 
-    organization = Organization.objects.get(slug="bench-hospice")
+    organization = Organization.objects.get(slug=BENCH_ORGANIZATION_SLUG)
     venue = Venue.objects.get(organization=organization)
     capacity = threads * joins // 3
     contended = _group(organization, venue, slug="contended", capacity=capacity)
@@ -238,18 +197,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
 
-    admin_url, db_url, db_name = _database_urls()
-    _admin_sql(admin_url, f'CREATE DATABASE "{db_name}"')
-    try:
-        _setup_django(db_url)
+    setup_django()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = ["*"]
+    with throwaway_database(benchmark="roster", keep=args.keep_db):
         roster = measure_roster(sizes=sizes, repeat=args.repeat)
         joins = measure_joins(threads=args.threads, joins=args.joins)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep_db:
-            _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}"')
 
     print(f"roster benchmark: sizes {sizes}, {args.repeat} requests each")
     failures = []

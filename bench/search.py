@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
 import sys
 import time
-from urllib.parse import urlparse, urlunparse
+
+from bench._support import percentile, setup_django, throwaway_database
 
 CITIES = [
     ("New York", "NY"),
@@ -52,41 +52,6 @@ CITIES = [
 SESSIONS_PER_GROUP = 4
 BATCH = 5000
 EARTH_RADIUS_KM = 6371.0088
-
-
-def _database_urls() -> tuple[str, str, str]:
-    base = os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres"
-    parsed = urlparse(base)
-    if not parsed.scheme.startswith("postgres"):
-        sys.exit("bench.search needs PostgreSQL: set DATABASE_URL=postgres://…")
-    name = f"lantern_bench_search_{os.getpid()}"
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    return admin, urlunparse(parsed._replace(path=f"/{name}")), name
-
-
-def _admin_sql(admin_url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _setup_django(db_url: str) -> None:
-    os.environ["DATABASE_URL"] = db_url
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret")
-    os.environ.setdefault("PUBLIC_BASE_URL", "http://bench.test")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "backend.settings"
-    os.environ.pop("CACHE_URL", None)
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.core.management import call_command
-
-    # Tables straight from the models, as pytest-django does: the benchmark
-    # measures queries, not the migration history.
-    settings.MIGRATION_MODULES = {app.label: None for app in django.apps.apps.get_app_configs()}
-    call_command("migrate", run_syncdb=True, verbosity=0)
 
 
 def _progress(label: str, done: int, total: int) -> None:
@@ -265,12 +230,6 @@ def _raw_sql(now: dt.datetime):
     return run
 
 
-def _percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def measure(*, repeat: int) -> dict:
     from django.db import connection
     from django.test import Client
@@ -306,9 +265,9 @@ def measure(*, repeat: int) -> dict:
     mismatched = {city: c for city, c in counts.items() if c[0] != c[1]}
     return {
         "api_p50_ms": statistics.median(api_times),
-        "api_p95_ms": _percentile(api_times, 95),
+        "api_p95_ms": percentile(api_times, 95),
         "sql_p50_ms": statistics.median(sql_times),
-        "sql_p95_ms": _percentile(sql_times, 95),
+        "sql_p95_ms": percentile(sql_times, 95),
         "queries": queries,
         "results_per_city": {city: c[0] for city, c in counts.items()},
         "mismatched": mismatched,
@@ -324,10 +283,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-db", action="store_true", help="leave the throwaway database for inspection")
     args = parser.parse_args(argv)
 
-    admin_url, db_url, db_name = _database_urls()
-    _admin_sql(admin_url, f'CREATE DATABASE "{db_name}"')
-    try:
-        _setup_django(db_url)
+    setup_django()
+    with throwaway_database(benchmark="search", keep=args.keep_db):
         from sessions.services.places import places_load
 
         started = time.perf_counter()
@@ -335,12 +292,6 @@ def main(argv: list[str] | None = None) -> int:
         generate(groups=args.groups, seed=args.seed, now=dt.datetime.now(dt.UTC))
         generated_s = time.perf_counter() - started
         result = measure(repeat=args.repeat)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep_db:
-            _admin_sql(admin_url, f'DROP DATABASE IF EXISTS "{db_name}"')
 
     ratio_p50 = result["api_p50_ms"] / result["sql_p50_ms"]
     ratio_p95 = result["api_p95_ms"] / result["sql_p95_ms"]
