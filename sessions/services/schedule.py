@@ -340,20 +340,17 @@ def _audit(*, group: SupportGroup, actor, action: str, target, details: dict) ->
 # --- Series ---------------------------------------------------------------------------
 
 
-@transaction.atomic
-def series_create(
+def _clean_series_fields(
     *,
     group: SupportGroup,
     rrule: str,
     dtstart: dt.datetime,
     timezone: str,
     duration_minutes: int,
-    venue: Venue | None = None,
-    actor=None,
-    now: dt.datetime | None = None,
-) -> SessionSeries:
-    """Create a series and materialize its sessions up to the horizon."""
-    now = now or dj_timezone.now()
+    venue: Venue | None,
+) -> dict:
+    """The series fields validated together, every bad field named in one 400, then the RRULE
+    (which needs a valid start and zone) canonicalized."""
     errors: dict[str, list] = {}
     cleaned: dict = {}
     for name, clean in (
@@ -368,9 +365,30 @@ def series_create(
             errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    canonical, cleaned["dtstart"] = validate_rrule(
+    cleaned["rrule"], cleaned["dtstart"] = validate_rrule(
         rrule=rrule, dtstart=cleaned["dtstart"], timezone=cleaned["timezone"]
     )
+    return cleaned
+
+
+@transaction.atomic
+def series_create(
+    *,
+    group: SupportGroup,
+    rrule: str,
+    dtstart: dt.datetime,
+    timezone: str,
+    duration_minutes: int,
+    venue: Venue | None = None,
+    actor=None,
+    now: dt.datetime | None = None,
+) -> SessionSeries:
+    """Create a series and materialize its sessions up to the horizon."""
+    now = now or dj_timezone.now()
+    cleaned = _clean_series_fields(
+        group=group, rrule=rrule, dtstart=dtstart, timezone=timezone, duration_minutes=duration_minutes, venue=venue
+    )
+    canonical = cleaned["rrule"]
     series = SessionSeries(
         group=group,
         rrule=canonical,
@@ -412,24 +430,7 @@ def series_update(*, series: SessionSeries, actor=None, now: dt.datetime | None 
         "duration_minutes": series.duration_minutes,
         "venue": series.venue,
     }
-    wanted = {**current, **fields}
-    errors: dict[str, list] = {}
-    cleaned: dict = {"rrule": wanted["rrule"]}
-    for name, clean in (
-        ("dtstart", lambda: _clean_dtstart(wanted["dtstart"])),
-        ("timezone", lambda: _clean_timezone(wanted["timezone"])),
-        ("duration_minutes", lambda: _clean_duration(wanted["duration_minutes"])),
-        ("venue", lambda: _clean_venue(wanted["venue"], group=group)),
-    ):
-        try:
-            cleaned[name] = clean()
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    cleaned["rrule"], cleaned["dtstart"] = validate_rrule(
-        rrule=wanted["rrule"], dtstart=cleaned["dtstart"], timezone=cleaned["timezone"]
-    )
+    cleaned = _clean_series_fields(group=group, **{**current, **fields})
     changed = [name for name in _SERIES_FIELDS if cleaned[name] != current[name]]
     if not changed:
         return series
