@@ -25,7 +25,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q
+from django.db.models import Exists, Max, OuterRef, Q, Subquery
 from django.utils import timezone as dj_timezone
 
 from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
@@ -213,6 +213,9 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
     have: set[tuple[int, str, str]] = set()
     retire_skip: list[int] = []
     retire_missed: list[int] = []
+    # The session moved (or a member's time zone changed): its reminders follow. Rows
+    # sharing a new due time move in one UPDATE, not one per member.
+    move_to: dict[dt.datetime, list[int]] = defaultdict(list)
     for row_id, member_id, channel, key, status, due_at, session_id in existing.iterator(chunk_size=2000):
         have.add((member_id, channel, key))
         if status != Status.SCHEDULED:
@@ -221,10 +224,11 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
         if target is None:
             (retire_missed if session_id in started else retire_skip).append(row_id)
         elif target[1] != due_at:
-            # The session moved (or the member's time zone changed): the reminder follows.
-            result.moved += OutboxMessage.objects.filter(pk=row_id, status=Status.SCHEDULED).update(
-                due_at=target[1], next_attempt_at=target[1], updated_at=now
-            )
+            move_to[target[1]].append(row_id)
+    for due, ids in move_to.items():
+        result.moved += OutboxMessage.objects.filter(pk__in=ids, status=Status.SCHEDULED).update(
+            due_at=due, next_attempt_at=due, updated_at=now
+        )
     if retire_skip:
         result.retired += _retire(ids=retire_skip, status=Status.SKIPPED, reason="not_wanted", now=now)
     if retire_missed:
@@ -640,6 +644,8 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
 def plan_sms_confirmations(*, now: dt.datetime) -> PlanResult:
     """The double opt-in text. Sent at once, even in quiet hours: the person has
     just asked for it on the join form and is waiting for it."""
+    # The group of the member's latest enrollment names the text: one query for all members.
+    latest_group = Enrollment.objects.filter(member_id=OuterRef("pk")).order_by("-created_at", "-id").values("group_id")
     members = Member.objects.filter(
         sms_consent=Member.SmsConsent.PENDING,
         phone__isnull=False,
@@ -647,16 +653,15 @@ def plan_sms_confirmations(*, now: dt.datetime) -> PlanResult:
         erased_at__isnull=True,
         sms_consent_at__gte=now - NEWS_WINDOW,
         sms_consent_at__lte=now,
-    )
+    ).annotate(latest_group_id=Subquery(latest_group[:1]))
     rows = []
     for member in members:
-        enrollment = member.enrollments.order_by("-created_at", "-id").first()
         rows.append(
             _row(
                 member_id=member.id,
                 channel=Channel.SMS,
                 kind=Kind.SMS_CONFIRM,
-                group_id=enrollment.group_id if enrollment else None,
+                group_id=member.latest_group_id,
                 dedupe_key=f"sms_confirm:t{int(member.sms_consent_at.timestamp())}",
                 due_at=now,
             )

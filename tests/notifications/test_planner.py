@@ -573,3 +573,33 @@ def test_a_waiting_changed_text_names_the_next_meeting_that_will_happen(run_disp
     run_dispatch(text.due_at)
     [sent] = _changed_texts()
     assert local_when(second.starts_at, member.timezone) in sent.body
+
+
+def _planner_queries_for(members: int, now: dt.datetime) -> tuple[int, int]:
+    """(queries, rows created) for planning a moved session and pending confirmations."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    session, _, _ = session_with_member(starts_at=now + dt.timedelta(hours=28))
+    for _ in range(members - 1):
+        EnrollmentFactory(member=texting_member(), group=session.group)
+    for _ in range(members):
+        pending = texting_member(sms_consent=Member.SmsConsent.PENDING, sms_consent_at=now - dt.timedelta(minutes=1))
+        EnrollmentFactory(member=pending)
+    plan_notifications(now=now)
+    session_change(session=session, starts_at=session.starts_at + dt.timedelta(hours=3), now=now)
+    before = OutboxMessage.objects.count()
+    with CaptureQueriesContext(connection) as queries:
+        result = plan_notifications(now=now + dt.timedelta(minutes=1))
+    assert result.moved == 2 * members  # the 24 h and 2 h reminders of every member follow the session
+    return len(queries), OutboxMessage.objects.count() - before
+
+
+def test_planning_costs_the_same_queries_for_one_member_or_twenty(now):
+    one, created_for_one = _planner_queries_for(1, now)
+    OutboxMessage.objects.all().delete()
+    Enrollment.objects.all().delete()
+    Member.objects.all().delete()
+    twenty, created_for_twenty = _planner_queries_for(20, now)
+    assert (created_for_one, created_for_twenty) == (1, 20)  # one "moved" text per member
+    assert twenty == one
