@@ -13,11 +13,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("LANTERN_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = envbool("DEBUG", False)
-SECRET_KEY = envstr("SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
-    SECRET_KEY = "insecure-dev-only-key"  # noqa: S105 - DEBUG only
+# Left empty when missing with DEBUG off: management commands that sign nothing
+# (migrate, makemigrations, check) still run, while every process that serves
+# (web, worker, beat) refuses to start in backend.startup.require_secret_key(),
+# and anything that signs hits Django's own "must not be empty" error.
+SECRET_KEY = envstr("SECRET_KEY") or ("insecure-dev-only-key" if DEBUG else "")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 PUBLIC_BASE_URL = (envstr("PUBLIC_BASE_URL", "http://localhost:8000") or "").rstrip("/")

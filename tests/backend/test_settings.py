@@ -18,7 +18,12 @@ def _start_django(**env_overrides: str) -> subprocess.CompletedProcess:
     env.update(env_overrides)
     env["DJANGO_SETTINGS_MODULE"] = "backend.settings"
     return subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=env, capture_output=True, text=True
+        # Importing the WSGI module is what starting the web process does.
+        [sys.executable, "-c", "import backend.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 
@@ -38,6 +43,38 @@ def test_production_start_without_secret_key_fails_loudly():
     result = _start_django(DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def _without_secret_key() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE"}}
+    env["DJANGO_SETTINGS_MODULE"] = "backend.settings"
+    return env
+
+
+def test_migration_commands_run_without_a_secret_key():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=_without_secret_key(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_celery_worker_without_secret_key_refuses_to_start():
+    celery = str(Path(sys.executable).parent / "celery")
+    result = subprocess.run(
+        [celery, "-A", "backend", "worker", "--pool=solo", "-l", "WARNING"],
+        cwd=ROOT,
+        env={**_without_secret_key(), "CELERY_BROKER_URL": "memory://"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stdout + result.stderr
 
 
 def test_twilio_backend_without_credentials_fails_at_start():
