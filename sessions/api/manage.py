@@ -21,6 +21,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api.access import administered_organization, managed_group, require_org_admin
 from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_manage import (
     AuditLogSerializer,
@@ -35,14 +36,12 @@ from sessions.api.serializers_manage import (
     UsernameSerializer,
     VenueSerializer,
 )
-from sessions.models import Enrollment, Organization, SupportGroup, Venue
+from sessions.models import Enrollment, SupportGroup, Venue
 from sessions.permissions import (
     IsStaffUser,
     can_administer_group,
     can_lead_group,
-    can_manage_group,
     groups_managed_by,
-    is_org_admin,
     organizations_administered_by,
     venues_managed_by,
 )
@@ -54,8 +53,6 @@ from sessions.services import organizations as organization_services
 from sessions.services.audit import audit_record
 from sessions.services.venues import venue_create, venue_update
 
-NOT_YOUR_ORGANIZATION = "You do not administer this organization."
-NOT_YOUR_GROUP = "You do not manage this group."
 NOT_LEAD = "Only the group's lead facilitator or an organization administrator can do this."
 ADMINS_ONLY = "Only the organization's administrators can do this."
 SUPERUSERS_ONLY = "Only site administrators can create organizations."
@@ -63,30 +60,6 @@ VENUE_IN_USE = "Groups or sessions still meet at this venue; move them elsewhere
 UNKNOWN_STATUS = "Unknown status {value!r}; use requested, active, waitlisted, declined, removed or left."
 
 TAGS = ["manage"]
-
-
-# --- Who may do what --------------------------------------------------------------------
-
-
-def _administered_organization(request, pk: int) -> Organization:
-    organization = get_object_or_404(Organization, pk=pk)
-    if not is_org_admin(request.user, organization):
-        raise PermissionDenied(NOT_YOUR_ORGANIZATION)
-    return organization
-
-
-def _group(request, pk: int, *, may=can_manage_group, message: str = NOT_YOUR_GROUP) -> SupportGroup:
-    group = get_object_or_404(SupportGroup.objects.select_related("organization", "venue"), pk=pk)
-    if not may(request.user, group):
-        raise PermissionDenied(message)
-    return group
-
-
-def _organization_field(request, data: dict) -> Organization:
-    organization = data["organization"]
-    if not is_org_admin(request.user, organization):
-        raise PermissionDenied(NOT_YOUR_ORGANIZATION)
-    return organization
 
 
 # --- Organizations ----------------------------------------------------------------------
@@ -143,11 +116,11 @@ class OrganizationDetailView(APIView):
 
     @extend_schema(responses=OrganizationSerializer, examples=[ORGANIZATION_EXAMPLE], tags=TAGS)
     def get(self, request, pk: int):
-        return Response(OrganizationSerializer(_administered_organization(request, pk)).data)
+        return Response(OrganizationSerializer(administered_organization(request, pk)).data)
 
     @extend_schema(request=OrganizationSerializer, responses=OrganizationSerializer, tags=TAGS)
     def patch(self, request, pk: int):
-        organization = _administered_organization(request, pk)
+        organization = administered_organization(request, pk)
         payload = OrganizationSerializer(organization, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         organization = organization_services.organization_update(
@@ -161,7 +134,7 @@ class OrganizationAdminsView(APIView):
 
     @extend_schema(responses=UsernameSerializer(many=True), tags=TAGS)
     def get(self, request, pk: int):
-        organization = _administered_organization(request, pk)
+        organization = administered_organization(request, pk)
         return Response([{"username": u.username} for u in organization.admins.order_by("username")])
 
     @extend_schema(
@@ -171,7 +144,7 @@ class OrganizationAdminsView(APIView):
         tags=TAGS,
     )
     def post(self, request, pk: int):
-        organization = _administered_organization(request, pk)
+        organization = administered_organization(request, pk)
         payload = UsernameSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         user = organization_services.organization_admin_add(
@@ -185,7 +158,7 @@ class OrganizationAdminDetailView(APIView):
 
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk: int, username: str):
-        organization = _administered_organization(request, pk)
+        organization = administered_organization(request, pk)
         organization_services.organization_admin_remove(
             organization=organization, username=username, actor=request.user
         )
@@ -228,7 +201,7 @@ class OrganizationAuditView(APIView):
     )
     def get(self, request, pk: int):
         """Who changed or looked at which roster, newest first. Organization admins only."""
-        organization = _administered_organization(request, pk)
+        organization = administered_organization(request, pk)
         query = AuditQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         entries = roster_selectors.audit_log_for_organization(
@@ -272,8 +245,7 @@ class VenueListView(APIView):
         payload = VenueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        organization = _organization_field(request, data)
-        data.pop("organization")
+        organization = require_org_admin(request, data.pop("organization"))
         # venues.py belongs to the geocoding area; the audit entry goes in the same transaction.
         with transaction.atomic():
             venue = venue_create(organization=organization, **data)
@@ -286,8 +258,7 @@ class VenueDetailView(APIView):
 
     def _venue(self, request, pk: int) -> Venue:
         venue = get_object_or_404(Venue.objects.select_related("organization"), pk=pk)
-        if not is_org_admin(request.user, venue.organization):
-            raise PermissionDenied(NOT_YOUR_ORGANIZATION)
+        require_org_admin(request, venue.organization)
         return venue
 
     @extend_schema(responses=VenueSerializer, tags=TAGS)
@@ -358,8 +329,7 @@ class GroupListView(APIView):
         payload = GroupSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        organization = _organization_field(request, data)
-        data.pop("organization")
+        organization = require_org_admin(request, data.pop("organization"))
         group = group_services.group_create(organization=organization, actor=request.user, **data)
         return Response(GroupSerializer(group).data, status=status.HTTP_201_CREATED)
 
@@ -369,7 +339,7 @@ class GroupDetailView(APIView):
 
     @extend_schema(responses=GroupSerializer, tags=TAGS)
     def get(self, request, pk: int):
-        return Response(GroupSerializer(_group(request, pk)).data)
+        return Response(GroupSerializer(managed_group(request, pk)).data)
 
     @extend_schema(
         request=GroupSerializer,
@@ -379,7 +349,7 @@ class GroupDetailView(APIView):
     )
     def patch(self, request, pk: int):
         """Lead facilitators and admins; raising the capacity moves people up from the waitlist."""
-        group = _group(request, pk, may=can_lead_group, message=NOT_LEAD)
+        group = managed_group(request, pk, may=can_lead_group, message=NOT_LEAD)
         payload = GroupSerializer(group, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         group = group_services.group_update(group=group, actor=request.user, **payload.validated_data)
@@ -387,7 +357,7 @@ class GroupDetailView(APIView):
 
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk: int):
-        group = _group(request, pk, may=can_administer_group, message=ADMINS_ONLY)
+        group = managed_group(request, pk, may=can_administer_group, message=ADMINS_ONLY)
         group_services.group_delete(group=group, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -397,7 +367,7 @@ class GroupFacilitatorsView(APIView):
 
     @extend_schema(responses=FacilitatorSerializer(many=True), tags=TAGS)
     def get(self, request, pk: int):
-        group = _group(request, pk)
+        group = managed_group(request, pk)
         return Response(FacilitatorSerializer(group.facilitators.select_related("user"), many=True).data)
 
     @extend_schema(
@@ -407,7 +377,7 @@ class GroupFacilitatorsView(APIView):
         tags=TAGS,
     )
     def post(self, request, pk: int):
-        group = _group(request, pk, may=can_lead_group, message=NOT_LEAD)
+        group = managed_group(request, pk, may=can_lead_group, message=NOT_LEAD)
         payload = FacilitatorInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         facilitator = group_services.facilitator_add(group=group, actor=request.user, **payload.validated_data)
@@ -419,7 +389,7 @@ class GroupFacilitatorDetailView(APIView):
 
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk: int, username: str):
-        group = _group(request, pk, may=can_lead_group, message=NOT_LEAD)
+        group = managed_group(request, pk, may=can_lead_group, message=NOT_LEAD)
         group_services.facilitator_remove(group=group, username=username, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -482,7 +452,7 @@ class RosterView(APIView):
     )
     def get(self, request, pk: int):
         """The group's roster with contact data. Every view is written to the audit log."""
-        group = _group(request, pk)
+        group = managed_group(request, pk)
         statuses = _statuses(request)
         entries = roster_selectors.roster_rows(group=group, statuses=statuses)
         audit_record(
@@ -508,7 +478,7 @@ class RosterView(APIView):
     )
     def post(self, request, pk: int):
         """Add someone who agreed in person (consent source "in_person"); 200 if already on the roster."""
-        group = _group(request, pk)
+        group = managed_group(request, pk)
         payload = RosterAddSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -530,7 +500,7 @@ class RosterEntryView(APIView):
     permission_classes = [IsStaffUser]
 
     def _entry(self, request, pk: int, enrollment_id: int) -> Enrollment:
-        group = _group(request, pk)
+        group = managed_group(request, pk)
         enrollment = roster_selectors.roster_entry(group=group, enrollment_id=enrollment_id)
         if enrollment is None:
             raise Http404
@@ -594,7 +564,7 @@ class RosterCsvView(APIView):
     )
     def get(self, request, pk: int):
         """The roster as CSV. Every export is written to the audit log."""
-        group = _group(request, pk)
+        group = managed_group(request, pk)
         statuses = _statuses(request)
         entries = roster_selectors.roster_rows(group=group, statuses=statuses)
         rows = RosterEntrySerializer(entries, many=True).data

@@ -11,11 +11,11 @@ from django.utils import timezone as dj_timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api.access import managed_group, require_group
 from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_schedule import (
     AttendanceInputSerializer,
@@ -29,7 +29,7 @@ from sessions.api.serializers_schedule import (
 )
 from sessions.cohorts import cohort_progress
 from sessions.models import Session, SessionSeries, SupportGroup
-from sessions.permissions import IsStaffUser, can_manage_group
+from sessions.permissions import IsStaffUser
 from sessions.selectors import attendance as attendance_selectors
 from sessions.selectors import schedule as schedule_selectors
 from sessions.services import attendance as attendance_services
@@ -38,7 +38,6 @@ from sessions.services import schedule as schedule_services
 RANGE_INVALID = "Use a date (2026-03-01) or a date-time with offset (2026-03-01T00:00:00-06:00)."
 RANGE_ORDER = "'to' must be after 'from'."
 RANGE_TOO_LONG = "Ask for at most {days} days at a time."
-NOT_YOUR_GROUP = "You do not manage this group."
 MAX_RANGE_DAYS = 400
 
 
@@ -75,18 +74,6 @@ def _date_range(request, *, tz_name: str, default_start: dt.datetime, default_da
     if end - start > dt.timedelta(days=MAX_RANGE_DAYS):
         raise serializers.ValidationError({"to": [RANGE_TOO_LONG.format(days=MAX_RANGE_DAYS)]})
     return start, end
-
-
-def _managed_group(request, group_id: int) -> SupportGroup:
-    group = get_object_or_404(SupportGroup.objects.select_related("organization"), pk=group_id)
-    if not can_manage_group(request.user, group):
-        raise PermissionDenied(NOT_YOUR_GROUP)
-    return group
-
-
-def _check_manages(request, group: SupportGroup) -> None:
-    if not can_manage_group(request.user, group):
-        raise PermissionDenied(NOT_YOUR_GROUP)
 
 
 # --- OpenAPI: these views are plain APIViews, so drf-spectacular needs to be told what they take and give.
@@ -241,7 +228,7 @@ class GroupSeriesView(APIView):
         tags=TAGS,
     )
     def get(self, request, group_id: int):
-        group = _managed_group(request, group_id)
+        group = managed_group(request, group_id)
         series = schedule_selectors.series_for_group(group=group)
         return Response(SeriesSerializer(series, many=True).data)
 
@@ -255,7 +242,7 @@ class GroupSeriesView(APIView):
         tags=TAGS,
     )
     def post(self, request, group_id: int):
-        group = _managed_group(request, group_id)
+        group = managed_group(request, group_id)
         payload = SeriesInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
@@ -278,7 +265,7 @@ class SeriesDetailView(APIView):
 
     def _series(self, request, pk: int) -> SessionSeries:
         series = get_object_or_404(SessionSeries.objects.select_related("group", "group__organization", "venue"), pk=pk)
-        _check_manages(request, series.group)
+        require_group(request, series.group)
         return series
 
     @extend_schema(
@@ -335,7 +322,7 @@ class GroupSessionsView(APIView):
         tags=TAGS,
     )
     def get(self, request, group_id: int):
-        group = _managed_group(request, group_id)
+        group = managed_group(request, group_id)
         now = dj_timezone.now()
         start, end = _date_range(
             request, tz_name=group.timezone, default_start=now, default_days=schedule_services.horizon_days()
@@ -353,7 +340,7 @@ class SessionDetailView(APIView):
         session = get_object_or_404(
             Session.objects.select_related("group", "group__organization", "series", "venue"), pk=pk
         )
-        _check_manages(request, session.group)
+        require_group(request, session.group)
         return session
 
     @extend_schema(
@@ -389,7 +376,7 @@ class SessionAttendanceView(APIView):
 
     def _session(self, request, pk: int) -> Session:
         session = get_object_or_404(Session.objects.select_related("group", "group__organization"), pk=pk)
-        _check_manages(request, session.group)
+        require_group(request, session.group)
         return session
 
     def _roster(self, session: Session) -> dict:
@@ -459,7 +446,7 @@ class GroupAttendanceCsvView(APIView):
         tags=TAGS,
     )
     def get(self, request, group_id: int):
-        group = _managed_group(request, group_id)
+        group = managed_group(request, group_id)
         now = dj_timezone.now()
         start, end = _date_range(
             request, tz_name=group.timezone, default_start=now - dt.timedelta(days=90), default_days=91
@@ -490,7 +477,7 @@ class GroupFollowUpView(APIView):
         tags=TAGS,
     )
     def get(self, request, group_id: int):
-        group = _managed_group(request, group_id)
+        group = managed_group(request, group_id)
         rows = attendance_selectors.follow_up_list(group=group)
         attendance_services.attendance_audit(
             actor=request.user,

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from sessions.api.manage import ADMINS_ONLY, NOT_LEAD, NOT_YOUR_ORGANIZATION
+from sessions.api.access import NOT_YOUR_ORGANIZATION
+from sessions.api.manage import ADMINS_ONLY, NOT_LEAD
 from sessions.models import AuditLog, Enrollment, Facilitator, SupportGroup
 from sessions.services.enrollment import enrollment_join
 from sessions.services.groups import (

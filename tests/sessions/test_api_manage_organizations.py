@@ -5,7 +5,8 @@ from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle
 
-from sessions.api.manage import NOT_YOUR_ORGANIZATION, SUPERUSERS_ONLY, VENUE_IN_USE
+from sessions.api.access import NOT_YOUR_ORGANIZATION
+from sessions.api.manage import SUPERUSERS_ONLY, VENUE_IN_USE
 from sessions.models import AuditLog, Organization, Venue
 from sessions.services.organizations import LAST_ADMIN, NOT_AN_ADMIN, USER_NOT_FOUND
 from tests.factories import OrganizationFactory, SupportGroupFactory, UserFactory, VenueFactory

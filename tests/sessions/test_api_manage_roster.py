@@ -5,7 +5,8 @@ import io
 
 import pytest
 
-from sessions.api.manage import NOT_YOUR_GROUP, UNKNOWN_STATUS
+from sessions.api.access import NOT_YOUR_GROUP
+from sessions.api.manage import UNKNOWN_STATUS
 from sessions.api.serializers_manage import NOTHING_TO_CHANGE, POSITION_NEEDED
 from sessions.models import AuditLog, Enrollment, Member, SupportGroup
 from sessions.services.enrollment import CANNOT_APPROVE, enrollment_join

@@ -8,6 +8,7 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
+from sessions.api.access import NOT_YOUR_GROUP
 from sessions.models import Attendance, AuditLog, Session, SessionSeries
 from sessions.services import attendance as attendance_services
 from sessions.services import schedule
@@ -100,6 +101,8 @@ def test_every_management_endpoint_refuses_anonymous_callers_and_other_groups_st
             api_client.force_authenticate(user)
             response = getattr(api_client, method)(url, body, format="json")
             assert response.status_code == 403, (method, url, response.content)
+            if user in (other_facilitator, other_admin):
+                assert response.json() == {"detail": NOT_YOUR_GROUP}, (method, url)
     series.refresh_from_db()
     session.refresh_from_db()
     assert series.active and session.note == "" and session.sequence == 0
