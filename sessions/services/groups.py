@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
@@ -18,12 +17,13 @@ from django.utils.text import slugify
 from sessions.models import Facilitator, Organization, SupportGroup
 from sessions.services.audit import audit_record
 from sessions.services.enrollment import group_fill_seats
+from sessions.services.organizations import USER_NOT_FOUND as USER_NOT_FOUND  # facilitator_add's error
+from sessions.services.organizations import active_user_by_username
 
 VENUE_REQUIRED = "In-person and hybrid groups need a venue."
 CONFERENCE_URL_REQUIRED = "Online and hybrid groups need a conference link."
 VENUE_OTHER_ORGANIZATION = "This venue belongs to another organization."
 TIMEZONE_REQUIRED = "Groups without a venue need a time zone, for example America/Chicago."
-USER_NOT_FOUND = "No user with username {username!r}."
 NOT_A_FACILITATOR = "{username!r} does not facilitate this group."
 DEFAULT_SMS_LABEL = "Your group"
 
@@ -135,12 +135,9 @@ def group_delete(*, group: SupportGroup, actor) -> None:
 @transaction.atomic
 def facilitator_add(*, group: SupportGroup, username: str, role: str, actor) -> Facilitator:
     """Add a facilitator, or change the role of one already assigned."""
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
-    if user is None:
-        raise ValidationError({"username": USER_NOT_FOUND.format(username=username)}, code="user_not_found")
+    user = active_user_by_username(username)
     facilitator, _ = Facilitator.objects.get_or_create(group=group, user=user, defaults={"role": role})
-    if facilitator.role != role:
-        facilitator.role = role
+    facilitator.role = role  # an existing assignment takes the new role
     facilitator.full_clean()
     facilitator.save()
     audit_record(

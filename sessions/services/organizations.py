@@ -16,8 +16,10 @@ LAST_ADMIN = "An organization keeps at least one administrator; add another befo
 _EDITABLE = ("name", "slug", "contact_email", "contact_phone", "website")
 
 
-def _user_by_username(username: str):
-    user = get_user_model().objects.filter(username=username, is_active=True).first()
+def active_user_by_username(username: str):
+    """The active staff user named `username`, or a 400 naming the field (facilitators use it too)."""
+    # A NUL byte cannot be in a username, and PostgreSQL refuses to compare it.
+    user = None if "\x00" in username else get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
         raise ValidationError({"username": USER_NOT_FOUND.format(username=username)}, code="user_not_found")
     return user
@@ -51,7 +53,7 @@ def organization_update(*, organization: Organization, actor, **fields) -> Organ
 
 @transaction.atomic
 def organization_admin_add(*, organization: Organization, username: str, actor):
-    user = _user_by_username(username)
+    user = active_user_by_username(username)
     organization.admins.add(user)
     audit_record(
         action="organization.admin_add",
