@@ -23,9 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Exists, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone as dj_timezone
 
 from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
@@ -137,6 +138,50 @@ def _insert(rows: list[OutboxMessage]) -> int:
 def _row(**fields) -> OutboxMessage:
     due = fields.pop("due_at")
     return OutboxMessage(due_at=due, next_attempt_at=due, **fields)
+
+
+def _retire_rows(rows: QuerySet[OutboxMessage], *, reason: str, now: dt.datetime, status: str = Status.SKIPPED) -> int:
+    """Retire the rows still `scheduled`: a row already claimed for sending is never touched."""
+    return rows.filter(status=Status.SCHEDULED).update(status=status, error_code=reason, updated_at=now)
+
+
+def _retire(*, ids: list[int], status: str, reason: str, now: dt.datetime) -> int:
+    count = 0
+    for start in range(0, len(ids), 1000):
+        chunk = OutboxMessage.objects.filter(pk__in=ids[start : start + 1000])
+        count += _retire_rows(chunk, reason=reason, now=now, status=status)
+    return count
+
+
+def _notice_rows(
+    *,
+    enrollments: Iterable[Enrollment],
+    kind: str,
+    now: dt.datetime,
+    starts_at: dt.datetime | None,
+    sms_due: dt.datetime | None = None,
+    **fields,
+) -> list[OutboxMessage]:
+    """One notice per member and channel the member takes notices on. Due now (a text
+    at `sms_due` if given), texts moved out of the member's quiet hours."""
+    rows = []
+    for enrollment in enrollments:
+        member = enrollment.member
+        for channel in notice_channels(member):
+            due = sms_due if channel == Channel.SMS and sms_due is not None else now
+            due = _due_for(channel=channel, due=due, member=member, starts_at=starts_at, kind=kind)
+            rows.append(
+                _row(member_id=member.id, channel=channel, kind=kind, enrollment_id=enrollment.id, due_at=due, **fields)
+            )
+    return rows
+
+
+def _members_when_series_changed(series: SessionSeries) -> QuerySet[Enrollment]:
+    """Active enrollments that were active when the series was ended or edited: a later
+    joiner's invite already shows the new state."""
+    return Enrollment.objects.filter(
+        group_id=series.group_id, status=Enrollment.Status.ACTIVE, activated_at__lte=series.updated_at
+    ).select_related("member")
 
 
 # --- Reminders -----------------------------------------------------------------------
@@ -259,15 +304,6 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
     return result
 
 
-def _retire(*, ids: list[int], status: str, reason: str, now: dt.datetime) -> int:
-    count = 0
-    for start in range(0, len(ids), 1000):
-        count += OutboxMessage.objects.filter(pk__in=ids[start : start + 1000], status=Status.SCHEDULED).update(
-            status=status, error_code=reason, updated_at=now
-        )
-    return count
-
-
 # --- Session changes ---------------------------------------------------------------
 
 
@@ -314,12 +350,10 @@ def plan_session_changes(*, now: dt.datetime) -> PlanResult:
             if kind != Kind.SESSION_CANCELLED or session.series.active:
                 result.created += _plan_session_notice(session=session, kind=kind, detail=detail, now=now)
             # A newer change makes older, unsent notices about this session wrong.
-            result.retired += OutboxMessage.objects.filter(
-                session=session,
-                kind__in=[Kind.SESSION_CHANGED, Kind.SESSION_CANCELLED],
-                sequence__lt=session.sequence,
-                status=Status.SCHEDULED,
-            ).update(status=Status.SKIPPED, error_code="superseded", updated_at=now)
+            older = OutboxMessage.objects.filter(
+                session=session, kind__in=[Kind.SESSION_CHANGED, Kind.SESSION_CANCELLED], sequence__lt=session.sequence
+            )
+            result.retired += _retire_rows(older, reason="superseded", now=now)
         # An upsert, so two dispatchers planning at once cannot trip over each other.
         SessionWatch.objects.bulk_create(
             [
@@ -339,31 +373,22 @@ def plan_session_changes(*, now: dt.datetime) -> PlanResult:
 
 
 def _plan_session_notice(*, session: Session, kind: str, detail: str, now: dt.datetime) -> int:
-    rows = []
     enrollments = Enrollment.objects.filter(group_id=session.group_id, status=Enrollment.Status.ACTIVE).select_related(
         "member"
     )
-    for enrollment in enrollments:
-        member = enrollment.member
-        for channel in notice_channels(member):
-            due = now
-            if channel == Channel.SMS and kind == Kind.SESSION_CANCELLED:
-                due = max(now, session.starts_at - CANCEL_SMS_AHEAD)
-            due = _due_for(channel=channel, due=due, member=member, starts_at=session.starts_at, kind=kind)
-            rows.append(
-                _row(
-                    member_id=member.id,
-                    channel=channel,
-                    kind=kind,
-                    detail=detail,
-                    session_id=session.id,
-                    group_id=session.group_id,
-                    enrollment_id=enrollment.id,
-                    sequence=session.sequence,
-                    dedupe_key=f"{kind}:s{session.id}:q{session.sequence}",
-                    due_at=due,
-                )
-            )
+    sms_due = max(now, session.starts_at - CANCEL_SMS_AHEAD) if kind == Kind.SESSION_CANCELLED else None
+    rows = _notice_rows(
+        enrollments=enrollments,
+        kind=kind,
+        now=now,
+        starts_at=session.starts_at,
+        sms_due=sms_due,
+        detail=detail,
+        session_id=session.id,
+        group_id=session.group_id,
+        sequence=session.sequence,
+        dedupe_key=f"{kind}:s{session.id}:q{session.sequence}",
+    )
     return _insert(rows)
 
 
@@ -390,13 +415,11 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
     for series in ended:
         # Cancellation notices still waiting for single sessions of the series (e.g. a
         # far-ahead text) say less than the series notice: it replaces them.
-        result.retired += OutboxMessage.objects.filter(
-            kind=Kind.SESSION_CANCELLED, session__series=series, status=Status.SCHEDULED
-        ).update(status=Status.SKIPPED, error_code=SERIES_ENDED, updated_at=now)
+        single_cancellations = OutboxMessage.objects.filter(kind=Kind.SESSION_CANCELLED, session__series=series)
+        result.retired += _retire_rows(single_cancellations, reason=SERIES_ENDED, now=now)
         # So are unsent notices that the series had changed: it has ended since.
-        result.retired += OutboxMessage.objects.filter(
-            series_id_ref=series.pk, detail=SERIES_CHANGED, status=Status.SCHEDULED
-        ).update(status=Status.SKIPPED, error_code=SERIES_ENDED, updated_at=now)
+        change_notices = OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED)
+        result.retired += _retire_rows(change_notices, reason=SERIES_ENDED, now=now)
         first = (
             Session.objects.filter(series=series, status=Session.Status.CANCELLED, starts_at__gt=now)
             .order_by("starts_at", "id")
@@ -404,29 +427,17 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
         )
         if first is None:
             continue  # nothing ahead was cancelled: nobody expects another meeting of it
-        enrollments = Enrollment.objects.filter(
-            group_id=series.group_id, status=Enrollment.Status.ACTIVE, activated_at__lte=series.updated_at
-        ).select_related("member")
-        for enrollment in enrollments:
-            member = enrollment.member
-            for channel in notice_channels(member):
-                due = _due_for(
-                    channel=channel, due=now, member=member, starts_at=first.starts_at, kind=Kind.SESSION_CANCELLED
-                )
-                rows.append(
-                    _row(
-                        member_id=member.id,
-                        channel=channel,
-                        kind=Kind.SESSION_CANCELLED,
-                        detail=SERIES_ENDED,
-                        group_id=series.group_id,
-                        enrollment_id=enrollment.id,
-                        series_id_ref=series.pk,
-                        sequence=series.sequence,
-                        dedupe_key=series_ended_key(series),
-                        due_at=due,
-                    )
-                )
+        rows += _notice_rows(
+            enrollments=_members_when_series_changed(series),
+            kind=Kind.SESSION_CANCELLED,
+            now=now,
+            starts_at=first.starts_at,
+            detail=SERIES_ENDED,
+            group_id=series.group_id,
+            series_id_ref=series.pk,
+            sequence=series.sequence,
+            dedupe_key=series_ended_key(series),
+        )
     result.created += _insert(rows)
     return result
 
@@ -463,16 +474,11 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
     )
     rows = []
     for series in changed:
-        result.retired += (
-            OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED, status=Status.SCHEDULED)
-            .exclude(dedupe_key__in=[series_changed_invite_key(series), series_changed_sms_key(series)])
-            .update(status=Status.SKIPPED, error_code="superseded", updated_at=now)
+        older = OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED).exclude(
+            dedupe_key__in=[series_changed_invite_key(series), series_changed_sms_key(series)]
         )
-        enrollments = list(
-            Enrollment.objects.filter(
-                group_id=series.group_id, status=Enrollment.Status.ACTIVE, activated_at__lte=series.updated_at
-            ).select_related("member")
-        )
+        result.retired += _retire_rows(older, reason="superseded", now=now)
+        enrollments = list(_members_when_series_changed(series))
         if not enrollments:
             continue
         # What each member's calendar was last sent (a superseded or failed invite was not received).
@@ -498,7 +504,7 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
             dedupe_key=series_changed_sms_key(series), channel=Channel.SMS, status=Status.SCHEDULED
         )
         if next_session is None:
-            result.retired += waiting.update(status=Status.SKIPPED, error_code="no_next_session", updated_at=now)
+            result.retired += _retire_rows(waiting, reason="no_next_session", now=now)
         else:
             result.moved += waiting.exclude(session_id=next_session.id).update(
                 session_id=next_session.id, updated_at=now
@@ -548,13 +554,10 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
                 )
         if invited:
             # An unsent older invite (e.g. the join invite) would show the same schedule: one is enough.
-            result.retired += OutboxMessage.objects.filter(
-                kind=Kind.SERIES_INVITE,
-                series_id_ref=series.pk,
-                member_id__in=invited,
-                sequence__lt=series.sequence,
-                status=Status.SCHEDULED,
-            ).update(status=Status.SKIPPED, error_code="superseded", updated_at=now)
+            older_invites = OutboxMessage.objects.filter(
+                kind=Kind.SERIES_INVITE, series_id_ref=series.pk, member_id__in=invited, sequence__lt=series.sequence
+            )
+            result.retired += _retire_rows(older_invites, reason="superseded", now=now)
     result.created += _insert(rows)
     return result
 
@@ -598,11 +601,14 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
                 continue  # already left again: the news is moot
             kind = _notice_kind(event)
             if kind is not None:
-                for channel in notice_channels(member):
-                    due = _due_for(channel=channel, due=now, member=member, starts_at=None)
-                    rows.append(
-                        _row(channel=channel, kind=kind, dedupe_key=f"{kind}:ev{event.id}", due_at=due, **common)
-                    )
+                rows += _notice_rows(
+                    enrollments=[enrollment],
+                    kind=kind,
+                    now=now,
+                    starts_at=None,
+                    group_id=enrollment.group_id,
+                    dedupe_key=f"{kind}:ev{event.id}",
+                )
             if email_notice_ok(member):
                 for series_id in series_by_group.get(enrollment.group_id, []):
                     rows.append(
@@ -750,39 +756,33 @@ def plan_join_confirmations(*, now: dt.datetime) -> PlanResult:
 
 
 def retire_unwanted(*, now: dt.datetime) -> int:
-    scheduled = OutboxMessage.objects.filter(status=Status.SCHEDULED)
-    count = scheduled.filter(session__starts_at__lte=now).update(
-        status=Status.MISSED, error_code="session_started", updated_at=now
+    outbox = OutboxMessage.objects
+    count = _retire_rows(
+        outbox.filter(session__starts_at__lte=now), reason="session_started", now=now, status=Status.MISSED
     )
-    count += scheduled.filter(member__erased_at__isnull=False).update(
-        status=Status.SKIPPED, error_code="member_erased", updated_at=now
-    )
-    count += (
-        scheduled.filter(channel=Channel.SMS)
+    count += _retire_rows(outbox.filter(member__erased_at__isnull=False), reason="member_erased", now=now)
+    sms_not_allowed = (
+        outbox.filter(channel=Channel.SMS)
         .exclude(kind=Kind.SMS_CONFIRM)
         .filter(~Q(member__in=Member.objects.filter(SMS_NOTICE_Q)))
-        .update(status=Status.SKIPPED, error_code="sms_not_allowed", updated_at=now)
     )
-    count += (
-        scheduled.filter(kind=Kind.SMS_CONFIRM)
-        .exclude(member__sms_consent=Member.SmsConsent.PENDING)
-        .update(status=Status.SKIPPED, error_code="consent_not_pending", updated_at=now)
-    )
-    count += (
-        scheduled.filter(channel=Channel.EMAIL)
+    count += _retire_rows(sms_not_allowed, reason="sms_not_allowed", now=now)
+    consent_settled = outbox.filter(kind=Kind.SMS_CONFIRM).exclude(member__sms_consent=Member.SmsConsent.PENDING)
+    count += _retire_rows(consent_settled, reason="consent_not_pending", now=now)
+    email_not_allowed = (
+        outbox.filter(channel=Channel.EMAIL)
         .filter(~Q(member__in=Member.objects.filter(EMAIL_NOTICE_Q)))
         .exclude(kind=Kind.SERIES_CANCEL)
-        .update(status=Status.SKIPPED, error_code="email_not_allowed", updated_at=now)
     )
-    count += (
-        scheduled.filter(enrollment__isnull=False)
+    count += _retire_rows(email_not_allowed, reason="email_not_allowed", now=now)
+    not_active = (
+        outbox.filter(enrollment__isnull=False)
         .exclude(kind=Kind.SERIES_CANCEL)
         .exclude(enrollment__status=Enrollment.Status.ACTIVE)
-        .update(status=Status.SKIPPED, error_code="not_active", updated_at=now)
     )
-    count += scheduled.filter(kind=Kind.REMINDER, session__status=Session.Status.CANCELLED).update(
-        status=Status.SKIPPED, error_code="session_cancelled", updated_at=now
-    )
+    count += _retire_rows(not_active, reason="not_active", now=now)
+    cancelled = outbox.filter(kind=Kind.REMINDER, session__status=Session.Status.CANCELLED)
+    count += _retire_rows(cancelled, reason="session_cancelled", now=now)
     return count
 
 
