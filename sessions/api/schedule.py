@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from sessions.api.access import managed_group, require_group
 from sessions.api.csv_export import csv_attachment
+from sessions.api.serializers_public import with_cohort_label
 from sessions.api.serializers_schedule import (
     AttendanceInputSerializer,
     FollowUpSerializer,
@@ -514,10 +515,6 @@ class PublicGroupSessionsView(APIView):
             progress = cohort_progress(group, schedule_selectors.session_local_date(session))
             if progress and progress["week"]:
                 cycle_weeks[session.pk] = progress["week"]
-        cohort = schedule_selectors.group_cohort(group=group, now=now)
-        if cohort is not None and cohort["week"]:
-            cohort["label"] = f"week {cohort['week']} of {cohort['weeks']}"
-        elif cohort is not None:
-            cohort["label"] = None
+        cohort = with_cohort_label(schedule_selectors.group_cohort(group=group, now=now))
         body = {"group": group.slug, "timezone": group.timezone, "cohort": cohort, "results": sessions}
         return Response(PublicGroupSessionsSerializer(body, context={"cycle_weeks": cycle_weeks}).data)

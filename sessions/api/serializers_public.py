@@ -100,13 +100,17 @@ def _seats(group: SupportGroup) -> dict:
     return {"seats_left": left, "full": left == 0}
 
 
-def _cohort(group: SupportGroup, next_start: dt.datetime | None) -> dict | None:
-    local_date = next_start.astimezone(group_zone(group)).date() if next_start else None
-    progress = cohort_progress(group, local_date)
+def with_cohort_label(progress: dict | None) -> dict | None:
+    """A cohort_progress() answer with its "week 4 of 13" label (None before the first cycle starts)."""
     if progress is None:
         return None
     label = f"week {progress['week']} of {progress['weeks']}" if progress["week"] else None
     return {**progress, "label": label}
+
+
+def _cohort(group: SupportGroup, next_start: dt.datetime | None) -> dict | None:
+    local_date = next_start.astimezone(group_zone(group)).date() if next_start else None
+    return with_cohort_label(cohort_progress(group, local_date))
 
 
 class GroupSearchResultSerializer(serializers.ModelSerializer):
