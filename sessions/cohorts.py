@@ -7,13 +7,18 @@ import datetime as dt
 from sessions.models import SupportGroup
 
 
+def runs_cycles(group: SupportGroup) -> bool:
+    """A cohort group with a cycle configured: the only groups with a cohort progress."""
+    return group.enrollment_mode == SupportGroup.EnrollmentMode.COHORT and bool(group.cycle_start)
+
+
 def cohort_progress(group: SupportGroup, session_local_date: dt.date | None) -> dict | None:
     """Which week of the cycle a session falls in, and when the next cycle starts.
 
-    Returns None for groups that are not cohorts or have no cycle configured.
+    Returns None for groups that do not run cycles (see runs_cycles).
     Cycles repeat back to back from `cycle_start` every `cycle_weeks` weeks.
     """
-    if group.enrollment_mode != SupportGroup.EnrollmentMode.COHORT or not group.cycle_start:
+    if not runs_cycles(group):
         return None
     weeks = group.cycle_weeks or 13
     if session_local_date is None or session_local_date < group.cycle_start:

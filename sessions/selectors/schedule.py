@@ -8,7 +8,7 @@ import zoneinfo
 from django.db.models import QuerySet
 from django.utils import timezone as dj_timezone
 
-from sessions.cohorts import cohort_progress
+from sessions.cohorts import cohort_progress, runs_cycles
 from sessions.models import Session, SessionSeries, SupportGroup
 
 
@@ -40,14 +40,17 @@ def sessions_upcoming(
     return rows[:limit] if limit is not None else rows
 
 
+def scheduled_from(*, now: dt.datetime) -> QuerySet[Session]:
+    """Scheduled sessions starting at or after `now`, soonest first.
+
+    What "the next session" means everywhere: here for one group, and as a
+    correlated subquery in search (`.filter(group=OuterRef("pk"))`).
+    """
+    return Session.objects.filter(status=Session.Status.SCHEDULED, starts_at__gte=now).order_by("starts_at", "pk")
+
+
 def next_session(*, group: SupportGroup, now: dt.datetime | None = None) -> Session | None:
-    now = now or dj_timezone.now()
-    return (
-        Session.objects.filter(group=group, starts_at__gte=now, status=Session.Status.SCHEDULED)
-        .select_related("series")
-        .order_by("starts_at", "pk")
-        .first()
-    )
+    return scheduled_from(now=now or dj_timezone.now()).filter(group=group).select_related("series").first()
 
 
 def session_local_date(session: Session) -> dt.date:
@@ -56,11 +59,8 @@ def session_local_date(session: Session) -> dt.date:
 
 def group_cohort(*, group: SupportGroup, now: dt.datetime | None = None) -> dict | None:
     """For cohort groups: the cycle week of the next session and the next cycle's start."""
-    if group.enrollment_mode != SupportGroup.EnrollmentMode.COHORT or not group.cycle_start:
-        return None
+    if not runs_cycles(group):
+        return None  # without a query for the next session
     upcoming = next_session(group=group, now=now)
-    local_date = session_local_date(upcoming) if upcoming else None
-    progress = cohort_progress(group, local_date)
-    if progress is None:  # pragma: no cover - guarded above
-        return None
+    progress = cohort_progress(group, session_local_date(upcoming) if upcoming else None)
     return {**progress, "next_session_id": upcoming.pk if upcoming else None}

@@ -41,7 +41,8 @@ from django.db.models.functions import (
 )
 from django.utils import timezone
 
-from sessions.models import Enrollment, Session, SessionSeries, SupportGroup
+from sessions.models import Enrollment, SessionSeries, SupportGroup
+from sessions.selectors.schedule import scheduled_from
 from sessions.services.places import EARTH_RADIUS_KM
 
 DAY_CODES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -121,13 +122,9 @@ def distance_km_expression(*, latitude: float, longitude: float, prefix: str = "
     return Value(2 * EARTH_RADIUS_KM) * ASin(Sqrt(Least(a, Value(1.0))), output_field=FloatField())
 
 
-def upcoming_sessions(*, now: dt.datetime) -> QuerySet[Session]:
-    return Session.objects.filter(group=OuterRef("pk"), status=Session.Status.SCHEDULED, starts_at__gte=now)
-
-
 def with_next_session_and_seats(queryset: QuerySet[SupportGroup], *, now: dt.datetime) -> QuerySet[SupportGroup]:
     """Annotate next_starts_at, next_ends_at and active_count as subqueries (no per-row queries)."""
-    nxt = upcoming_sessions(now=now).order_by("starts_at")
+    nxt = scheduled_from(now=now).filter(group=OuterRef("pk"))
     active = (
         Enrollment.objects.filter(group=OuterRef("pk"), status=Enrollment.Status.ACTIVE)
         .order_by()
@@ -173,7 +170,9 @@ def groups_search(*, params: GroupSearch, now: dt.datetime | None = None) -> Que
     """
     now = now or timezone.now()
     groups = SupportGroup.objects.filter(listed=True).select_related("organization", "venue")
-    groups = with_next_session_and_seats(groups, now=now).filter(Exists(upcoming_sessions(now=now)))
+    groups = with_next_session_and_seats(groups, now=now).filter(
+        Exists(scheduled_from(now=now).filter(group=OuterRef("pk")))
+    )
 
     if params.topics:
         groups = groups.filter(topic__in=params.topics)
