@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sessions.models import Enrollment, JoinConfirmation, Member, Session, SupportGroup
+from sessions.models import Enrollment, JoinConfirmation, Member, SupportGroup
 from sessions.selectors.roster import enrollments_of_member, member_by_token, member_enrollment_in_group
+from sessions.selectors.schedule import next_session
 from sessions.services import members as member_services
 from sessions.services.enrollment import ON_ROSTER, enrollment_leave
 from sessions.services.joining import member_join_group
@@ -228,16 +228,11 @@ OwnJoinSerializer = inline_serializer(
 
 
 def _join_offer(group: SupportGroup) -> dict:
-    next_session = (
-        Session.objects.filter(group=group, status=Session.Status.SCHEDULED, starts_at__gt=timezone.now())
-        .order_by("starts_at", "id")
-        .values_list("starts_at", flat=True)
-        .first()
-    )
+    upcoming = next_session(group=group)
     return {
         "group_name": group.name,
         "group_slug": group.slug,
-        "next_session": next_session.isoformat().replace("+00:00", "Z") if next_session else None,
+        "next_session": upcoming.starts_at.isoformat().replace("+00:00", "Z") if upcoming else None,
         "confirm": CONFIRM_HOW,
     }
 
