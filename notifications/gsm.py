@@ -54,6 +54,15 @@ _REPLACEMENTS = {
 }
 
 
+def _in_alphabet(char: str) -> bool:
+    return char in BASIC or char in EXTENDED
+
+
+def _cost(char: str) -> int:
+    """Septets a GSM-7 character takes: an extension character needs an escape first."""
+    return 2 if char in EXTENDED else 1
+
+
 def normalize(text: str) -> str:
     """Text in GSM-7 only: typographic punctuation to ASCII, accents dropped where
     GSM-7 lacks the letter, anything else (emoji, CJK) to '?'."""
@@ -61,12 +70,12 @@ def normalize(text: str) -> str:
     for char in text:
         char = _REPLACEMENTS.get(char, char)
         for piece in char:
-            if piece in BASIC or piece in EXTENDED:
+            if _in_alphabet(piece):
                 out.append(piece)
                 continue
             # "ō" → "o", "ł" stays unknown; decomposition keeps the base letter.
             base = "".join(c for c in unicodedata.normalize("NFKD", piece) if not unicodedata.combining(c))
-            if base and all(c in BASIC or c in EXTENDED for c in base):
+            if base and all(_in_alphabet(c) for c in base):
                 out.append(base)
             else:
                 out.append("?")
@@ -74,11 +83,11 @@ def normalize(text: str) -> str:
 
 
 def is_gsm7(text: str) -> bool:
-    return all(char in BASIC or char in EXTENDED for char in text)
+    return all(_in_alphabet(char) for char in text)
 
 
 def septets(text: str) -> int:
-    return sum(2 if char in EXTENDED else 1 for char in text)
+    return sum(_cost(char) for char in text)
 
 
 def segments(text: str) -> int:
@@ -103,7 +112,7 @@ def truncate(text: str, limit: int) -> str:
     out = []
     used = 0
     for char in text:
-        cost = 2 if char in EXTENDED else 1
+        cost = _cost(char)
         if used + cost > limit - 3:
             break
         out.append(char)
