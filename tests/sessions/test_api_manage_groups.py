@@ -281,3 +281,17 @@ def test_leading_another_group_gives_no_lead_rights_here(api_client, organizatio
     assert response.status_code == 403
     UserFactory(username="dev")
     assert api_client.post(f"{GROUPS}{group.pk}/facilitators/", {"username": "dev"}).status_code == 403
+
+
+@pytest.mark.django_db
+def test_group_list_query_count_does_not_grow_with_groups_or_facilitators(
+    as_admin, organization, django_assert_max_num_queries
+):
+    for _ in range(8):
+        group = SupportGroupFactory(organization=organization)
+        FacilitatorFactory(group=group)
+        FacilitatorFactory(group=group, role="co")
+    with django_assert_max_num_queries(3):
+        response = as_admin.get(GROUPS)
+    assert len(response.json()) == 8
+    assert all(len(row["facilitators"]) == 2 for row in response.json())

@@ -227,3 +227,18 @@ def test_session_login_works_for_the_browsable_api(client):
     assert client.login(username="maria", password="correct horse battery")
     response = client.get(ORGS, HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and [o["name"] for o in response.json()] == ["Prairie Hospice"]
+
+
+@pytest.mark.django_db
+def test_organization_and_venue_lists_query_count_does_not_grow(api_client, django_assert_max_num_queries):
+    admin = UserFactory()
+    for _ in range(6):
+        organization = OrganizationFactory(admins=[admin, UserFactory()])
+        VenueFactory(organization=organization)
+    api_client.force_authenticate(admin)
+    with django_assert_max_num_queries(3):
+        organizations = api_client.get(ORGS).json()
+    with django_assert_max_num_queries(2):
+        venues = api_client.get(VENUES).json()
+    assert len(organizations) == 6 and all(len(row["admins"]) == 2 for row in organizations)
+    assert len(venues) == 6

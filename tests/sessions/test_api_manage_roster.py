@@ -316,3 +316,20 @@ def test_a_refused_action_keeps_the_notes_sent_with_it_unwritten(client, group):
     enrollment.refresh_from_db()
     assert enrollment.notes == ""
     assert not AuditLog.objects.filter(action="roster.notes").exists()
+
+
+@pytest.mark.django_db
+def test_roster_csv_and_audit_log_query_counts_do_not_grow(api_client, client, group, django_assert_max_num_queries):
+    SupportGroup.objects.filter(pk=group.pk).update(capacity=None)
+    for _ in range(12):
+        seat(group)
+    # group, permission check, roster with members, audit insert.
+    with django_assert_max_num_queries(4):
+        export = client.get(f"/api/manage/groups/{group.pk}/roster.csv")
+    assert len(export.content.decode().splitlines()) == 13
+    admin = UserFactory()
+    group.organization.admins.add(admin)
+    api_client.force_authenticate(admin)
+    with django_assert_max_num_queries(4):
+        response = api_client.get(f"/api/manage/organizations/{group.organization_id}/audit/")
+    assert response.json()["count"] == 13 and len({r["group"] for r in response.json()["results"]}) == 1
