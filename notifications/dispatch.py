@@ -55,6 +55,7 @@ from notifications.quiet import in_quiet_hours, sms_send_time
 from notifications.ratelimit import limiter
 from notifications.transports import OutgoingMessage, TransportError, transport_for
 from sessions.models import Enrollment, Member, Session, SessionSeries
+from sessions.selectors.schedule import scheduled_from
 
 logger = logging.getLogger(__name__)
 
@@ -234,11 +235,7 @@ def is_first_text(*, member: Member, phone: str) -> bool:
 
 
 def _next_session(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
-    return (
-        Session.objects.filter(group_id=row.group_id, status=Session.Status.SCHEDULED, starts_at__gt=now)
-        .order_by("starts_at")
-        .first()
-    )
+    return scheduled_from(now=now).filter(group_id=row.group_id).first()
 
 
 def status_callback_url(row: OutboxMessage) -> str:

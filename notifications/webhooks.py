@@ -20,6 +20,7 @@ from notifications.consent import member_mark_undeliverable, member_opt_in, memb
 from notifications.dispatch import OPTED_OUT_CODES, RETRY_ONCE_CODES, UNDELIVERABLE_CODES, backoff
 from notifications.models import Channel, InboundMessage, OutboxMessage, Status
 from sessions.models import Attendance, Enrollment, Member, Session, SupportGroup
+from sessions.selectors.schedule import scheduled_from
 from sessions.services.attendance import attendance_rsvp
 
 # Twilio's and the CTIA's standard keywords.
@@ -69,12 +70,7 @@ def conversation_group(member: Member) -> SupportGroup | None:
 
 def _next_session(member: Member, *, now: dt.datetime) -> tuple[Session, Enrollment] | None:
     enrollments = {e.group_id: e for e in _active_enrollments(member)}
-    session = (
-        Session.objects.filter(group_id__in=enrollments, status=Session.Status.SCHEDULED, starts_at__gt=now)
-        .select_related("group")
-        .order_by("starts_at", "id")
-        .first()
-    )
+    session = scheduled_from(now=now).filter(group_id__in=enrollments).select_related("group").first()
     if session is None:
         return None
     return session, enrollments[session.group_id]
