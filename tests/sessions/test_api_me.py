@@ -39,6 +39,16 @@ def member():
 
 
 @pytest.mark.django_db
+def test_own_groups_cost_one_query_however_many(api_client, member, django_assert_max_num_queries):
+    for _ in range(6):
+        EnrollmentFactory(member=member)
+    # the token lookup, then the member's enrollments with their groups.
+    with django_assert_max_num_queries(2):
+        response = api_client.get(me(member))
+    assert len(response.json()["groups"]) == 6
+
+
+@pytest.mark.django_db
 def test_member_sees_their_own_data_and_groups_but_nobody_else(api_client, member, settings):
     group = SupportGroupFactory(name="Tuesday Circle", slug="tuesday-circle")
     enrollment_join(group=group, member=member)

@@ -383,6 +383,31 @@ def test_attendance_csv_is_audited_and_safe_for_spreadsheets(api_client, group, 
     assert log.actor == facilitator and log.details["rows"] == 1
 
 
+def test_roster_series_and_attendance_csv_query_counts_do_not_grow(
+    api_client, group, series, past_session, facilitator, django_assert_max_num_queries
+):
+    enrollments = [EnrollmentFactory(group=group) for _ in range(10)]
+    attendance_services.attendance_mark(session=past_session, marks=[(e.pk, "present") for e in enrollments])
+    for _ in range(4):
+        schedule.series_create(
+            group=group,
+            rrule="FREQ=WEEKLY;BYDAY=WE;COUNT=2",
+            dtstart=_next_tuesday_local(),
+            timezone=group.timezone,
+            duration_minutes=60,
+            venue=VenueFactory(organization=group.organization),
+        )
+    client = _as(api_client, facilitator)
+    with django_assert_max_num_queries(6):
+        roster = client.get(f"/api/manage/sessions/{past_session.pk}/attendance/").json()["roster"]
+    with django_assert_max_num_queries(4):
+        series_list = client.get(f"/api/manage/groups/{group.pk}/series/").json()
+    with django_assert_max_num_queries(5):
+        export = client.get(f"/api/manage/groups/{group.pk}/attendance.csv")
+    assert len(roster) == 10 and len(series_list) == 5
+    assert len(export.content.decode().splitlines()) == 11
+
+
 def test_follow_up_endpoint_lists_members_and_is_audited(api_client, group, series, facilitator):
     sessions = list(Session.objects.filter(series=series).order_by("starts_at")[:2])
     for offset, session in zip((8, 1), sessions, strict=True):
