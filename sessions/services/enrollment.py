@@ -85,9 +85,13 @@ def _renumber_waitlist(group: SupportGroup, *, first: Enrollment | None = None, 
     if first is not None and position is not None:
         waiting = [e for e in waiting if e.pk != first.pk]
         waiting.insert(position - 1, first)
+    moved = []
     for index, enrollment in enumerate(waiting, start=1):
         if enrollment.waitlist_position != index:
-            Enrollment.objects.filter(pk=enrollment.pk).update(waitlist_position=index)
+            enrollment.waitlist_position = index
+            moved.append(enrollment)
+    # One UPDATE for the whole waitlist, not one per person who moved.
+    Enrollment.objects.bulk_update(moved, ["waitlist_position"])
 
 
 def _user_or_none(actor):

@@ -4,7 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -265,6 +266,19 @@ def test_moving_on_the_waitlist_shifts_the_others():
     assert [m for m, _ in waitlist(group)] == [queue[i].member_id for i in (0, 1, 2, 3)]
     entry = AuditLog.objects.filter(action="roster.move").first()
     assert entry.details["from_position"] == 1 and entry.details["to_position"] == 4
+
+
+@pytest.mark.django_db
+def test_moving_to_the_head_of_the_waitlist_costs_the_same_queries_however_long_it_is():
+    counts = {}
+    for waiting in (3, 30):
+        group, _, queue = full_group(capacity=1, waiting=waiting)
+        with CaptureQueriesContext(connection) as queries:
+            waitlist_move(enrollment=queue[-1], position=1)
+        counts[waiting] = len(queries)
+        assert [p for _, p in waitlist(group)] == list(range(1, waiting + 1))
+        assert waitlist(group)[0][0] == queue[-1].member_id
+    assert counts[30] == counts[3]
 
 
 @pytest.mark.django_db
