@@ -439,6 +439,8 @@ def test_editing_a_series_sends_a_new_invite_with_a_higher_sequence_and_one_neut
         assert update["METHOD"] == "REQUEST"
         [event] = [e for e in update.walk("VEVENT") if "RECURRENCE-ID" not in e]
         assert str(event["UID"]) == series_uid(series)
+        # The same event as the join invite (not a second one beside it), so the calendar updates it.
+        assert event["UID"] == join.walk("VEVENT")[0]["UID"]
         assert event["SEQUENCE"] == 1 > join.walk("VEVENT")[0]["SEQUENCE"]
         assert event["DTSTART"].dt.hour == 18 and "RRULE" in event
     next_meeting = _next_session(series, later)
