@@ -299,7 +299,6 @@ def _end(
     *,
     to_status: str,
     reason: str,
-    allowed: tuple[str, ...],
     error: str,
     code: str,
     actor,
@@ -307,9 +306,10 @@ def _end(
     now: dt.datetime | None,
     field: str = "action",
 ) -> Enrollment:
+    """Take a requested, waitlisted or active enrollment off the roster; a freed seat goes to the waitlist's head."""
     now = now or timezone.now()
     group, fresh = _locked_enrollment(enrollment)
-    if fresh.status not in allowed:
+    if fresh.status not in ON_ROSTER:
         raise ValidationError({field: error.format(status=fresh.status)}, code=code)
     was = fresh.status
     _change_status(fresh, to_status=to_status, reason=reason, actor=actor, actor_label=actor_label, now=now)
@@ -326,7 +326,6 @@ def enrollment_decline(*, enrollment: Enrollment, actor=None, now: dt.datetime |
         enrollment,
         to_status=Status.DECLINED,
         reason=REASON_DECLINE,
-        allowed=ON_ROSTER,
         error=CANNOT_DECLINE,
         code="cannot_decline",
         actor=actor,
@@ -341,7 +340,6 @@ def enrollment_remove(*, enrollment: Enrollment, actor=None, now: dt.datetime | 
         enrollment,
         to_status=Status.REMOVED,
         reason=REASON_REMOVE,
-        allowed=ON_ROSTER,
         error=CANNOT_REMOVE,
         code="cannot_remove",
         actor=actor,
@@ -359,7 +357,6 @@ def enrollment_leave(
         enrollment,
         to_status=Status.LEFT,
         reason=reason,
-        allowed=ON_ROSTER,
         error=CANNOT_LEAVE,
         code="not_on_roster",
         actor=None,
