@@ -1,6 +1,7 @@
-"""Who may reach which organization or group through the staff APIs: fetch the object,
-then refuse the wrong person. A missing object is 404; one that exists but is not the
-caller's is 403 with one of the messages below."""
+"""Who may reach which organization or group through the APIs: fetch the object, then
+refuse the wrong person. For staff, a missing object is 404; one that exists but is not
+the caller's is 403 with one of the messages below. Public and self-service routes name a
+group by its slug."""
 
 from __future__ import annotations
 
@@ -41,3 +42,8 @@ def managed_group(
 ) -> SupportGroup:
     group = get_object_or_404(SupportGroup.objects.select_related("organization", "venue"), pk=pk)
     return require_group(request, group, may=may, message=message)
+
+
+def group_by_slug(slug: str) -> SupportGroup:
+    """Listed or not, as on the public group page: an unlisted group is reachable by its slug."""
+    return get_object_or_404(SupportGroup.objects.select_related("venue"), slug=slug)

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api.access import group_by_slug
 from sessions.models import Enrollment, JoinConfirmation, Member, SupportGroup
 from sessions.selectors.roster import enrollments_of_member, member_by_token, member_enrollment_in_group
 from sessions.selectors.schedule import next_session
@@ -253,17 +254,10 @@ class SelfServiceJoinView(_SelfServiceAPIView):
     phone or email on a group's join form) leads here; nothing happens until a POST.
     A GET describes the group, so a link opened on a phone shows what it is about."""
 
-    def _group(self, slug: str) -> SupportGroup:
-        # Listed or not, as on the public group page: an unlisted group is reachable by its slug.
-        group = SupportGroup.objects.select_related("venue").filter(slug=slug).first()
-        if group is None:
-            raise Http404
-        return group
-
     @extend_schema(responses=JoinOfferSerializer, tags=TAGS, summary="What joining this group would be")
     def get(self, request, token: str, group_slug: str):
         _member(token)
-        return Response(_join_offer(self._group(group_slug)))
+        return Response(_join_offer(group_by_slug(group_slug)))
 
     @extend_schema(
         request=None,
@@ -273,7 +267,7 @@ class SelfServiceJoinView(_SelfServiceAPIView):
     )
     def post(self, request, token: str, group_slug: str):
         member = _member(token)
-        return _join(member, self._group(group_slug))
+        return _join(member, group_by_slug(group_slug))
 
 
 class SelfServiceConfirmationView(_SelfServiceAPIView):

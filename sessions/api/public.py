@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from sessions.api.access import group_by_slug
 from sessions.api.serializers_public import (
     GroupDetailSerializer,
     GroupSearchParamsSerializer,
@@ -23,7 +24,6 @@ from sessions.api.serializers_public import (
     JoinSerializer,
     MeetingGuideMeetingSerializer,
 )
-from sessions.models import SupportGroup
 from sessions.selectors.groups import group_public_get
 from sessions.selectors.search import ORDERING_NEEDS_NEAR, GroupSearch, groups_search
 from sessions.services.joining import STATUS_CONFIRMATION_SENT, JoinLimitReached, group_join
@@ -150,9 +150,7 @@ class GroupJoinView(APIView):
         },
     )
     def post(self, request, slug: str):
-        group = SupportGroup.objects.select_related("venue").filter(slug=slug).first()
-        if group is None:
-            raise Http404
+        group = group_by_slug(slug)
         body = JoinSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data

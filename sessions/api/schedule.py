@@ -15,7 +15,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from sessions.api.access import managed_group, require_group
+from sessions.api.access import group_by_slug, managed_group, require_group
 from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_public import with_cohort_label
 from sessions.api.serializers_schedule import (
@@ -29,7 +29,7 @@ from sessions.api.serializers_schedule import (
     SessionSerializer,
 )
 from sessions.cohorts import cohort_progress
-from sessions.models import Session, SessionSeries, SupportGroup
+from sessions.models import Session, SessionSeries
 from sessions.permissions import IsStaffUser
 from sessions.selectors import attendance as attendance_selectors
 from sessions.selectors import schedule as schedule_selectors
@@ -504,7 +504,7 @@ class PublicGroupSessionsView(APIView):
         responses={200: PublicGroupSessionsSerializer, 400: INVALID, 404: OpenApiResponse(description="No such group")},
     )
     def get(self, request, slug: str):
-        group = get_object_or_404(SupportGroup, slug=slug)
+        group = group_by_slug(slug)
         now = dj_timezone.now()
         start, end = _date_range(
             request, tz_name=group.timezone, default_start=now, default_days=schedule_services.horizon_days()
