@@ -23,14 +23,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from sessions.models import Enrollment, JoinConfirmation, Member, RateCounter, SupportGroup
-from sessions.services.members import member_find_for_update
-from sessions.validators import normalize_phone
+from sessions.services.members import default_phone_region, member_find_for_update, normalize_contacts
 
 JOIN_CAP_NUMBER = (
     "This number has been sent several confirmation texts today. "
@@ -128,11 +126,6 @@ def _take_confirmation_caps(
             raise JoinLimitReached(message, scope=name)
 
 
-def default_phone_region(group: SupportGroup) -> str:
-    # Online groups have no venue country; most members are in the US.
-    return group.venue.country if group.venue_id and group.venue.country else "US"
-
-
 @transaction.atomic
 def group_join(
     *,
@@ -153,13 +146,7 @@ def group_join(
     cap); either way nothing is written.
     """
     now = now or timezone.now()
-    phone_e164 = None
-    if phone:
-        try:
-            phone_e164 = normalize_phone(phone, default_region=default_phone_region(group))
-        except ValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from None
-    email = (email or "").strip().lower() or None
+    phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
 
     member = member_find_for_update(phone=phone_e164, email=email)
     member_created = member is None

@@ -44,7 +44,13 @@ def default_region_for_member(member: Member) -> str:
     return country or "US"
 
 
-def _normalize_contacts(*, phone: str | None, email: str | None, default_region: str) -> tuple[str | None, str | None]:
+def default_phone_region(group: SupportGroup) -> str:
+    # Online groups have no venue country; most members are in the US.
+    return group.venue.country if group.venue_id and group.venue.country else "US"
+
+
+def normalize_contacts(*, phone: str | None, email: str | None, default_region: str) -> tuple[str | None, str | None]:
+    """(E.164 phone, lower-cased email), None where not given; a bad phone is a 400 on "phone"."""
     phone_e164 = None
     if phone:
         try:
@@ -88,13 +94,13 @@ def member_update(*, member: Member, now: dt.datetime | None = None, **fields) -
     changed = sorted(fields)
     phone_changed = email_changed = False
     if "phone" in fields:
-        phone, _ = _normalize_contacts(
+        phone, _ = normalize_contacts(
             phone=fields["phone"], email=None, default_region=default_region_for_member(member)
         )
         phone_changed = phone != member.phone
         member.phone = phone
     if "email" in fields:
-        _, email = _normalize_contacts(phone=None, email=fields["email"], default_region="US")
+        _, email = normalize_contacts(phone=None, email=fields["email"], default_region="US")
         email_changed = email != member.email
         member.email = email
     if member.phone is None and member.email is None:
@@ -224,8 +230,7 @@ def roster_add_in_person(
     number is not proof of identity); only missing consent is requested.
     """
     now = now or timezone.now()
-    region = group.venue.country if group.venue_id and group.venue.country else "US"
-    phone_e164, email = _normalize_contacts(phone=phone, email=email, default_region=region)
+    phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
     if phone_e164 is None and email is None:
         raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
     member = member_find_for_update(phone=phone_e164, email=email)
