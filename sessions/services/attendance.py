@@ -73,19 +73,20 @@ def attendance_mark(
         raise ValidationError({"marks": errors})
 
     existing = {row.enrollment_id: row for row in Attendance.objects.filter(session=session, enrollment_id__in=seen)}
-    changed = 0
-    to_create = []
+    to_create, to_update = [], []
     for enrollment_id, mark in marks:
         row = existing.get(enrollment_id)
         if row is None:
             if mark is not None:
                 to_create.append(Attendance(session=session, enrollment_id=enrollment_id, attendance=mark))
-                changed += 1
         elif row.attendance != mark:
             row.attendance = mark
-            row.save(update_fields=["attendance", "updated_at"])
-            changed += 1
+            row.updated_at = dj_timezone.now()  # what auto_now would stamp; bulk_update does not
+            to_update.append(row)
+    # A whole roster is marked in two statements, not one per member.
     Attendance.objects.bulk_create(to_create)
+    Attendance.objects.bulk_update(to_update, ["attendance", "updated_at"])
+    changed = len(to_create) + len(to_update)
     attendance_audit(
         actor=actor,
         group=session.group,

@@ -4,6 +4,8 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from sessions.models import Attendance, AuditLog
 from sessions.selectors.attendance import follow_up_list, session_roster
@@ -56,6 +58,21 @@ def test_marks_are_saved_changed_and_cleared_and_audited():
     assert marks == {ana.pk: None, ben.pk: "excused"}
     logs = AuditLog.objects.filter(action="attendance.update", target_id=str(session.pk))
     assert logs.count() == 4 and logs.first().actor == actor
+
+
+def test_remarking_a_roster_costs_the_same_queries_for_2_or_20_members():
+    counts = {}
+    for size in (2, 20):
+        group = SupportGroupFactory()
+        (session,) = _sessions(group, count=1)
+        members = [_member(group) for _ in range(size)]
+        attendance.attendance_mark(session=session, marks=[(m.pk, "absent") for m in members], now=NOW)
+        with CaptureQueriesContext(connection) as queries:
+            changed = attendance.attendance_mark(session=session, marks=[(m.pk, "present") for m in members], now=NOW)
+        counts[size] = len(queries)
+        assert changed == size
+        assert set(Attendance.objects.filter(session=session).values_list("attendance", flat=True)) == {"present"}
+    assert counts[20] == counts[2]
 
 
 def test_attendance_waits_until_the_session_starts_and_not_for_cancelled_ones():
