@@ -450,7 +450,7 @@ def series_update(*, series: SessionSeries, actor=None, now: dt.datetime | None 
     duration = dt.timedelta(minutes=series.duration_minutes)
     # Only sessions still ahead and untouched by a facilitator follow the series.
     future = Session.objects.select_for_update().filter(series=series, modified=False, starts_at__gt=now)
-    stale_ids = []
+    stale_ids, moved = [], []
     for session in future:
         if session.original_start not in new_starts:
             stale_ids.append(session.pk)
@@ -463,7 +463,10 @@ def series_update(*, series: SessionSeries, actor=None, now: dt.datetime | None 
         ):
             session.starts_at, session.ends_at, session.venue = session.original_start, new_end, series.venue
             session.sequence += 1
-            session.save(update_fields=["starts_at", "ends_at", "venue", "sequence", "updated_at"])
+            session.updated_at = dj_timezone.now()  # what auto_now would stamp; bulk_update does not
+            moved.append(session)
+    # Months of sessions follow in one UPDATE, not one per session.
+    Session.objects.bulk_update(moved, ["starts_at", "ends_at", "venue", "sequence", "updated_at"])
     Session.objects.filter(pk__in=stale_ids).delete()
     _materialize(series_list=[series], since={series.pk: now}, until=until)
     _audit(

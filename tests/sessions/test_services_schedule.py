@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from sessions.models import AuditLog, Session, SessionSeries
 from sessions.services import schedule
@@ -296,6 +298,19 @@ def test_editing_the_duration_updates_future_sessions_in_place_with_a_new_sequen
     assert first_future.sequence == 1 and not first_future.modified
     first = Session.objects.filter(series=series).order_by("starts_at")[0]
     assert first.ends_at - first.starts_at == dt.timedelta(minutes=90)
+
+
+def test_a_series_edit_costs_the_same_queries_for_one_month_or_six_of_sessions():
+    counts = {}
+    for days in (30, 180):
+        with override_settings(SESSION_HORIZON_DAYS=days):
+            series = _weekly()
+            with CaptureQueriesContext(connection) as queries:
+                schedule.series_update(series=series, duration_minutes=120, now=NOW)
+        counts[days] = len(queries)
+        lengths = {s.ends_at - s.starts_at for s in Session.objects.filter(series=series, starts_at__gt=NOW)}
+        assert lengths == {dt.timedelta(minutes=120)}
+    assert counts[180] == counts[30]
 
 
 def test_changing_the_day_replaces_future_sessions_but_keeps_a_cancelled_one():
