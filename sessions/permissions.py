@@ -20,13 +20,6 @@ def is_org_admin(user, organization: Organization) -> bool:
     return user.is_superuser or organization.admins.filter(pk=user.pk).exists()
 
 
-def facilitator_role(user, group: SupportGroup) -> str | None:
-    """'lead', 'co' or None."""
-    if not user.is_authenticated:
-        return None
-    return Facilitator.objects.filter(group=group, user=user).values_list("role", flat=True).first()
-
-
 def _group_matches(user, group: SupportGroup, facilitator: Q) -> bool:
     # One query for "admin of the group's organization, or this kind of
     # facilitator": every management request asks this first.

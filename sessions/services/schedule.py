@@ -508,9 +508,6 @@ def series_end(*, series: SessionSeries, actor=None, now: dt.datetime | None = N
     return cancelled
 
 
-series_delete = series_end
-
-
 # --- Materialization ------------------------------------------------------------------
 
 
