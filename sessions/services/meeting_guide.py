@@ -24,6 +24,7 @@ from django.utils.text import slugify
 
 from sessions.models import Organization, SessionSeries, SupportGroup, Venue
 from sessions.selectors.groups import groups_with_weekly_series
+from sessions.services.schedule import series_create, series_local_dtstart
 from sessions.services.venues import venue_create
 from sessions.validators import validate_timezone
 
@@ -112,8 +113,7 @@ def _types(group: SupportGroup) -> list[str]:
 
 
 def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:
-    # dtstart is stored as local wall-clock time read as UTC (see services.schedule).
-    local_start = series.dtstart.replace(tzinfo=None)
+    local_start = series_local_dtstart(series)
     end = local_start + dt.timedelta(minutes=series.duration_minutes)
     venue: Venue | None = series.venue or group.venue
     org = group.organization
@@ -283,8 +283,6 @@ def _sms_label(days: list[int], at: dt.time) -> str:
 
 
 def _import_row(row, *, organization: Organization, now: dt.datetime) -> tuple[str, bool]:
-    from sessions.services.schedule import series_create
-
     if not isinstance(row, dict):
         raise RowRejected(ROW_NOT_OBJECT)
     name = str(row.get("name") or "").strip()

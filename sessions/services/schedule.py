@@ -333,10 +333,6 @@ def _clean_venue(venue: Venue | None, *, group: SupportGroup) -> Venue | None:
     return venue
 
 
-def _audit(*, group: SupportGroup, actor, action: str, target, details: dict) -> None:
-    audit_record(action=action, actor=actor, group=group, target=target, details=details)
-
-
 # --- Series ---------------------------------------------------------------------------
 
 
@@ -401,7 +397,7 @@ def series_create(
     series.save()
     since = max(local_to_utc(cleaned["dtstart"], series.timezone), now - dt.timedelta(days=DEFAULT_HISTORY_DAYS))
     _materialize(series_list=[series], since={series.pk: since}, until=now + dt.timedelta(days=horizon_days()))
-    _audit(group=group, actor=actor, action="series.create", target=series, details={"rrule": canonical})
+    audit_record(group=group, actor=actor, action="series.create", target=series, details={"rrule": canonical})
     return series
 
 
@@ -469,7 +465,7 @@ def series_update(*, series: SessionSeries, actor=None, now: dt.datetime | None 
     Session.objects.bulk_update(moved, ["starts_at", "ends_at", "venue", "sequence", "updated_at"])
     Session.objects.filter(pk__in=stale_ids).delete()
     _materialize(series_list=[series], since={series.pk: now}, until=until)
-    _audit(
+    audit_record(
         group=group,
         actor=actor,
         action="series.update",
@@ -504,7 +500,7 @@ def series_end(*, series: SessionSeries, actor=None, now: dt.datetime | None = N
     cancelled += future.update(
         status=Session.Status.CANCELLED, sequence=F("sequence") + 1, modified=True, updated_at=now
     )
-    _audit(group=series.group, actor=actor, action="series.end", target=series, details={"cancelled": cancelled})
+    audit_record(group=series.group, actor=actor, action="series.end", target=series, details={"cancelled": cancelled})
     return cancelled
 
 
@@ -717,7 +713,7 @@ def session_change(
     session.modified = True
     session.full_clean(validate_unique=False)
     session.save()
-    _audit(
+    audit_record(
         group=session.group,
         actor=actor,
         action="session.change",
