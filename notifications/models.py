@@ -44,7 +44,6 @@ class Status(models.TextChoices):
 
 
 # Rows that may still go out; everything else is final.
-PENDING_STATUSES = (Status.SCHEDULED,)
 
 
 class Broadcast(models.Model):
