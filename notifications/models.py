@@ -43,9 +43,6 @@ class Status(models.TextChoices):
     MISSED = "missed", "Missed (session had started)"
 
 
-# Rows that may still go out; everything else is final.
-
-
 class Broadcast(models.Model):
     """A facilitator's message to the group's active members."""
 
