@@ -7,7 +7,8 @@ import datetime as dt
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from sessions.models import Facilitator, Session, SessionSeries, SupportGroup
+from sessions.models import Facilitator, SessionSeries, SupportGroup
+from sessions.selectors.schedule import sessions_upcoming
 from sessions.selectors.search import with_next_session_and_seats
 
 PUBLIC_SESSIONS_SHOWN = 6
@@ -24,11 +25,8 @@ def group_public_get(*, slug: str, now: dt.datetime | None = None) -> SupportGro
     group = with_next_session_and_seats(groups, now=now).first()
     if group is None:
         return None
-    group.upcoming = list(
-        Session.objects.filter(group=group, starts_at__gte=now)
-        .select_related("venue")
-        .order_by("starts_at")[:PUBLIC_SESSIONS_SHOWN]
-    )
+    # The same sessions the public schedule lists: an ended series' cancellations are not news.
+    group.upcoming = list(sessions_upcoming(group=group, now=now, limit=PUBLIC_SESSIONS_SHOWN))
     group.facilitator_first_names = [
         name
         for name in Facilitator.objects.filter(group=group)
