@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from sessions.management.commands.materialize_sessions import HORIZON_TOO_SHORT
 from sessions.models import AuditLog, Session, SessionSeries
 from sessions.services import schedule
 from sessions.tasks import materialize_sessions
@@ -139,6 +140,13 @@ def test_task_and_management_command_run_the_same_job(capsys):
     assert Session.objects.count() == created
     call_command("materialize_sessions")
     assert "Created 0 session(s)." in capsys.readouterr().out
+
+
+def test_management_command_refuses_a_horizon_under_one_day():
+    SessionSeriesFactory(rrule="FREQ=WEEKLY;BYDAY=TU", dtstart=dt.datetime(2026, 1, 6, 19, 0, tzinfo=dt.UTC))
+    with pytest.raises(CommandError, match=HORIZON_TOO_SHORT):
+        call_command("materialize_sessions", "--horizon-days", "0")
+    assert not Session.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)

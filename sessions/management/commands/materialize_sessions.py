@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from sessions.services.schedule import materialize_all
+
+HORIZON_TOO_SHORT = "--horizon-days must be at least 1"
 
 
 class Command(BaseCommand):
@@ -13,7 +15,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, horizon_days=None, **options):
         if horizon_days is not None and horizon_days < 1:
-            self.stderr.write("--horizon-days must be at least 1")
-            raise SystemExit(2)
+            raise CommandError(HORIZON_TOO_SHORT)
         created = materialize_all(horizon_days=horizon_days)
         self.stdout.write(f"Created {created} session(s).")
