@@ -198,8 +198,9 @@ class SessionPublicSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(VenueSummarySerializer(allow_null=True))
     def get_venue(self, session) -> dict | None:
-        # A session moved elsewhere names its own venue; otherwise it meets at the group's.
-        venue = session.venue or self.context["group"].venue
+        # Where people should go: the session's own venue, else its series', else the group's
+        # (as in the public sessions API).
+        venue = session.venue or session.series.venue or self.context["group"].venue
         return VenueSummarySerializer(venue).data if venue else None
 
 

@@ -233,6 +233,22 @@ def test_group_page_shows_public_details_and_no_member_data(api_client):
     assert lead.user.last_name not in text
 
 
+def test_group_page_names_the_venue_a_series_meets_at(api_client, django_assert_max_num_queries):
+    group = make_group(sessions=0)
+    annex = VenueFactory(organization=group.organization, name="Library annex")
+    elsewhere = SessionSeriesFactory(group=group, venue=annex)
+    soon = timezone.now() + dt.timedelta(days=1)
+    for week in range(3):
+        at = soon + dt.timedelta(weeks=week)
+        SessionFactory(series=elsewhere, starts_at=at, ends_at=at + dt.timedelta(minutes=90))
+    with django_assert_max_num_queries(4):
+        body = api_client.get(f"/api/groups/{group.slug}/").json()
+    assert [row["venue"]["name"] for row in body["upcoming_sessions"]] == ["Library annex"] * 3
+    # The public schedule already says so; both answers agree.
+    sessions = api_client.get(f"/api/groups/{group.slug}/sessions/").json()["results"]
+    assert [row["venue"]["name"] for row in sessions] == ["Library annex"] * 3
+
+
 def test_group_page_unknown_slug_is_404(api_client):
     assert api_client.get("/api/groups/no-such-group/").status_code == 404
 
