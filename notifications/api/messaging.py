@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
-from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,10 +20,8 @@ from notifications.broadcasts import BROADCAST_EMPTY, broadcast_send
 from notifications.inbox import group_inbox
 from notifications.models import Broadcast, InboundMessage
 from notifications.webhooks import handle_inbound, handle_status
-from sessions.models import SupportGroup
-from sessions.permissions import IsStaffUser, can_manage_group
-
-NOT_YOUR_GROUP = "You do not manage this group."
+from sessions.api.access import managed_group
+from sessions.permissions import IsStaffUser
 
 
 def signature_valid(request: HttpRequest) -> bool:
@@ -81,13 +77,6 @@ class TwilioStatusView(View):
             now=dj_timezone.now(),
         )
         return HttpResponse(status=200)
-
-
-def _managed_group(request, group_id: int) -> SupportGroup:
-    group = get_object_or_404(SupportGroup.objects.select_related("organization"), pk=group_id)
-    if not can_manage_group(request.user, group):
-        raise PermissionDenied(NOT_YOUR_GROUP)
-    return group
 
 
 class BroadcastInputSerializer(serializers.Serializer):
@@ -154,7 +143,7 @@ class GroupMessagesView(APIView):
         responses={200: BroadcastSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def get(self, request, group_id: int):
-        group = _managed_group(request, group_id)
+        group = managed_group(request, group_id)
         items = Broadcast.objects.filter(group=group).select_related("author")[:100]
         return Response(BroadcastSerializer(items, many=True).data)
 
@@ -165,7 +154,7 @@ class GroupMessagesView(APIView):
         examples=BROADCAST_EXAMPLES,
     )
     def post(self, request, group_id: int):
-        group = _managed_group(request, group_id)
+        group = managed_group(request, group_id)
         payload = BroadcastInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         broadcast = broadcast_send(group=group, author=request.user, body=payload.validated_data["body"])
@@ -209,4 +198,4 @@ class GroupInboxView(ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             # Schema generation: no request, no group.
             return InboundMessage.objects.none()
-        return group_inbox(group=_managed_group(self.request, self.kwargs["group_id"]))
+        return group_inbox(group=managed_group(self.request, self.kwargs["group_id"]))
