@@ -77,3 +77,14 @@ def requires_postgres(db):
         if _require_services():
             pytest.fail("this test needs PostgreSQL (REQUIRE_SERVICES=1)")
         pytest.skip("needs PostgreSQL; set DATABASE_URL to run it")
+
+
+@pytest.fixture(scope="session")
+def openapi(django_db_blocker) -> dict:
+    """/api/schema/ as a client sees it, built once for every schema test."""
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    return response.json()

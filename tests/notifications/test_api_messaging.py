@@ -250,16 +250,6 @@ MESSAGING_OPERATIONS = {
 HTTP_METHODS = {"get", "put", "post", "patch", "delete", "head", "options", "trace"}
 
 
-@pytest.fixture(scope="module")
-def openapi(django_db_blocker) -> dict:
-    from django.test import Client
-
-    with django_db_blocker.unblock():
-        response = Client().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
-    assert response.status_code == 200
-    return response.json()
-
-
 def _resolve(openapi: dict, schema: dict) -> dict:
     while "$ref" in schema:
         schema = openapi["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
