@@ -153,3 +153,7 @@ def test_join_confirmation_text_fits_two_segments_with_long_values(settings):
     assert gsm.is_gsm7(text)
     assert gsm.segments(text) <= 2
     assert "{" not in SMS_JOIN_CONFIRMATION.format(label="L", link="U")
+    # The text names the neutral label and the short per-confirmation link, never the slug (it may name the topic).
+    assert "W" * 40 in text
+    assert f"/api/me/{member.token}/confirm/{2**31}/" in text
+    assert "s" * 120 not in text
