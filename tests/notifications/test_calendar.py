@@ -358,6 +358,7 @@ def test_invites_refuse_unknown_methods():
         session_invite(enrollment=enrollment, session=sessions[0], method="REPLY")
 
 
+@pytest.mark.any_hour
 @override_settings(SESSION_HORIZON_DAYS=372)
 def test_an_ended_series_leaves_no_clock_change_overrides_after_its_end():
     group = SupportGroupFactory()
