@@ -15,6 +15,7 @@ feed adds the conference link and VALARMs at the group's reminder offsets.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from collections import defaultdict
 from email.utils import parseaddr
@@ -23,8 +24,9 @@ from urllib.parse import urlparse
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone as dj_timezone
-from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vRecur, vText
+from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vRecur, vText, vUnknown
 
+from notifications.vtimezone import vtimezone
 from sessions.models import Enrollment, Member, Session, SessionSeries, SupportGroup, Venue
 from sessions.services.schedule import local_to_utc, series_local_dtstart, series_occurrences, series_rule
 
@@ -68,6 +70,45 @@ def _calendar(*, name: str, method: str | None = None, feed: bool = False) -> Ca
         cal.add("refresh-interval", refresh, parameters={"VALUE": "DURATION"})
         cal.add("x-published-ttl", vDuration(refresh))
     return cal
+
+
+# RFC 5545 §3.3.11: TEXT holds no control characters but HTAB, and a line break in a
+# value is written as the escape "\n". A group, organization or member name typed
+# with a newline or a pasted control character must not break the file (icalendar
+# refuses a raw newline in X-WR-CALNAME) nor reach a client raw: names become one
+# line, and multi-line fields keep their line breaks but lose other controls.
+_LINE_BREAKS = re.compile(r"\r\n?|[\n\x0b\x0c\x85\u2028\u2029]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_MULTI_LINE = frozenset({"DESCRIPTION", "COMMENT"})
+
+
+def _one_line(text: str) -> str:
+    return " ".join(_CONTROLS.sub(" ", _LINE_BREAKS.sub(" ", text)).split())
+
+
+def _multi_line(text: str) -> str:
+    return _CONTROLS.sub("", _LINE_BREAKS.sub("\n", text))
+
+
+def _plain(value, *, name: str):
+    for key, param in list(getattr(value, "params", {}).items()):
+        if isinstance(param, str):
+            value.params[key] = _one_line(param)
+    if isinstance(value, vText | vUnknown):
+        clean = _multi_line(value) if name in _MULTI_LINE else _one_line(value)
+        return vText(clean, params=value.params)
+    return value
+
+
+def _to_ical(cal: Calendar) -> bytes:
+    """The calendar's bytes, every text value and parameter made safe to write."""
+    for component in cal.walk():
+        for name, value in list(component.items()):
+            if isinstance(value, list):
+                component[name] = [_plain(item, name=name.upper()) for item in value]
+            else:
+                component[name] = _plain(value, name=name.upper())
+    return cal.to_ical()
 
 
 def _local(value: dt.datetime, tz_name: str) -> dt.datetime:
@@ -286,11 +327,12 @@ def _fill_occurrence(
 
 
 def _add_timezones(cal: Calendar, *, now: dt.datetime) -> None:
-    # A VTIMEZONE for every TZID we used, with transitions from a year back to a few
-    # years ahead: enough for every client to place the sessions, and small.
-    cal.add_missing_timezones(
-        first_date=(now - dt.timedelta(days=2 * 366)).date(), last_date=(now + dt.timedelta(days=5 * 366)).date()
-    )
+    # A VTIMEZONE for every TZID we used, exact from two years back to five ahead
+    # (yearly rules go on past that): enough for every client to place the sessions,
+    # and small. Built by notifications.vtimezone, not icalendar's generator, whose
+    # multi-valued RDATE lines ical.js misreads.
+    for position, tzid in enumerate(sorted(cal.get_missing_tzids())):
+        cal.subcomponents.insert(position, vtimezone(tzid, first_year=now.year - 2, last_year=now.year + 5))
 
 
 def _exceptional_sessions(series_ids: list[int]) -> dict[int, list[Session]]:
@@ -343,7 +385,7 @@ def group_calendar(*, group: SupportGroup, now: dt.datetime | None = None) -> by
     """The public feed of one group: schedule only, no member data, no conference link, no session notes."""
     now = now or dj_timezone.now()
     cal = _calendar(name=group.name, feed=True)
-    return _calendar_for_series(cal, _series_of([group]), now=now, member_view=False, public=True).to_ical()
+    return _to_ical(_calendar_for_series(cal, _series_of([group]), now=now, member_view=False, public=True))
 
 
 def member_calendar(*, member: Member, now: dt.datetime | None = None) -> bytes:
@@ -356,7 +398,7 @@ def member_calendar(*, member: Member, now: dt.datetime | None = None) -> bytes:
         # is never given out before proof, this keeps it so if the token leaks.
         groups = groups.none()
     cal = _calendar(name="Lantern — my groups", feed=True)
-    return _calendar_for_series(cal, _series_of(groups), now=now, member_view=True).to_ical()
+    return _to_ical(_calendar_for_series(cal, _series_of(groups), now=now, member_view=True))
 
 
 # --- Email invites (RFC 5546 iTIP) ---------------------------------------------------
@@ -418,7 +460,7 @@ def series_invite(
             event.add("status", "CANCELLED")
         cal.add_component(event)
     _add_timezones(cal, now=now)
-    return cal.to_ical()
+    return _to_ical(cal)
 
 
 def _bare_master(series: SessionSeries, *, now: dt.datetime) -> Event:
@@ -453,4 +495,4 @@ def session_invite(*, enrollment: Enrollment, session: Session, method: str, now
     _stamp_parties(event, enrollment=enrollment, method=method)
     cal.add_component(event)
     _add_timezones(cal, now=now)
-    return cal.to_ical()
+    return _to_ical(cal)

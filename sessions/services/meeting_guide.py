@@ -7,11 +7,18 @@ exported: the spec is for weekly meetings only.
 
 Conference links are never exported: in Lantern they go only to a group's
 active members, and a feed is public.
+
+Only the spec's own type codes and field names go out, so that a feed checks
+clean against code4recovery's published JSON schema. What the spec has no word
+for travels in extension fields prefixed `lantern_`, which the spec's importers
+ignore: `lantern_topic` (a SupportGroup.Topic value) and `lantern_format`
+(in_person / online / hybrid). The topic label also opens `notes`, for people.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,10 +35,13 @@ from sessions.services.schedule import series_create, series_local_dtstart
 from sessions.services.venues import venue_create
 from sessions.validators import validate_timezone
 
-# Lantern topic -> custom Meeting Guide type. The spec lets feeds add types
-# (importers ignore unknown ones) as long as they avoid its reserved and
-# proposed codes and ISO 639 language codes; none of these collide.
-TOPIC_TYPES = {
+# Extension fields: not in the spec, ignored by its importers, read back by ours.
+TOPIC_FIELD = "lantern_topic"
+FORMAT_FIELD = "lantern_format"
+# Custom type codes that earlier Lantern feeds used for the topic. The spec's schema
+# accepts only its own codes, so they are no longer written; the importer still
+# reads them from feeds written before.
+LEGACY_TOPIC_TYPES = {
     "grief": "GRIEF",
     "spouse_loss": "GRIEF-SPOUSE",
     "child_loss": "GRIEF-CHILD",
@@ -68,8 +78,13 @@ LANGUAGE_TYPES = {
 WHEELCHAIR_TYPE = "X"
 CHILDCARE_TYPE = "BA"
 SECULAR_TYPE = "A"
-ONLINE_TYPE = "ONL"
+# The spec dropped its "ONL" type: a meeting is online when it has a conference_url
+# or conference_phone. Lantern never publishes those (members only), so an online
+# group is said to be online in `notes` and `lantern_format`. Feeds from other
+# sites may still carry ONL; the importer reads it.
+LEGACY_ONLINE_TYPE = "ONL"
 
+_STATE_CODE = re.compile(r"[A-Z]{2}")
 _RRULE_DAYS = ("SU", "MO", "TU", "WE", "TH", "FR", "SA")  # index = spec day number
 DEFAULT_DURATION_MINUTES = 60  # the spec's default when end_time is absent
 
@@ -95,7 +110,7 @@ def _weekdays(rrule: str, local_start: dt.datetime) -> list[int]:
 
 
 def _types(group: SupportGroup) -> list[str]:
-    types = [TOPIC_TYPES.get(group.topic, "PEER-OTHER")]
+    types = []
     if group.audience in AUDIENCE_TYPES:
         types.append(AUDIENCE_TYPES[group.audience])
     language = group.language.split("-")[0].lower()
@@ -107,9 +122,22 @@ def _types(group: SupportGroup) -> list[str]:
         types.append(CHILDCARE_TYPE)
     if not group.faith_based:
         types.append(SECULAR_TYPE)
-    if group.format in (SupportGroup.Format.ONLINE, SupportGroup.Format.HYBRID):
-        types.append(ONLINE_TYPE)
     return types
+
+
+def _notes(group: SupportGroup, page: str) -> str:
+    lines = [f"{group.get_topic_display()}."]
+    if group.format != SupportGroup.Format.IN_PERSON:
+        where = "Online" if group.format == SupportGroup.Format.ONLINE else "In person and online"
+        lines.append(f"{where}: the link goes to members after they join at {page}")
+    if group.description:
+        lines.append(group.description)
+    return "\n\n".join(lines)
+
+
+def group_page_url(group: SupportGroup) -> str:
+    """The group's public page, for people (the spec's `url`)."""
+    return f"{settings.PUBLIC_BASE_URL}/groups/{group.slug}/"
 
 
 def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:
@@ -119,6 +147,7 @@ def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:
     org = group.organization
     updated = max(group.updated_at, series.updated_at).astimezone(dt.UTC)
     days = _weekdays(series.rrule, local_start)
+    page = group_page_url(group)
     meeting = {
         "name": group.name,
         "slug": slug,
@@ -127,14 +156,16 @@ def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:
         "end_time": end.strftime("%H:%M"),
         "timezone": series.timezone,
         "types": _types(group),
-        "notes": group.description,
-        "url": f"{settings.PUBLIC_BASE_URL}/api/groups/{group.slug}/",
+        "notes": _notes(group, page),
+        "url": page,
         "updated": updated.strftime("%Y-%m-%d %H:%M:%S"),
         "group": group.name,
         "entity": org.name,
         "entity_email": org.contact_email,
         "entity_phone": org.contact_phone,
-        "entity_url": org.website,
+        "entity_website_url": org.website,
+        TOPIC_FIELD: group.topic,
+        FORMAT_FIELD: group.format,
     }
     if venue is not None:
         parts = [venue.address, venue.city, " ".join(p for p in (venue.region, venue.postal_code) if p), venue.country]
@@ -145,7 +176,9 @@ def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:
                 "formatted_address": ", ".join(p for p in parts if p),
                 "address": venue.address,
                 "city": venue.city,
-                "state": venue.region,
+                # The spec's `state` is a two-letter state or province code; a region
+                # such as "England" stays in formatted_address only.
+                "state": venue.region if _STATE_CODE.fullmatch(venue.region or "") else "",
                 "postal_code": venue.postal_code,
                 "country": venue.country,
                 "region": venue.city,
@@ -213,9 +246,15 @@ def _parse_days(value) -> list[int]:
     return sorted(set(days))
 
 
-def _group_fields_from_types(types: Iterable[str]) -> dict:
+def _topic(row: dict, codes: set[str]) -> str:
+    if row.get(TOPIC_FIELD) in SupportGroup.Topic.values:
+        return row[TOPIC_FIELD]
+    return next((topic for topic, code in LEGACY_TOPIC_TYPES.items() if code in codes), SupportGroup.Topic.OTHER)
+
+
+def _group_fields_from_types(row: dict, types: Iterable[str]) -> dict:
     codes = {str(code).upper() for code in types}
-    topic = next((topic for topic, code in TOPIC_TYPES.items() if code in codes), SupportGroup.Topic.OTHER)
+    topic = _topic(row, codes)
     audience = next((aud for aud, code in AUDIENCE_TYPES.items() if code in codes), SupportGroup.Audience.EVERYONE)
     language = next((lang for lang, code in LANGUAGE_TYPES.items() if code in codes), "en")
     return {
@@ -319,7 +358,11 @@ def _import_row(row, *, organization: Organization, now: dt.datetime) -> tuple[s
         raise RowRejected(ROW_NEEDS_PLACE)
     tz_name = tz_name or venue.timezone
     types = row.get("types") if isinstance(row.get("types"), list) else []
-    online = bool(row.get("conference_url") or row.get("conference_phone")) or ONLINE_TYPE in types
+    online = (
+        bool(row.get("conference_url") or row.get("conference_phone"))
+        or LEGACY_ONLINE_TYPE in types
+        or row.get(FORMAT_FIELD) in (SupportGroup.Format.ONLINE, SupportGroup.Format.HYBRID)
+    )
     if venue is None:
         group_format = SupportGroup.Format.ONLINE
     else:
@@ -334,7 +377,7 @@ def _import_row(row, *, organization: Organization, now: dt.datetime) -> tuple[s
         conference_url=str(row.get("conference_url") or "")[:200],
         timezone=tz_name,
         sms_label=_sms_label(days, start),
-        **_group_fields_from_types(types),
+        **_group_fields_from_types(row, types),
     )
     group.full_clean()
     group.save()

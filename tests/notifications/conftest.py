@@ -65,9 +65,18 @@ def run_dispatch(monkeypatch, django_capture_on_commit_callbacks):
 
 
 @pytest.fixture
-def now() -> dt.datetime:
-    """Tomorrow 16:00 UTC (10:00 in Chicago, outside quiet hours): after any row the
-    test creates, and within the planner's two-day news window."""
+def now(wall_clock) -> dt.datetime:
+    """Tomorrow 16:00 UTC (10:00 in Chicago, outside quiet hours).
+
+    The wall clock is moved to five minutes before it (and ticks on), so rows the code
+    stamps from the clock (`auto_now`, factory defaults) are a little before `now`,
+    as they are in production, whatever the hour the suite runs at. (Built from the
+    real clock alone, `now` was 16 to 40 hours ahead of those stamps, and a test that
+    runs a day ahead of `now` fell out of the planner's two-day news window just
+    after midnight UTC.)"""
+    import time_machine
     from django.utils import timezone
 
-    return (timezone.now() + dt.timedelta(days=1)).replace(hour=16, minute=0, second=0, microsecond=0)
+    value = (timezone.now() + dt.timedelta(days=1)).replace(hour=16, minute=0, second=0, microsecond=0)
+    with time_machine.travel(value - dt.timedelta(minutes=5), tick=True):
+        yield value

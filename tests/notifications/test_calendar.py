@@ -20,6 +20,7 @@ from notifications.calendar import (
 from sessions.models import Enrollment, Session
 from sessions.services import schedule
 from tests.factories import EnrollmentFactory, MemberFactory, OrganizationFactory, SupportGroupFactory, VenueFactory
+from tests.notifications.icaljs import icaljs_occurrences
 
 pytestmark = pytest.mark.django_db
 
@@ -357,6 +358,7 @@ def test_invites_refuse_unknown_methods():
         session_invite(enrollment=enrollment, session=sessions[0], method="REPLY")
 
 
+@pytest.mark.any_hour
 @override_settings(SESSION_HORIZON_DAYS=372)
 def test_an_ended_series_leaves_no_clock_change_overrides_after_its_end():
     group = SupportGroupFactory()
@@ -378,3 +380,148 @@ def test_an_ended_series_leaves_no_clock_change_overrides_after_its_end():
     assert _expanded(ics, sessions[0].starts_at - dt.timedelta(days=1), window_end) == [
         (s.starts_at, s.ends_at) for s in sessions[:2]
     ]
+
+
+# --- Read by Mozilla's ical.js as well as recurring-ical-events -----------------------------
+#
+# ical.js (Thunderbird, Nextcloud, many web calendars) reads only the first value of a
+# multi-valued RDATE line, so a VTIMEZONE written that way put every session after the
+# first clock change an hour off there, while Python readers were right. Both readers
+# must expand every feed and invite to exactly the sessions in the database.
+
+# Fixed instants: these tests are about the calendar, not about the hour they run at.
+DECEMBER = dt.datetime(2026, 12, 2, 15, 0, tzinfo=UTC)
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+
+def _readers_agree(ics: bytes, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """Both parsers' (start, end) of every not-cancelled occurrence; fails if they differ."""
+    by_icaljs = sorted(
+        (o["start"], o["end"]) for o in icaljs_occurrences(ics, start, end) if o["status"] != "CANCELLED"
+    )
+    by_python = [
+        (e["DTSTART"].dt.astimezone(UTC), e["DTEND"].dt.astimezone(UTC))
+        for e in recurring_ical_events.of(_parse(ics)).between(start, end)
+        if e.get("STATUS") != "CANCELLED"
+    ]
+    assert by_icaljs == sorted(by_python)
+    return by_icaljs
+
+
+def _weekly_year(tz_name: str, *, weekday: int, now: dt.datetime, organization=None):
+    """A weekly 19:00 series in `tz_name` over a year from `now`, a moved and a cancelled
+    session on either side of the spring change, and an active member with email."""
+    zone = zoneinfo.ZoneInfo(tz_name)
+    day = now.astimezone(zone).date() + dt.timedelta(days=1)
+    while day.weekday() != weekday:
+        day += dt.timedelta(days=1)
+    group = SupportGroupFactory(
+        organization=organization or OrganizationFactory(), timezone=tz_name, format="online", venue=None
+    )
+    series = schedule.series_create(
+        group=group,
+        rrule="FREQ=WEEKLY",
+        dtstart=dt.datetime.combine(day, dt.time(19)),
+        timezone=tz_name,
+        duration_minutes=90,
+        now=now,
+    )
+    sessions = list(Session.objects.filter(series=series).order_by("starts_at"))
+    schedule.session_change(session=sessions[3], status="cancelled", note="Holiday", now=now)
+    schedule.session_change(session=sessions[20], starts_at=sessions[20].starts_at + dt.timedelta(hours=1), now=now)
+    member = MemberFactory(email="reader@example.org")
+    enrollment = EnrollmentFactory(group=group, member=member, activated_at=now)
+    return group, series, member, enrollment
+
+
+def _scheduled(series) -> list[tuple[dt.datetime, dt.datetime]]:
+    rows = Session.objects.filter(series=series, status="scheduled").order_by("starts_at")
+    return [(s.starts_at, s.ends_at) for s in rows]
+
+
+@pytest.mark.parametrize(
+    ("tz_name", "weekday", "spring", "fall"),
+    [
+        ("America/Chicago", 2, dt.date(2027, 3, 14), dt.date(2027, 11, 7)),
+        ("Europe/London", 3, dt.date(2027, 3, 28), dt.date(2027, 10, 31)),
+    ],
+)
+@override_settings(SESSION_HORIZON_DAYS=372)
+def test_icaljs_reads_both_feeds_and_the_invite_like_recurring_ical_events_across_both_dst_changes(
+    tz_name, weekday, spring, fall
+):
+    group, series, member, enrollment = _weekly_year(tz_name, weekday=weekday, now=DECEMBER)
+    expected = _scheduled(series)
+    start, end = DECEMBER, max(e for _, e in expected)
+    zone = zoneinfo.ZoneInfo(tz_name)
+    # The year really spans both clock changes, and every session but the moved one is at 19:00.
+    assert expected[0][0].astimezone(zone).date() < spring < fall < expected[-1][0].astimezone(zone).date()
+    assert sum(s.astimezone(zone).hour == 19 for s, _ in expected) == len(expected) - 1
+
+    feeds = {
+        "public feed": group_calendar(group=group, now=DECEMBER),
+        "member feed": member_calendar(member=member, now=DECEMBER),
+        "series invite": series_invite(enrollment=enrollment, series=series, method="REQUEST", now=DECEMBER),
+    }
+    for name, ics in feeds.items():
+        assert _readers_agree(ics, start, end) == expected, name
+
+
+def test_every_vtimezone_rdate_holds_a_single_value():
+    group, series, member, enrollment = _weekly_year("America/Chicago", weekday=2, now=DECEMBER)
+    for ics in (
+        group_calendar(group=group, now=DECEMBER),
+        series_invite(enrollment=enrollment, series=series, method="REQUEST", now=DECEMBER),
+    ):
+        (vtimezone,) = _parse(ics).walk("VTIMEZONE")
+        for observance in vtimezone.subcomponents:
+            rdates = observance.get("RDATE", [])
+            for rdate in rdates if isinstance(rdates, list) else [rdates]:
+                assert len(rdate.dts) == 1
+
+
+def test_a_session_invite_reads_alike_after_the_spring_change():
+    group, series, member, enrollment = _weekly_year("America/Chicago", weekday=2, now=DECEMBER)
+    after_spring = next(
+        s for s in Session.objects.filter(series=series).order_by("starts_at") if s.starts_at.month == 4
+    )
+    moved = schedule.session_change(
+        session=after_spring, starts_at=after_spring.starts_at + dt.timedelta(days=1), now=DECEMBER
+    )
+    ics = session_invite(enrollment=enrollment, session=moved, method="REQUEST", now=DECEMBER)
+    window = (moved.starts_at - dt.timedelta(days=1), moved.starts_at + dt.timedelta(days=1))
+    assert [(o["start"], o["end"]) for o in icaljs_occurrences(ics, *window)] == [(moved.starts_at, moved.ends_at)]
+    assert moved.starts_at.astimezone(CHICAGO).hour == 19
+
+
+@pytest.mark.parametrize("bad", ["\n", "\r\n", "\x07\x1b", "\u2028"])
+def test_control_characters_in_names_never_break_the_public_feed_or_invites(api_client, bad):
+    organization = OrganizationFactory(name=f"Hospice{bad}Care")
+    group, series, _, enrollment = _weekly_year("America/Chicago", weekday=2, now=DECEMBER, organization=organization)
+    group.name = f"Grief{bad}Circle"
+    group.what_to_expect = f"Line one{bad}line two"
+    group.save()
+    enrollment.member.display_name = f"Ana{bad}Lee"
+    enrollment.member.save()
+    session = Session.objects.filter(series=series).order_by("starts_at").first()
+
+    response = api_client.get(f"/api/groups/{group.slug}/calendar.ics")
+    assert response.status_code == 200
+    invites = [
+        series_invite(enrollment=enrollment, series=series, method="REQUEST", now=DECEMBER),
+        series_invite(enrollment=enrollment, series=series, method="CANCEL", now=DECEMBER),
+        session_invite(enrollment=enrollment, session=session, method="REQUEST", now=DECEMBER),
+    ]
+    for ics in [response.content, *invites]:
+        # Only CRLF line ends; no other control character anywhere in the file.
+        assert not any(ord(c) < 32 and c not in "\r\n" for c in ics.decode())
+        assert b"\r\n" in ics and b"\n" not in ics.replace(b"\r\n", b"")
+        cal = _parse(ics)
+        assert str(cal["X-WR-CALNAME"]) == "Grief Circle"
+        for event in cal.walk("VEVENT"):
+            assert str(event["SUMMARY"]) == "Grief Circle"
+            if "ORGANIZER" in event:
+                assert event["ORGANIZER"].params["CN"] == "Hospice Care"
+                assert event["ATTENDEE"].params["CN"] == "Ana Lee"
+        # Both readers take the file.
+        assert icaljs_occurrences(ics, DECEMBER, DECEMBER + dt.timedelta(days=30))

@@ -250,6 +250,7 @@ def test_email_reminder_carries_the_session_invite(run_dispatch, now):
     assert cal["METHOD"] == "REQUEST"
 
 
+@pytest.mark.any_hour
 def test_management_command_runs_the_periodic_job_once(monkeypatch, django_capture_on_commit_callbacks, settings):
     from io import StringIO
 

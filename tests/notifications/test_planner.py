@@ -197,15 +197,18 @@ def test_pending_consent_gets_no_reminders(run_dispatch, now):
     assert run_dispatch(now) == []
 
 
+@pytest.mark.any_hour
 def test_reminder_due_in_quiet_hours_moves_to_the_morning(now):
     # Session at 11:00 Chicago; the 13 h reminder would be due at 22:00 the evening before.
-    start = now.replace(hour=17) + dt.timedelta(days=1)
+    chicago = ZoneInfo("America/Chicago")
+    start = dt.datetime.combine(now.astimezone(chicago).date() + dt.timedelta(days=1), dt.time(11), tzinfo=chicago)
     session, member, _ = session_with_member(starts_at=start)
     session.group.reminder_offsets = [780]
     session.group.save()
     plan_notifications(now=now)
     row = rows(kind=Kind.REMINDER).get()
-    assert row.due_at.astimezone(dt.UTC).hour == 14  # 08:00 CST
+    # 08:00 Chicago time, in standard or daylight time alike.
+    assert row.due_at.astimezone(chicago) == start.replace(hour=8)
 
 
 def test_change_kind_follows_what_members_were_told(now):
@@ -238,6 +241,7 @@ def test_restoring_a_cancelled_session_says_it_is_back_on(run_dispatch, now):
     assert "back on" in ConsoleSms.sent[-1].body
 
 
+@pytest.mark.any_hour
 def test_a_late_evening_cancellation_of_an_early_session_is_texted_at_once(run_dispatch, now):
     evening = now.replace(hour=4)  # 22:00 in Chicago
     session, member, _ = session_with_member(starts_at=evening + dt.timedelta(hours=9))  # 07:00
@@ -246,6 +250,7 @@ def test_a_late_evening_cancellation_of_an_early_session_is_texted_at_once(run_d
     assert "is cancelled" in ConsoleSms.sent[-1].body
 
 
+@pytest.mark.any_hour
 def test_a_late_evening_reminder_for_an_early_session_is_skipped(run_dispatch, now):
     evening = now.replace(hour=4)  # 22:00 in Chicago
     session, member, _ = session_with_member(starts_at=evening + dt.timedelta(hours=9))
@@ -353,13 +358,18 @@ def test_a_waiting_single_cancellation_is_replaced_by_the_series_notice(run_disp
     assert len(notices) == 1 and notices[0].startswith(f"{label_of(series.group)} meetings have ended")
 
 
+@pytest.mark.any_hour
 def test_a_late_evening_series_end_before_an_early_meeting_is_texted_at_once(run_dispatch, now):
     from sessions.services.schedule import series_end
     from tests.factories import SessionFactory
 
-    evening = now + dt.timedelta(hours=12)  # 22:00 in Chicago, inside quiet hours
+    chicago = ZoneInfo("America/Chicago")
+    # 22:00 in Chicago (inside quiet hours) and 07:30 the next morning, as local times:
+    # fixed UTC offsets would land an hour off in daylight time.
+    evening = dt.datetime.combine(now.astimezone(chicago).date(), dt.time(22), tzinfo=chicago)
+    early = dt.datetime.combine(evening.date() + dt.timedelta(days=1), dt.time(7, 30), tzinfo=chicago)
     series = SessionSeriesFactory()
-    SessionFactory(series=series, starts_at=evening + dt.timedelta(hours=9, minutes=30))  # 07:30
+    SessionFactory(series=series, starts_at=early)
     member = texting_member(sms_reminders=False)
     EnrollmentFactory(member=member, group=series.group)
     series_end(series=series, now=evening)

@@ -408,6 +408,7 @@ def test_roster_series_and_attendance_csv_query_counts_do_not_grow(
     assert len(export.content.decode().splitlines()) == 11
 
 
+@pytest.mark.any_hour
 def test_follow_up_endpoint_lists_members_and_is_audited(api_client, group, series, facilitator):
     sessions = list(Session.objects.filter(series=series).order_by("starts_at")[:2])
     for offset, session in zip((8, 1), sessions, strict=True):

@@ -11,11 +11,12 @@ from sessions.services.meeting_guide import (
     ROW_BAD_DAY,
     ROW_NEEDS_PLACE,
     ROW_SLUG_TAKEN,
-    TOPIC_TYPES,
+    TOPIC_FIELD,
     meeting_guide_feed,
     meeting_guide_import,
 )
 from tests.factories import OrganizationFactory, SessionSeriesFactory, SupportGroupFactory, VenueFactory
+from tests.sessions.meeting_guide_schema import feed_errors, spec_fields, spec_type_codes
 from tests.sessions.place_fixtures import places  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -54,10 +55,12 @@ def test_feed_lists_weekly_series_in_the_spec_format_without_conference_links(ap
     assert meeting["state"] == "IL" and meeting["postal_code"] == "62701" and meeting["country"] == "US"
     assert meeting["formatted_address"] == "700 E Adams St, Springfield, IL 62701, US"
     assert meeting["latitude"] == pytest.approx(39.8003)
-    assert set(meeting["types"]) >= {TOPIC_TYPES["spouse_loss"], "W", "X", "EN", "A", "ONL"}
+    assert set(meeting["types"]) == {"W", "X", "EN", "A"}
+    assert meeting[TOPIC_FIELD] == "spouse_loss" and meeting["lantern_format"] == "hybrid"
+    assert meeting["notes"].startswith("Loss of a spouse or partner.\n\nIn person and online: the link goes to members")
     assert meeting["entity"] == group.organization.name
     assert meeting["entity_email"] == group.organization.contact_email
-    assert meeting["url"].endswith(f"/api/groups/{group.slug}/")
+    assert meeting["url"] == f"https://lantern.test/groups/{group.slug}/"
     dt.datetime.strptime(meeting["updated"], "%Y-%m-%d %H:%M:%S")
     assert "conference_url" not in meeting
 
@@ -229,3 +232,77 @@ def test_import_command_errors(tmp_path):
     obj.write_text("{}")
     with pytest.raises(CommandError, match="JSON array"):
         call_command("import_meeting_guide", str(obj), "--organization", "prairie")
+
+
+# --- Read by the spec's own schema ------------------------------------------------------------
+#
+# code4recovery's JSON schema for the format (vendored in tests/vendor/meeting-guide) is the
+# contract other apps hold a feed to: it lists the type codes and field names.
+
+# The schema draft's address patterns describe US addresses whose street names are all
+# letters ("700 E Adams St"): "1500 E 6th St" or a Canadian or British postcode break
+# them although the spec's text asks for exactly those values. These four fields may
+# fail on their `pattern` only, and nothing else may fail.
+ADDRESS_PATTERNS = {"formatted_address", "address", "city", "postal_code"}
+
+
+def _not_address_patterns(errors):
+    return [
+        e
+        for e in errors
+        if not (e.validator == "pattern" and len(e.absolute_path) == 2 and e.absolute_path[1] in ADDRESS_PATTERNS)
+    ]
+
+
+def test_feed_passes_the_published_schema_for_every_topic_audience_language_and_format(api_client):
+    organization = OrganizationFactory(website="https://hospice.example/")
+    topics = [value for value, _ in SupportGroup.Topic.choices]
+    for number, topic in enumerate(topics):
+        group = SupportGroupFactory(
+            organization=organization,
+            topic=topic,
+            audience=["everyone", "men", "women", "young_adults", "lgbtq"][number % 5],
+            language=["en", "es", "fr", "de", "pt-BR", "ko"][number % 6],
+            format=["in_person", "online", "hybrid"][number % 3],
+            wheelchair_accessible=number % 2 == 0,
+            childcare=number % 3 == 0,
+            faith_based=number % 4 == 0,
+            conference_url="https://meet.example/members-only",
+        )
+        SessionSeriesFactory(group=group, dtstart=TUESDAY_7PM)
+    feed = api_client.get(FEED).json()
+    assert len(feed) == len(topics)
+    assert [f"{e.json_path}: {e.message}" for e in feed_errors(feed)] == []
+    for meeting in feed:
+        assert set(meeting["types"]) <= spec_type_codes()
+        assert {key for key in meeting if key not in spec_fields()} == {"lantern_topic", "lantern_format"}
+        assert meeting["entity_website_url"] == "https://hospice.example/"
+    assert {meeting[TOPIC_FIELD] for meeting in feed} == set(topics)
+
+
+def test_the_demo_feed_passes_the_published_schema(api_client):
+    from sessions.demo import load_demo
+
+    load_demo(now=NOW)
+    feed = api_client.get(FEED).json()
+    assert len(feed) >= 30
+    errors = feed_errors(feed)
+    assert [f"{e.json_path}: {e.message}" for e in _not_address_patterns(errors)] == []
+    # What is left is only the draft's US-letters-only address patterns.
+    assert {e.instance for e in errors} <= {m.get(f) for m in feed for f in ADDRESS_PATTERNS}
+
+
+def test_an_old_lantern_feed_with_custom_type_codes_still_imports_its_topic():
+    rows = [
+        {
+            "name": "Old feed",
+            "slug": "old-feed",
+            "day": 2,
+            "time": "19:00",
+            "timezone": "America/Chicago",
+            "types": ["GRIEF-PARENT", "ONL"],
+        }
+    ]
+    report = meeting_guide_import(rows=rows, organization=OrganizationFactory(), now=NOW)
+    group = SupportGroup.objects.get(slug=report.created[0])
+    assert (group.topic, group.format) == ("parent_loss", "online")

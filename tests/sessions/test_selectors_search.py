@@ -213,6 +213,7 @@ def test_radius_search_matches_a_brute_force_great_circle_check(seed):
     assert list(found.values()) == sorted(found.values())
 
 
+@pytest.mark.any_hour
 def test_default_now_is_the_current_time():
     group = make_group(starts_in=None)
     SessionFactory(
