@@ -240,7 +240,8 @@ for _name, _hour in (("SMS_QUIET_HOURS_START", SMS_QUIET_HOURS_START), ("SMS_QUI
         raise ImproperlyConfigured(f"{_name} must be an hour from 0 to 23, got {_hour}")
 
 # --- Email ------------------------------------------------------------------
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The default prints one line per email (full bodies stay in the outbox); production sets SMTP.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "notifications.transports.ConsoleEmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
