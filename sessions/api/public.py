@@ -11,9 +11,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.client_address import client_address
+from backend.throttles import ClientScopedRateThrottle
 from sessions.api.access import group_by_slug
 from sessions.api.serializers_public import (
     GroupDetailSerializer,
@@ -126,13 +127,8 @@ class GroupDetailView(APIView):
         return Response(GroupDetailSerializer(group).data)
 
 
-def client_address(request) -> str:
-    # DRF's identification honours NUM_PROXIES, so a spoofed X-Forwarded-For is not trusted blindly.
-    return BaseThrottle().get_ident(request) or "unknown"
-
-
 class GroupJoinView(APIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "join"
 
     @extend_schema(
