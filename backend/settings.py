@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "axes",  # staff sign-in lockout (see "Client address and staff sign-in" below)
     "django_filters",
     "drf_spectacular",
     # Swagger UI and Redoc as local static files: /api/docs/ works offline, no CDN.
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "backend.urls"
@@ -149,7 +152,7 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "backend.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -158,6 +161,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": envint("API_PAGE_SIZE", 20),
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
+    # Only for DRF's own get_ident; Lantern's throttles use backend.client_address.
+    "NUM_PROXIES": None,  # set below from TRUSTED_PROXY_COUNT
     "DEFAULT_THROTTLE_RATES": {
         "login": envstr("LOGIN_THROTTLE_RATE", "10/min"),
         "join": envstr("JOIN_THROTTLE_RATE", "30/hour"),
@@ -261,10 +266,38 @@ SESSION_HORIZON_DAYS = envint("SESSION_HORIZON_DAYS", 180)
 SESSION_MAX_PER_YEAR = envint("SESSION_MAX_PER_YEAR", 366)
 CALENDAR_REFRESH_MINUTES = envint("CALENDAR_REFRESH_MINUTES", 60)
 
-# --- Joining: caps on confirmation texts per day ---------------------------------
-JOIN_SMS_CAP_PER_NUMBER = envint("JOIN_SMS_CAP_PER_NUMBER", 3)
-JOIN_SMS_CAP_PER_CLIENT = envint("JOIN_SMS_CAP_PER_CLIENT", 10)
-JOIN_SMS_CAP_GLOBAL = envint("JOIN_SMS_CAP_GLOBAL", 1000)
+# --- Client address, abuse caps, phone numbers, staff sign-in (docs/privacy-abuse.md) -----
+# How many proxies of this deployment's own stand in front of Lantern and append to
+# X-Forwarded-For. 0 (default): the header is ignored and REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
+# Daily caps (UTC days) on confirmation texts and emails to a contact someone typed.
+SEND_CAP_PER_DESTINATION = envint("SEND_CAP_PER_DESTINATION", 3)
+SEND_CAP_PER_MEMBER = envint("SEND_CAP_PER_MEMBER", 5)
+SEND_CAP_PER_CLIENT = envint("SEND_CAP_PER_CLIENT", 10)
+SEND_CAP_PER_STAFF_USER = envint("SEND_CAP_PER_STAFF_USER", 100)
+SEND_CAP_GLOBAL = envint("SEND_CAP_GLOBAL", 1000)
+# ISO country codes whose numbers may be given for texts. Empty: the countries of
+# the deployment's venues, or US, CA, GB while there are none.
+SMS_ALLOWED_COUNTRIES = [c.upper() for c in envlist("SMS_ALLOWED_COUNTRIES", [])]
+# Staff API tokens stop working this many days after they were issued.
+STAFF_TOKEN_LIFETIME_DAYS = envint("STAFF_TOKEN_LIFETIME_DAYS", 30)
+# django-axes: after this many failed sign-ins from one client address (admin login,
+# API token, any login calling authenticate()), that address waits for the cool-off.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("STAFF_LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = envfloat("STAFF_LOGIN_COOLOFF_HOURS", 1.0)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "backend.client_address.client_ip_for_login_lockout"
+# Not reset by a success: a facilitator signing in as themselves between guesses must not
+# wipe the count of guesses at someone else's password from the same address.
+AXES_RESET_ON_SUCCESS = False
+AXES_HTTP_RESPONSE_CODE = 429
 
 LOGGING = {
     "version": 1,

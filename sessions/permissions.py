@@ -66,6 +66,19 @@ def venues_managed_by(user) -> QuerySet[Venue]:
     return Venue.objects.filter(organization__in=organizations_administered_by(user))
 
 
+def venues_usable_by(user) -> QuerySet[Venue]:
+    """Venues a caller may put a group, series or session at: those of organizations
+    they administer or have a group in. Any other venue id is answered as unknown."""
+    if not user.is_authenticated:
+        return Venue.objects.none()
+    if user.is_superuser:
+        return Venue.objects.all()
+    return Venue.objects.filter(
+        Q(organization__in=organizations_administered_by(user))
+        | Q(organization__in=groups_managed_by(user).values("organization"))
+    )
+
+
 class IsStaffUser(BasePermission):
     """Authenticated Django user (admin or facilitator); object checks happen per view."""
 

@@ -5,10 +5,22 @@ from __future__ import annotations
 import zoneinfo
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 INVALID_TIMEZONE = "Unknown time zone {value!r}: use an IANA name such as America/Chicago."
 INVALID_PHONE = "Enter a valid phone number, for example +1 217 555 0134."
+PHONE_CANNOT_TEXT = (
+    "This number cannot receive text messages from Lantern. Give a mobile number "
+    "(premium-rate, toll-free, shared-cost, satellite, pager and internet-only numbers are not accepted)."
+)
+PHONE_COUNTRY_NOT_ALLOWED = "Lantern sends texts only to numbers in {countries}. Give a number from one of them."
+# When the deployment names no countries and has no venues yet.
+DEFAULT_SMS_COUNTRIES = ("US", "CA", "GB")
+# The number types that can receive an SMS. Anything else (premium rate, shared cost,
+# toll free, VoIP, personal, pager, UAN, voicemail, landline, unknown) could cost money
+# to text, or is how "SMS pumping" fraud earns it.
+_TEXTABLE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 INVALID_LATITUDE = "Latitude must be between -90 and 90."
 INVALID_LONGITUDE = "Longitude must be between -180 and 180."
 INVALID_OFFSETS = "Reminder offsets must be a list of 1 to 5 whole minutes between 5 and 20160 (14 days)."
@@ -40,6 +52,39 @@ def normalize_phone(raw: str, *, default_region: str | None = "US") -> str:
     if not phonenumbers.is_valid_number(parsed):
         raise ValidationError(INVALID_PHONE, code="invalid_phone")
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def sms_allowed_countries() -> frozenset[str]:
+    """ISO codes whose numbers may be given for texts: SMS_ALLOWED_COUNTRIES, else the
+    countries of this deployment's venues, else US, CA and GB."""
+    configured = getattr(settings, "SMS_ALLOWED_COUNTRIES", None)
+    if configured:
+        return frozenset(code.upper() for code in configured)
+    from sessions.models import Venue  # imported here: the models import this module
+
+    venue_countries = {c.upper() for c in Venue.objects.values_list("country", flat=True).distinct() if c}
+    return frozenset(venue_countries or DEFAULT_SMS_COUNTRIES)
+
+
+def normalize_sms_phone(raw: str, *, default_region: str | None = "US") -> str:
+    """A number someone typed for Lantern to text, in E.164, or ValidationError.
+
+    The one check for every phone a member or facilitator gives (join, self-service
+    change, in-person add): a valid number, of a type that receives SMS (mobile, or
+    where the numbering plan cannot tell, fixed-line-or-mobile), in an allowed country.
+    The country is the number's own region, not its calling code: +1 also covers
+    Caribbean countries and +44 the Channel Islands.
+    """
+    e164 = normalize_phone(raw, default_region=default_region)
+    parsed = phonenumbers.parse(e164, None)
+    if phonenumbers.number_type(parsed) not in _TEXTABLE_TYPES:
+        raise ValidationError(PHONE_CANNOT_TEXT, code="phone_cannot_text")
+    allowed = sms_allowed_countries()
+    if phonenumbers.region_code_for_number(parsed) not in allowed:
+        raise ValidationError(
+            PHONE_COUNTRY_NOT_ALLOWED.format(countries=", ".join(sorted(allowed))), code="phone_country_not_allowed"
+        )
+    return e164
 
 
 def validate_e164(value: str) -> None:

@@ -326,7 +326,7 @@ class GroupListView(APIView):
     )
     def post(self, request):
         """Organization admins create groups; the time zone defaults to the venue's."""
-        payload = GroupSerializer(data=request.data)
+        payload = GroupSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         organization = require_org_admin(request, data.pop("organization"))
@@ -350,7 +350,7 @@ class GroupDetailView(APIView):
     def patch(self, request, pk: int):
         """Lead facilitators and admins; raising the capacity moves people up from the waitlist."""
         group = managed_group(request, pk, may=can_lead_group, message=NOT_LEAD)
-        payload = GroupSerializer(group, data=request.data, partial=True)
+        payload = GroupSerializer(group, data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
         group = group_services.group_update(group=group, actor=request.user, **payload.validated_data)
         return Response(GroupSerializer(group).data)

@@ -13,6 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from backend.client_address import client_address
 from sessions.api.access import group_by_slug
 from sessions.models import Enrollment, Member, SupportGroup
 from sessions.selectors.roster import enrollments_of_member, member_enrollment_in_group
@@ -146,7 +147,10 @@ class SelfServiceView(_SelfServiceAPIView):
 
     @extend_schema(
         request=MemberUpdateSerializer,
-        responses=MemberSelfSerializer,
+        responses={
+            200: MemberSelfSerializer,
+            429: OpenApiResponse(description="A daily cap on confirmation messages was reached; nothing was saved"),
+        },
         examples=[
             OpenApiExample(
                 "New phone number",
@@ -162,7 +166,7 @@ class SelfServiceView(_SelfServiceAPIView):
         member = _member(token)
         payload = MemberUpdateSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        member = member_services.member_update(member=member, **payload.validated_data)
+        member = member_services.member_update(member=member, client=client_address(request), **payload.validated_data)
         return Response(MemberSelfSerializer(member).data)
 
     @extend_schema(responses={204: None}, tags=TAGS, summary="Erase my personal data")

@@ -11,9 +11,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
-from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
 
+from backend.client_address import client_address
+from backend.throttles import ClientScopedRateThrottle
 from sessions.api.access import group_by_slug
 from sessions.api.serializers_public import (
     EmailConfirmationStateSerializer,
@@ -146,11 +147,6 @@ class GroupDetailView(APIView):
         return Response(GroupDetailSerializer(group).data)
 
 
-def client_address(request) -> str:
-    # DRF's identification honours NUM_PROXIES, so a spoofed X-Forwarded-For is not trusted blindly.
-    return BaseThrottle().get_ident(request) or "unknown"
-
-
 class _NoStoreAPIView(APIView):
     # Secret URLs: keep them out of shared caches and Referer headers.
     def finalize_response(self, request, response, *args, **kwargs):
@@ -161,7 +157,7 @@ class _NoStoreAPIView(APIView):
 
 
 class GroupJoinView(_NoStoreAPIView):
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientScopedRateThrottle]
     throttle_scope = "join"
 
     @extend_schema(

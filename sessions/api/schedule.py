@@ -277,7 +277,7 @@ class GroupSeriesView(APIView):
     )
     def post(self, request, group_id: int):
         group = managed_group(request, group_id)
-        payload = SeriesInputSerializer(data=request.data)
+        payload = SeriesInputSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         series = schedule_services.series_create(
@@ -325,7 +325,7 @@ class SeriesDetailView(APIView):
     )
     def patch(self, request, pk: int):
         series = self._series(request, pk)
-        payload = SeriesInputSerializer(data=request.data, partial=True)
+        payload = SeriesInputSerializer(data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
         series = schedule_services.series_update(series=series, actor=request.user, **payload.validated_data)
         return Response(SeriesSerializer(series).data)
@@ -399,7 +399,7 @@ class SessionDetailView(APIView):
     )
     def patch(self, request, pk: int):
         session = self._session(request, pk)
-        payload = SessionChangeSerializer(data=request.data, partial=True)
+        payload = SessionChangeSerializer(data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
         session = schedule_services.session_change(session=session, actor=request.user, **payload.validated_data)
         body = SessionSerializer(session).data

@@ -7,6 +7,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from sessions.models import AuditLog, Enrollment, Facilitator, Member, Organization, SupportGroup, Venue
+from sessions.permissions import venues_usable_by
 from sessions.services.groups import GROUP_FIELDS
 from sessions.validators import validate_reminder_offsets
 
@@ -77,13 +78,27 @@ class FacilitatorInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Facilitator.Role.choices, default=Facilitator.Role.CO)
 
 
+class CallerVenueField(serializers.PrimaryKeyRelatedField):
+    """A venue id, looked up only among the venues the caller may use (`venues_usable_by`).
+
+    Another organization's venue id therefore gets exactly the answer of an id that
+    does not exist, at the same step: the API never tells a caller that some other
+    organization has a venue with that id. Needs the request in the serializer context.
+    """
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return venues_usable_by(user) if user is not None else Venue.objects.none()
+
+
 class GroupSerializer(serializers.ModelSerializer):
     facilitators = FacilitatorSerializer(many=True, read_only=True)
     timezone = serializers.CharField(required=False, allow_blank=True, max_length=64)
     sms_label = serializers.CharField(required=False, max_length=40)
     slug = serializers.SlugField(required=False, max_length=120, validators=[])
     reminder_offsets = serializers.JSONField(required=False, validators=[validate_reminder_offsets])
-    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), required=False, allow_null=True)
+    venue = CallerVenueField(required=False, allow_null=True)
 
     class Meta:
         model = SupportGroup

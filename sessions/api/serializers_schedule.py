@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from sessions.api.serializers_manage import CallerVenueField
 from sessions.models import Attendance, Session, SessionSeries, Venue
 from sessions.services.schedule import DTSTART_HAS_OFFSET, SESSION_NAIVE_TIME, series_local_dtstart
 
@@ -76,7 +77,7 @@ class SeriesInputSerializer(serializers.Serializer):
     dtstart = LocalDateTimeField()
     timezone = serializers.CharField(max_length=64, required=False)
     duration_minutes = serializers.IntegerField()
-    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), allow_null=True, required=False)
+    venue = CallerVenueField(allow_null=True, required=False)
 
 
 class SeriesSerializer(serializers.ModelSerializer):
@@ -190,7 +191,7 @@ class SessionChangeSerializer(serializers.Serializer):
     note = serializers.CharField(allow_blank=True, required=False, max_length=2000)
     starts_at = AwareDateTimeField(required=False)
     ends_at = AwareDateTimeField(required=False)
-    venue = serializers.PrimaryKeyRelatedField(queryset=Venue.objects.all(), allow_null=True, required=False)
+    venue = CallerVenueField(allow_null=True, required=False)
 
 
 class PublicVenueSerializer(serializers.ModelSerializer):

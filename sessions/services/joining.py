@@ -25,10 +25,9 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from sessions.models import ContactProof, Enrollment, JoinRequest, Member, RateCounter, SupportGroup
+from sessions.models import ContactProof, Enrollment, JoinRequest, Member, SupportGroup
 from sessions.services.members import (
     CONTACT_FOR_ROSTER,
     contact_proof_request,
@@ -37,15 +36,15 @@ from sessions.services.members import (
     normalize_contacts,
     proof_valid_for,
 )
+from sessions.services.send_caps import CAP_CLIENT, CAP_GLOBAL, SendCapReached, send_caps_take
+from sessions.services.send_caps import rate_counter_take as rate_counter_take  # re-exported
 
 JOIN_CAP_NUMBER = (
     "This number has been sent several confirmation texts today. "
     "Please try again tomorrow, or join with an email address."
 )
-JOIN_CAP_CLIENT = "Too many sign-ups from this connection today. Please try again tomorrow."
-JOIN_CAP_GLOBAL = (
-    "We cannot send more confirmation texts today. Please try again tomorrow, or join with an email address."
-)
+JOIN_CAP_CLIENT = CAP_CLIENT
+JOIN_CAP_GLOBAL = CAP_GLOBAL
 JOIN_CAP_CONTACT = (
     "This phone number or email address has been sent several confirmation messages today. Please try again tomorrow."
 )
@@ -69,60 +68,14 @@ STATUS_CANCELLED = "cancelled"
 STATUS_EXPIRED = "expired"
 
 
-class JoinLimitReached(Exception):
-    """A confirmation-text cap would be passed; the join is refused and nothing is written."""
-
-    def __init__(self, message: str, *, scope: str):
-        super().__init__(message)
-        self.message = message
-        self.scope = scope
-
-
-def join_caps() -> dict[str, int]:
-    return {
-        "number": getattr(settings, "JOIN_SMS_CAP_PER_NUMBER", 3),
-        "client": getattr(settings, "JOIN_SMS_CAP_PER_CLIENT", 10),
-        "global": getattr(settings, "JOIN_SMS_CAP_GLOBAL", 1000),
-    }
-
-
-def rate_counter_take(*, scope: str, day: dt.date, cap: int) -> bool:
-    """Add one to today's counter for `scope` unless it has reached `cap`; True if taken.
-
-    A conditional UPDATE … WHERE count < cap: PostgreSQL re-checks the
-    condition after waiting for a concurrent writer's row lock, so two
-    requests can never both take the last unit. The first request of the day
-    inserts the row; a concurrent insert loses on the unique constraint and
-    retries the UPDATE.
-    """
-    if cap <= 0:
-        return False
-    counters = RateCounter.objects.filter(scope=scope, day=day)
-    if counters.filter(count__lt=cap).update(count=F("count") + 1):
-        return True
-    if counters.exists():
-        return False
-    try:
-        with transaction.atomic():
-            RateCounter.objects.create(scope=scope, day=day, count=1)
-        return True
-    except IntegrityError:
-        return bool(counters.filter(count__lt=cap).update(count=F("count") + 1))
+# The caps are shared by every path that sends to a typed contact (sessions.services.send_caps).
+JoinLimitReached = SendCapReached
 
 
 def _take_confirmation_caps(
     *, phone: str, client: str, now: dt.datetime, number_message: str = JOIN_CAP_NUMBER
 ) -> None:
-    caps = join_caps()
-    day = now.astimezone(dt.UTC).date()
-    checks = (
-        (f"join-sms:number:{phone}", caps["number"], number_message, "number"),
-        (f"join-sms:client:{client}", caps["client"], JOIN_CAP_CLIENT, "client"),
-        ("join-sms:global", caps["global"], JOIN_CAP_GLOBAL, "global"),
-    )
-    for scope, cap, message, name in checks:
-        if not rate_counter_take(scope=scope, day=day, cap=cap):
-            raise JoinLimitReached(message, scope=name)
+    send_caps_take(destinations=[phone], client=client, now=now, destination_message=number_message)
 
 
 @dataclass

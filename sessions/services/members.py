@@ -32,7 +32,8 @@ from sessions.models import (
 )
 from sessions.services.audit import ACTOR_MEMBER, audit_record
 from sessions.services.enrollment import ON_ROSTER, REASON_ERASE, enrollment_add, enrollment_leave
-from sessions.validators import normalize_phone
+from sessions.services.send_caps import send_caps_take
+from sessions.validators import normalize_sms_phone
 
 CONTACT_REQUIRED = "Keep a phone number or an email address so we can reach you, or erase your data instead."
 PHONE_IN_USE = "This phone number is already on another member's record."
@@ -136,7 +137,7 @@ def normalize_contacts(*, phone: str | None, email: str | None, default_region: 
     phone_e164 = None
     if phone:
         try:
-            phone_e164 = normalize_phone(phone, default_region=default_region)
+            phone_e164 = normalize_sms_phone(phone, default_region=default_region)
         except ValidationError as exc:
             raise ValidationError({"phone": exc.messages}) from None
     email = (email or "").strip().lower() or None
@@ -169,8 +170,11 @@ def _request_sms_consent(member: Member, *, source: str, now: dt.datetime) -> No
 
 
 @transaction.atomic
-def member_update(*, member: Member, now: dt.datetime | None = None, **fields) -> Member:
-    """Self-service changes to name, contacts, time zone and reminder channels."""
+def member_update(*, member: Member, client: str | None = None, now: dt.datetime | None = None, **fields) -> Member:
+    """Self-service changes to name, contacts, time zone and reminder channels.
+
+    A change that makes Lantern message a new contact counts against the send caps
+    (SendCapReached: nothing is saved); `client` is the caller's client address."""
     now = now or timezone.now()
     member = Member.objects.select_for_update().get(pk=member.pk)
     fields = {k: v for k, v in fields.items() if k in SELF_SERVICE_FIELDS}
@@ -225,6 +229,11 @@ def member_update(*, member: Member, now: dt.datetime | None = None, **fields) -
         # A new address receives nothing but its confirmation until its owner confirms it.
         member.email_verified_at = None
 
+    # A new "Reply YES" request (set to pending just now), or a new email address, sends a message.
+    send_to = [member.phone] if member.sms_consent == Consent.PENDING and member.sms_consent_at == now else []
+    send_to += [member.email] if email_changed and member.email else []
+    if send_to:
+        send_caps_take(destinations=send_to, member_id=member.pk, client=client, now=now)
     _save_member(member, phone_changed=phone_changed, email_changed=email_changed)
     if phone_changed:
         _cancel_open_proofs(member=member, channel=ContactProof.Channel.SMS, now=now)
@@ -386,6 +395,10 @@ def roster_add_in_person(
         member.email_consent_source = Member.ConsentSource.IN_PERSON
         update_fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
     if update_fields:
+        # Counted per staff account, not per address: an office's sign-up evening must not lock out its public form.
+        send_to = [member.phone] if "sms_consent" in update_fields else []
+        send_to += [member.email] if "email_consent" in update_fields else []
+        send_caps_take(destinations=send_to, member_id=member.pk, staff_user_id=getattr(actor, "pk", None), now=now)
         member.save(update_fields=update_fields)
     if "sms_consent" in update_fields and member.phone_verified_at is None:
         contact_proof_request(member=member, channel=ContactProof.Channel.SMS, now=now)

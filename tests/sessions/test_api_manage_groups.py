@@ -117,9 +117,23 @@ def test_invalid_groups_are_400s_naming_the_field(as_admin, organization, venue,
 
 
 @pytest.mark.django_db
-def test_a_venue_of_another_organization_is_refused(as_admin, organization):
+def test_a_venue_of_another_organization_is_answered_as_a_venue_that_does_not_exist(as_admin, organization):
     foreign = VenueFactory()
-    response = as_admin.post(GROUPS, new_group(organization, foreign), format="json")
+    missing_id = foreign.pk + 1000
+    foreign_answer = as_admin.post(GROUPS, new_group(organization, foreign), format="json")
+    missing_answer = as_admin.post(GROUPS, new_group(organization, venue=missing_id), format="json")
+    assert foreign_answer.status_code == missing_answer.status_code == 400
+    # The same words but for the id itself: nothing says the venue exists elsewhere.
+    assert foreign_answer.json() == {"venue": [f'Invalid pk "{foreign.pk}" - object does not exist.']}
+    assert missing_answer.json() == {"venue": [f'Invalid pk "{missing_id}" - object does not exist.']}
+    assert not SupportGroup.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_venue_of_another_organization_the_caller_also_administers_is_refused_by_the_rule(as_admin, admin):
+    # Both venues are the caller's to see, so the rule itself may be stated.
+    own, other = OrganizationFactory(admins=[admin]), OrganizationFactory(admins=[admin])
+    response = as_admin.post(GROUPS, new_group(own, VenueFactory(organization=other)), format="json")
     assert response.status_code == 400
     assert response.json() == {"venue": [VENUE_OTHER_ORGANIZATION]}
 
@@ -131,7 +145,9 @@ def test_facilitators_and_other_admins_cannot_create_groups_for_an_organization(
     OrganizationFactory(admins=[other_admin])
     for user in (lead, other_admin):
         api_client.force_authenticate(user)
-        response = api_client.post(GROUPS, new_group(organization, venue), format="json")
+        # Online: another organization's admin may not even learn that this venue exists.
+        body = new_group(organization, format="online", conference_url="https://meet.example.org/x")
+        response = api_client.post(GROUPS, body, format="json")
         assert response.status_code == 403
         assert response.json() == {"detail": NOT_YOUR_ORGANIZATION}
     assert SupportGroup.objects.count() == 1

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
+from django.test import RequestFactory
 from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -236,7 +237,9 @@ def test_superusers_see_every_organization_and_roster(api_client):
 def test_session_login_works_for_the_browsable_api(client):
     user = UserFactory(username="maria")
     OrganizationFactory(admins=[user], name="Prairie Hospice")
-    assert client.login(username="maria", password="correct horse battery")
+    # django-axes counts sign-ins per client address, so authenticate() needs the request.
+    login_request = RequestFactory().post("/admin/login/", REMOTE_ADDR="203.0.113.5")
+    assert client.login(request=login_request, username="maria", password="correct horse battery")
     response = client.get(ORGS, HTTP_ACCEPT="application/json")
     assert response.status_code == 200 and [o["name"] for o in response.json()] == ["Prairie Hospice"]
 

@@ -175,16 +175,33 @@ def test_create_series_with_bad_input_is_a_400_naming_the_field(
     assert not SessionSeries.objects.exists() and not Session.objects.exists()
 
 
-def test_venue_from_another_organization_is_refused(api_client, group, facilitator):
-    body = {
-        "rrule": "FREQ=WEEKLY;BYDAY=TU",
-        "dtstart": _next_tuesday_local().isoformat(),
-        "duration_minutes": 90,
-        "venue": VenueFactory().pk,
-    }
-    response = _as(api_client, facilitator).post(f"/api/manage/groups/{group.pk}/series/", body, format="json")
-    assert response.status_code == 400
-    assert response.json() == {"venue": [schedule.VENUE_OTHER_ORGANIZATION]}
+def test_venue_from_another_organization_is_answered_as_one_that_does_not_exist(api_client, group, series, facilitator):
+    client = _as(api_client, facilitator)
+    foreign = VenueFactory()
+    session = Session.objects.filter(series=series).order_by("starts_at")[1]
+    for venue_id in (foreign.pk, foreign.pk + 1000):
+        expected = {"venue": [f'Invalid pk "{venue_id}" - object does not exist.']}
+        body = {
+            "rrule": "FREQ=WEEKLY;BYDAY=TU",
+            "dtstart": _next_tuesday_local().isoformat(),
+            "duration_minutes": 90,
+            "venue": venue_id,
+        }
+        response = client.post(f"/api/manage/groups/{group.pk}/series/", body, format="json")
+        assert (response.status_code, response.json()) == (400, expected)
+        response = client.patch(f"/api/manage/series/{series.pk}/", {"venue": venue_id}, format="json")
+        assert (response.status_code, response.json()) == (400, expected)
+        response = client.patch(f"/api/manage/sessions/{session.pk}/", {"venue": venue_id}, format="json")
+        assert (response.status_code, response.json()) == (400, expected)
+    assert SessionSeries.objects.filter(group=group).count() == 1
+
+
+def test_a_venue_of_the_groups_organization_is_accepted(api_client, group, series, facilitator):
+    venue = VenueFactory(organization=group.organization)
+    response = _as(api_client, facilitator).patch(
+        f"/api/manage/series/{series.pk}/", {"venue": venue.pk}, format="json"
+    )
+    assert response.status_code == 200, response.json()
 
 
 def test_patch_series_regenerates_and_delete_ends_it(api_client, series, facilitator):

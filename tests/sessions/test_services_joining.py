@@ -19,6 +19,7 @@ from sessions.services.joining import (
     rate_counter_take,
 )
 from sessions.services.proofs import phone_confirm
+from sessions.services.send_caps import send_cap_scope
 from tests.factories import EnrollmentFactory, MemberFactory, SupportGroupFactory, VenueFactory
 from tests.sessions.concurrency import run_in_threads
 
@@ -229,7 +230,7 @@ def test_a_confirmed_request_to_an_approval_group_waits_for_the_facilitator():
 
 
 @pytest.mark.django_db
-@override_settings(JOIN_SMS_CAP_PER_CLIENT=2)
+@override_settings(SEND_CAP_PER_CLIENT=2)
 def test_client_cap_refuses_with_429_and_writes_nothing(api_client):
     group = SupportGroupFactory()
     for n in range(2):
@@ -238,13 +239,13 @@ def test_client_cap_refuses_with_429_and_writes_nothing(api_client):
     assert response.status_code == 429
     assert response.json() == {"detail": JOIN_CAP_CLIENT}
     assert not Member.objects.filter(phone="+12175550169").exists()
-    assert RateCounter.objects.get(scope="join-sms:global").count == 2
+    assert RateCounter.objects.get(scope=send_cap_scope("global")).count == 2
     # Another connection is not affected.
     assert post_join(api_client, group, phone="+12175550169", sms_reminders=True, ip="198.51.100.1").status_code == 202
 
 
 @pytest.mark.django_db
-@override_settings(JOIN_SMS_CAP_PER_NUMBER=1)
+@override_settings(SEND_CAP_PER_DESTINATION=1)
 def test_number_cap_counts_confirmation_texts_to_one_number(api_client):
     group = SupportGroupFactory()
     assert post_join(api_client, group, phone="+12175550180").status_code == 202
@@ -274,7 +275,7 @@ def test_email_confirmations_are_capped_per_address(api_client):
 
 
 @pytest.mark.django_db
-@override_settings(JOIN_SMS_CAP_GLOBAL=1)
+@override_settings(SEND_CAP_GLOBAL=1)
 def test_global_cap(api_client):
     group = SupportGroupFactory()
     assert post_join(api_client, group, phone="+12175550190", sms_reminders=True).status_code == 202
@@ -291,7 +292,7 @@ def test_counters_are_per_day():
 
 
 @pytest.mark.django_db
-@override_settings(JOIN_SMS_CAP_GLOBAL=0)
+@override_settings(SEND_CAP_GLOBAL=0)
 def test_service_raises_join_limit_reached_before_writing():
     group = SupportGroupFactory()
     with pytest.raises(JoinLimitReached) as info:
@@ -308,7 +309,7 @@ def test_concurrent_counter_takes_never_pass_the_cap(requires_postgres):
 
 
 @pytest.mark.django_db(transaction=True)
-@override_settings(JOIN_SMS_CAP_PER_CLIENT=3)
+@override_settings(SEND_CAP_PER_CLIENT=3)
 def test_concurrent_joins_from_one_client_stop_at_the_cap(requires_postgres):
     group = SupportGroupFactory()
     assert connection.vendor == "postgresql"
@@ -329,7 +330,7 @@ def test_concurrent_joins_from_one_client_stop_at_the_cap(requires_postgres):
     assert len(joined) == 3 and len(refused) == 7, results
     assert JoinRequest.objects.filter(group=group).count() == 3
     assert ContactProof.objects.count() == 3
-    assert RateCounter.objects.get(scope="join-sms:client:203.0.113.50").count == 3
+    assert RateCounter.objects.get(scope=send_cap_scope("client", "203.0.113.50")).count == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -344,10 +345,10 @@ def test_concurrent_joins_with_the_same_number_make_one_member(requires_postgres
     results = run_in_threads(6, join)
     # Past the per-number cap of 3 a join is refused; never an error, never a second member.
     refused = [r for r in results if isinstance(r, JoinLimitReached)]
-    assert all(r.scope == "number" for r in refused), results
+    assert all(r.scope == "destination" for r in refused), results
     assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, JoinLimitReached)], results
     joined = [r for r in results if not isinstance(r, Exception)]
     assert len(joined) == 3
     assert Member.objects.filter(phone="+12175550400").count() == 1
     assert not Enrollment.objects.exists()
-    assert RateCounter.objects.get(scope="join-sms:number:+12175550400").count == 3
+    assert RateCounter.objects.get(scope=send_cap_scope("destination", "+12175550400")).count == 3
