@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
 
 import phonenumbers
@@ -11,6 +12,7 @@ INVALID_TIMEZONE = "Unknown time zone {value!r}: use an IANA name such as Americ
 INVALID_PHONE = "Enter a valid phone number, for example +1 217 555 0134."
 INVALID_LATITUDE = "Latitude must be between -90 and 90."
 INVALID_LONGITUDE = "Longitude must be between -180 and 180."
+NOT_ONE_LINE = "Use one line of text: no line breaks, tabs or other control characters."
 INVALID_OFFSETS = "Reminder offsets must be a list of 1 to 5 whole minutes between 5 and 20160 (14 days)."
 
 _AVAILABLE_TIMEZONES = frozenset(zoneinfo.available_timezones())
@@ -55,3 +57,10 @@ def validate_reminder_offsets(value) -> None:
             raise ValidationError(INVALID_OFFSETS, code="invalid_offsets")
     if len(set(value)) != len(value):
         raise ValidationError(INVALID_OFFSETS, code="invalid_offsets")
+
+
+def validate_single_line(value: str) -> None:
+    """Names and labels end up in email subjects, calendar titles and texts: one line,
+    no control characters (a newline in a header could add headers of its own)."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError(NOT_ONE_LINE, code="not_one_line")
