@@ -159,7 +159,13 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": envint("API_PAGE_SIZE", 20),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # --- Error shape and an honest schema: the error answers every operation documents
+    # (backend/openapi.py); bodies are JSON only, with a nesting limit (backend/parsers.py),
+    # so tests send JSON too.
+    "DEFAULT_SCHEMA_CLASS": "backend.openapi.LanternAutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["backend.parsers.DepthLimitedJSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # --- end ---
     "EXCEPTION_HANDLER": "backend.exceptions.api_exception_handler",
     # Only for DRF's own get_ident; Lantern's throttles use backend.client_address.
     "NUM_PROXIES": None,  # set below from TRUSTED_PROXY_COUNT

@@ -1,13 +1,20 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from backend.health import healthz
+from backend.schema_view import SchemaView
+
+# JSON `{"detail": …}` under /api/, Django's own pages everywhere else.
+handler400 = "backend.api_errors.bad_request"
+handler403 = "backend.api_errors.permission_denied"
+handler404 = "backend.api_errors.not_found"
+handler500 = "backend.api_errors.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path(
         "api/docs/",

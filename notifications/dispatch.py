@@ -55,7 +55,7 @@ from notifications.planner import (
 )
 from notifications.quiet import in_quiet_hours, sms_send_time
 from notifications.ratelimit import limiter
-from notifications.transports import OutgoingMessage, TransportError, transport_for
+from notifications.transports import OutgoingMessage, TransportError, redact_contacts, transport_for
 from sessions.models import Enrollment, Member, Session, SessionSeries
 from sessions.selectors.schedule import scheduled_from
 
@@ -79,6 +79,8 @@ RETRY_ONCE_CODES = {"30003"}
 
 ERROR_OUTCOME_UNKNOWN = "outcome_unknown"
 ERROR_RETRIES_EXHAUSTED = "retries_exhausted"
+ERROR_RENDER = "render_error"
+ERROR_SEND = "send_error"
 
 
 @dataclass
@@ -87,6 +89,11 @@ class DispatchResult:
     reconciled: int = 0
     scrubbed: int = 0
     claimed: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _describe(exc: Exception) -> str:
+    """An unexpected error as a row's error_message: its type and text, without contact data."""
+    return redact_contacts(f"{type(exc).__name__}: {exc}")[:500]
 
 
 # --- Claiming --------------------------------------------------------------------------------
@@ -402,7 +409,16 @@ def _prepare(
             return "deferred"
         # later == now: an urgent notice whose session starts before quiet hours end.
 
-    message = render(row, now=now)
+    try:
+        message = render(row, now=now)
+    except Exception as exc:
+        # A message that cannot be built now will not build on the next try either (bad data,
+        # a template bug): end the row visibly rather than leave it in flight for ever.
+        logger.exception("outbox %s could not be rendered", row.pk)
+        _owned(row, claim_token).update(
+            status=Status.FAILED, error_code=ERROR_RENDER, error_message=_describe(exc), updated_at=now
+        )
+        return "failed"
     if row.channel == Channel.SMS and message.validity_period is not None and message.validity_period < VALIDITY_MIN:
         _owned(row, claim_token).update(status=Status.MISSED, error_code="session_started", updated_at=now)
         return "missed"
@@ -524,6 +540,14 @@ def deliver_batch(
         try:
             sent.append((row, transport_for(row.channel).send(message)))
         except TransportError as error:
+            outcomes[row.pk] = handle_send_error(row=row, error=error, now=now)
+            continue
+        except Exception as exc:
+            # Not a provider answer but a bug or bad data on our side (a header Django refuses,
+            # say): trying again sends nothing new, so the row fails with its reason, and the
+            # rest of the batch still goes out and is recorded.
+            logger.exception("outbox %s: unexpected error while sending", row.pk)
+            error = TransportError(_describe(exc), permanent=True, code=ERROR_SEND)
             outcomes[row.pk] = handle_send_error(row=row, error=error, now=now)
             continue
         outcomes[row.pk] = "sent"

@@ -13,6 +13,7 @@ import datetime as dt
 import logging
 import re
 import threading
+import unicodedata
 import uuid
 from dataclasses import dataclass, field
 from email.mime.base import MIMEBase
@@ -21,7 +22,7 @@ import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
-from django.core.mail.message import SafeMIMEText
+from django.core.mail.message import BadHeaderError, SafeMIMEText
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from notifications.twilio_client import twilio_client
@@ -210,12 +211,18 @@ def calendar_method(ics: bytes) -> str:
     return "PUBLISH"
 
 
+def header_safe(value: str) -> str:
+    """`value` on one line: control characters (a newline in a group's label) become spaces.
+    Django refuses a header with a newline (BadHeaderError), rightly: it could add headers."""
+    return " ".join("".join(" " if unicodedata.category(c) == "Cc" else c for c in value).split())
+
+
 class Email(Transport):
     name = "email"
 
     def send(self, message: OutgoingMessage) -> str:
         email = _CalendarEmail(
-            subject=message.subject,
+            subject=header_safe(message.subject),
             body=message.body,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[message.to],
@@ -234,6 +241,9 @@ class Email(Transport):
             email.attach(attachment)
         try:
             email.send(fail_silently=False)
+        except BadHeaderError as exc:
+            # Our own data, not the mail server: another try would fail the same way.
+            raise TransportError(f"Email could not be built: {exc}", permanent=True, code="bad_header") from exc
         except OSError as exc:  # smtplib errors are OSErrors
             raise TransportError(f"Email could not be sent: {exc}", permanent=False, code="smtp") from exc
         return email.extra_headers["Message-ID"]

@@ -16,6 +16,7 @@ from sessions.validators import (
     validate_latitude,
     validate_longitude,
     validate_reminder_offsets,
+    validate_single_line,
     validate_timezone,
 )
 
@@ -48,7 +49,7 @@ _TOPICS = (
 class Organization(models.Model):
     """The host: a hospice, a church, a nonprofit."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=100, unique=True)
     contact_email = models.EmailField(blank=True)
     contact_phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
@@ -65,7 +66,7 @@ class Organization(models.Model):
 
 class Venue(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="venues")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     address = models.CharField(max_length=300, blank=True)
     city = models.CharField(max_length=120)
     region = models.CharField(max_length=120, blank=True, help_text="State, province or county")
@@ -131,7 +132,7 @@ class SupportGroup(models.Model):
         FEE = "fee", "Fee"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="groups")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validate_single_line])
     slug = models.SlugField(max_length=120, unique=True)
     topic = models.CharField(max_length=32, choices=Topic.choices)
     audience = models.CharField(max_length=16, choices=Audience.choices, default=Audience.EVERYONE)
@@ -155,7 +156,7 @@ class SupportGroup(models.Model):
     childcare = models.BooleanField(default=False)
     listed = models.BooleanField(default=True)
     # Shown on lock screens instead of the group's name or topic.
-    sms_label = models.CharField(max_length=40)
+    sms_label = models.CharField(max_length=40, validators=[validate_single_line])
     reminder_offsets = models.JSONField(default=default_reminder_offsets, validators=[validate_reminder_offsets])
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -232,7 +233,7 @@ class Member(models.Model):
         EMAIL_LINK = "email_link", "Confirmed from the emailed link"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
-    display_name = models.CharField(max_length=80)
+    display_name = models.CharField(max_length=80, validators=[validate_single_line])
     phone = models.CharField(max_length=20, null=True, blank=True, validators=[validate_e164])
     email = models.EmailField(null=True, blank=True)
     # When the owner proved they control the contact: a YES to our text, a Confirm

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 import zoneinfo
 
 import phonenumbers
@@ -23,6 +24,7 @@ DEFAULT_SMS_COUNTRIES = ("US", "CA", "GB")
 _TEXTABLE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
 INVALID_LATITUDE = "Latitude must be between -90 and 90."
 INVALID_LONGITUDE = "Longitude must be between -180 and 180."
+NOT_ONE_LINE = "Use one line of text: no line breaks, tabs or other control characters."
 INVALID_OFFSETS = "Reminder offsets must be a list of 1 to 5 whole minutes between 5 and 20160 (14 days)."
 
 _AVAILABLE_TIMEZONES = frozenset(zoneinfo.available_timezones())
@@ -100,3 +102,10 @@ def validate_reminder_offsets(value) -> None:
             raise ValidationError(INVALID_OFFSETS, code="invalid_offsets")
     if len(set(value)) != len(value):
         raise ValidationError(INVALID_OFFSETS, code="invalid_offsets")
+
+
+def validate_single_line(value: str) -> None:
+    """Names and labels end up in email subjects, calendar titles and texts: one line,
+    no control characters (a newline in a header could add headers of its own)."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise ValidationError(NOT_ONE_LINE, code="not_one_line")

@@ -137,7 +137,8 @@ def _signed_post(client, settings, path: str, data: dict, query: str = ""):
     settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
     full = path + (f"?{query}" if query else "")
     signature = RequestValidator(TWILIO_TOKEN).compute_signature(settings.PUBLIC_BASE_URL + full, data)
-    return client.post(full, data, HTTP_X_TWILIO_SIGNATURE=signature)
+    # Twilio posts forms; the webhooks are plain Django views that read request.POST.
+    return client.post(full, data, format="multipart", HTTP_X_TWILIO_SIGNATURE=signature)
 
 
 def test_inbound_text_with_nul_bytes_is_stored_without_them(world, settings):

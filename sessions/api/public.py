@@ -27,6 +27,7 @@ from sessions.api.serializers_public import (
     JoinSerializer,
     MeetingGuideMeetingSerializer,
 )
+from sessions.models import SupportGroup
 from sessions.selectors.groups import group_public_get
 from sessions.selectors.search import ORDERING_NEEDS_NEAR, GroupSearch, groups_search
 from sessions.services.joining import (
@@ -82,8 +83,8 @@ class SearchPagination(PageNumberPagination):
 @extend_schema(
     parameters=[
         GroupSearchParamsSerializer,
-        OpenApiParameter("page", OpenApiTypes.INT),
-        OpenApiParameter("page_size", OpenApiTypes.INT, description="At most 100"),
+        OpenApiParameter("page", OpenApiTypes.INT, description="Page of results, from 1"),
+        OpenApiParameter("page_size", OpenApiTypes.INT, description="Results per page, at most 100"),
     ],
     responses=GroupSearchResultSerializer(many=True),
 )
@@ -94,6 +95,11 @@ class GroupSearchView(GenericAPIView):
     pagination_class = SearchPagination
     content_negotiation_class = SearchContentNegotiation
     filter_backends: list = []
+
+    def get_queryset(self):
+        # Results come from groups_search(); the browsable API (a browser's Accept: text/html)
+        # asks for a queryset only to draw a filter form, and there is none to draw.
+        return SupportGroup.objects.none()
 
     def get(self, request):
         params_serializer = GroupSearchParamsSerializer(data=request.query_params)

@@ -23,7 +23,23 @@ SMS_NEEDS_PHONE = "Text reminders need a phone number."
 EMAIL_NEEDS_ADDRESS = "Email reminders need an email address."
 
 
-class _Choices(serializers.MultipleChoiceField):
+CHOOSE_ONE_OF = '"{input}" is not a valid choice. Choose one of: {choices}.'
+
+
+class _ListsChoices:
+    """A wrong choice's message lists the valid ones, so a caller can correct it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        valid = ", ".join(str(key) for key in self.choices)
+        self.error_messages["invalid_choice"] = CHOOSE_ONE_OF.replace("{choices}", valid)
+
+
+class _Choice(_ListsChoices, serializers.ChoiceField):
+    pass
+
+
+class _Choices(_ListsChoices, serializers.MultipleChoiceField):
     """Repeatable query parameter (?topic=a&topic=b) that keeps the order given."""
 
     def to_internal_value(self, data):
@@ -31,22 +47,56 @@ class _Choices(serializers.MultipleChoiceField):
 
 
 class GroupSearchParamsSerializer(serializers.Serializer):
-    near = serializers.CharField(required=False, allow_blank=True, max_length=200)
-    radius_km = serializers.FloatField(required=False)
-    radius_mi = serializers.FloatField(required=False)
-    topic = _Choices(choices=SupportGroup.Topic.choices, required=False)
-    audience = serializers.ChoiceField(choices=SupportGroup.Audience.choices, required=False)
-    format = serializers.ChoiceField(choices=SupportGroup.Format.choices, required=False)
-    include_online = serializers.BooleanField(required=False, default=False)
-    day = _Choices(choices=DAY_CODES, required=False)
-    time_of_day = serializers.ChoiceField(choices=tuple(TIME_OF_DAY_HOURS), required=False)
-    language = serializers.RegexField(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", required=False, max_length=35)
-    accessibility = _Choices(choices=tuple(ACCESSIBILITY_FIELDS), required=False)
-    cost = serializers.ChoiceField(choices=SupportGroup.Cost.choices, required=False)
-    faith = serializers.ChoiceField(choices=("faith_based", "secular"), required=False)
-    has_openings = serializers.BooleanField(required=False, default=False)
-    q = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    ordering = serializers.ChoiceField(choices=ORDERINGS, required=False)
+    near = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text='Where to search: a ZIP or postal code, "City, ST", "City, Country" or "lat,lng"',
+    )
+    radius_km = serializers.FloatField(
+        required=False, help_text=f"Search radius around `near` in km ({MIN_RADIUS_KM:g}-{MAX_RADIUS_KM:g}; default 40)"
+    )
+    radius_mi = serializers.FloatField(required=False, help_text="The radius in miles instead (not both)")
+    topic = _Choices(
+        choices=SupportGroup.Topic.choices, required=False, help_text="What the group is about; repeat for several"
+    )
+    audience = _Choice(choices=SupportGroup.Audience.choices, required=False, help_text="Who the group is for")
+    format = _Choice(
+        choices=SupportGroup.Format.choices, required=False, help_text="Meets in person, online, or both (hybrid)"
+    )
+    include_online = serializers.BooleanField(
+        required=False, default=False, help_text="With `near`: also list online groups, wherever they are"
+    )
+    day = _Choices(choices=DAY_CODES, required=False, help_text="Weekday of the next session; repeat for several")
+    time_of_day = _Choice(
+        choices=tuple(TIME_OF_DAY_HOURS),
+        required=False,
+        help_text="Local start time: morning (5-12), afternoon (12-17) or evening (17-5)",
+    )
+    language = serializers.RegexField(
+        r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+        required=False,
+        max_length=35,
+        help_text="Language the group meets in, as a language tag (en, es, pt-BR)",
+    )
+    accessibility = _Choices(
+        choices=tuple(ACCESSIBILITY_FIELDS), required=False, help_text="Access the venue must offer; repeat for several"
+    )
+    cost = _Choice(choices=SupportGroup.Cost.choices, required=False, help_text="Free, donation or fee")
+    faith = _Choice(
+        choices=("faith_based", "secular"), required=False, help_text="Faith-based groups only, or secular only"
+    )
+    has_openings = serializers.BooleanField(
+        required=False, default=False, help_text="Only groups with a free seat (no waitlist)"
+    )
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=100, help_text="Words in the group's name or description"
+    )
+    ordering = _Choice(
+        choices=ORDERINGS,
+        required=False,
+        help_text="distance (needs `near`) or next_session; default: distance with `near`, else next session",
+    )
 
     def validate_radius_km(self, value: float) -> float:
         if not MIN_RADIUS_KM <= value <= MAX_RADIUS_KM:

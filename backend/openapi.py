@@ -1,0 +1,88 @@
+"""What the OpenAPI schema says about errors, in one place.
+
+Every operation gets the error answers it can really give, with their body
+shape, derived from the view (its authentication, permissions, throttles and
+path parameters) rather than copied onto each view. A view's own description
+for a code (say, what a 429 on joining means) is kept; only a missing body
+shape is filled in.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.plumbing import ResolvedComponent
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import AllowAny
+
+ERROR_COMPONENT = "Error"
+VALIDATION_ERROR_COMPONENT = "ValidationError"
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "description": "An error that is not about one field.",
+    "properties": {"detail": {"type": "string", "description": "What went wrong, for a person to read"}},
+    "required": ["detail"],
+}
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": (
+        "Invalid input. Each key names a bad field (or `non_field_errors`) and maps to its messages; "
+        "a body that is not valid JSON answers `detail` instead."
+    ),
+    "additionalProperties": {},
+    "example": {"phone": ["Enter a valid phone number, for example +1 217 555 0134."]},
+}
+
+ERROR_DESCRIPTIONS = {
+    "400": "Invalid input: the body names each bad field and what is wrong with it",
+    "401": "No credentials, or an invalid or expired token",
+    "403": "Logged in, but not allowed to do this (or a session login without its CSRF token)",
+    "404": "No such resource, or not one the caller may see",
+    "429": "Too many requests; try again later",
+}
+
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+class LanternAutoSchema(AutoSchema):
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is None:
+            return None
+        responses = operation.setdefault("responses", {})
+        for code in self.error_codes(operation):
+            response = responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code]})
+            if not response.get("description"):
+                response["description"] = ERROR_DESCRIPTIONS[code]
+            if "content" not in response:
+                component = VALIDATION_ERROR_COMPONENT if code == "400" else ERROR_COMPONENT
+                response["content"] = {"application/json": {"schema": self._error_component(component)}}
+        return operation
+
+    def error_codes(self, operation: dict) -> list[str]:
+        """The 4xx answers this operation can give, judged from how its view is built."""
+        view = self.view
+        parameters = operation.get("parameters", [])
+        codes = []
+        if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+            codes.append("400")
+        authenticators = view.get_authenticators()
+        if authenticators:
+            # Any request may carry a bad token, whatever the endpoint.
+            codes.append("401")
+        guarded = any(not isinstance(p, AllowAny) for p in view.get_permissions())
+        csrf = self.method in UNSAFE_METHODS and any(isinstance(a, SessionAuthentication) for a in authenticators)
+        if guarded or csrf:
+            codes.append("403")
+        # A path that names something may name nothing; a page past the last is a 404 too.
+        if any(p["in"] == "path" or (p["in"] == "query" and p["name"] == "page") for p in parameters):
+            codes.append("404")
+        if view.get_throttles():
+            codes.append("429")
+        return codes
+
+    def _error_component(self, name: str) -> dict:
+        schema = ERROR_SCHEMA if name == ERROR_COMPONENT else VALIDATION_ERROR_SCHEMA
+        component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
+        self.registry.register_on_missing(component)
+        return component.ref
