@@ -101,7 +101,12 @@ class SearchForm(FinderForm):
         return int(miles) * KM_PER_MILE
 
     def filters_used(self) -> int:
-        return sum(1 for name in self.FILTERS if self.cleaned_data.get(name))
+        """How many choices are ticked under "More choices" (each topic or day counts)."""
+        count = 0
+        for name in self.FILTERS:
+            value = self.cleaned_data.get(name)
+            count += len(value) if isinstance(value, list) else int(bool(value))
+        return count
 
     def search(self, *, latitude: float | None, longitude: float | None, online: bool) -> GroupSearch:
         """The selector's parameters: nearby in-person groups, or (online=True) the online ones."""

@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 from django.utils import dateformat
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
@@ -21,11 +22,11 @@ def local_time(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     local = value.astimezone(zone)
     # Translators: a date and time as Django's date filter reads it (D weekday, M month, j day…).
     pattern = pgettext("session time", "D M j, g:i A")
-    return f"{dateformat.format(local, pattern)} {local.tzname()}"
+    return f"{capfirst(dateformat.format(local, pattern))} {local.tzname()}"
 
 
 def local_date(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    return dateformat.format(value.astimezone(zone), pgettext("session date", "l, F j"))
+    return capfirst(dateformat.format(value.astimezone(zone), pgettext("session date", "l, F j")))
 
 
 def local_clock(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
