@@ -13,6 +13,7 @@ from notifications.models import Broadcast, Channel, Kind, OutboxMessage
 from notifications.planner import notice_channels
 from notifications.quiet import sms_send_time
 from sessions.models import Enrollment, SupportGroup
+from sessions.services.audit import audit_record
 
 BROADCAST_EMPTY = "Write a message to send."
 BROADCAST_TOO_LONG = "The message is too long to fit in two text messages: at most {limit} characters."
@@ -67,4 +68,12 @@ def broadcast_send(*, group: SupportGroup, author, body: str, now: dt.datetime |
     broadcast.save(update_fields=["recipients"])
     broadcast.sms_count = sum(1 for r in rows if r.channel == Channel.SMS)
     broadcast.email_count = sum(1 for r in rows if r.channel == Channel.EMAIL)
+    # Every message a facilitator sends to members is in the owning organization's log.
+    audit_record(
+        action="broadcast.send",
+        actor=author,
+        group=group,
+        target=broadcast,
+        details={"recipients": broadcast.recipients, "sms": broadcast.sms_count, "email": broadcast.email_count},
+    )
     return broadcast

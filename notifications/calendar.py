@@ -351,6 +351,10 @@ def member_calendar(*, member: Member, now: dt.datetime | None = None) -> bytes:
     and reminders (VALARM) at each group's offsets."""
     now = now or dj_timezone.now()
     groups = SupportGroup.objects.filter(enrollments__member=member, enrollments__status=Enrollment.Status.ACTIVE)
+    if not member.is_proven:
+        # Conference links go only to proven members (docs/privacy.md); the feed's URL
+        # is never given out before proof, this keeps it so if the token leaks.
+        groups = groups.none()
     cal = _calendar(name="Lantern — my groups", feed=True)
     return _calendar_for_series(cal, _series_of(groups), now=now, member_view=True).to_ical()
 

@@ -34,6 +34,18 @@ def member_opt_out(*, member: Member, source: str, now: dt.datetime) -> bool:
 
 
 @transaction.atomic
+def number_opt_out(*, phone: str, source: str, now: dt.datetime) -> int:
+    """STOP from a number (or the provider's 21610 for it) opts that number out in every
+    organization: the carriers block the shared sending number for the handset as a
+    whole, so one organization's STOP stops everyone's texts. Returns how many records
+    changed."""
+    changed = 0
+    for member in Member.objects.filter(phone=phone, erased_at__isnull=True).order_by("pk"):
+        changed += member_opt_out(member=member, source=source, now=now)
+    return changed
+
+
+@transaction.atomic
 def member_opt_in(*, member: Member, source: str, now: dt.datetime) -> str:
     """START / UNSTOP / YES: texts allowed again (YES also confirms a pending consent).
     Returns the previous consent."""

@@ -40,7 +40,7 @@ from django.utils import timezone as dj_timezone
 
 from notifications import calendar as ical
 from notifications import texts
-from notifications.consent import member_mark_undeliverable, member_opt_out
+from notifications.consent import member_mark_undeliverable, number_opt_out
 from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import (
@@ -48,6 +48,8 @@ from notifications.planner import (
     URGENT_KINDS,
     email_notice_ok,
     plan_notifications,
+    proof_for_row,
+    proof_may_be_sent,
     reminder_channels,
     sms_notice_ok,
 )
@@ -211,8 +213,8 @@ def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str]
         return Status.SKIPPED, "not_active"
     if row.channel == Channel.SMS:
         if row.kind == Kind.SMS_CONFIRM:
-            if member.sms_consent != Member.SmsConsent.PENDING or not member.phone or member.phone_undeliverable:
-                return Status.SKIPPED, "consent_not_pending"
+            if not proof_may_be_sent(proof_for_row(row), member=member, now=now):
+                return Status.SKIPPED, "proof_settled"
         elif not sms_notice_ok(member):
             return Status.SKIPPED, "sms_not_allowed"
         if row.kind == Kind.REMINDER and Channel.SMS not in reminder_channels(member):
@@ -221,6 +223,9 @@ def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str]
         if row.kind == Kind.SERIES_CANCEL:
             if not member.email:
                 return Status.SKIPPED, "email_not_allowed"
+        elif row.kind == Kind.EMAIL_CONFIRM:
+            if not proof_may_be_sent(proof_for_row(row), member=member, now=now):
+                return Status.SKIPPED, "proof_settled"
         elif not email_notice_ok(member):
             return Status.SKIPPED, "email_not_allowed"
         if row.kind == Kind.REMINDER and Channel.EMAIL not in reminder_channels(member):
@@ -261,9 +266,8 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
         elif row.kind == Kind.JOIN_APPROVED:
             text = texts.sms_join_approved(group=group, member=member, next_session=_next_session(row, now=now))
         elif row.kind == Kind.SMS_CONFIRM:
-            text = texts.sms_confirm(group=group)
-        elif row.kind == Kind.JOIN_CONFIRMATION:
-            text = texts.sms_join_confirmation(group=group, member=member, confirmation_id=row.detail)
+            proof = proof_for_row(row)
+            text = texts.sms_confirm(group=group, join=bool(proof and proof.join_request_id))
         elif row.kind == Kind.BROADCAST:
             text = texts.sms_broadcast(group=group, text=row.broadcast.body)
         else:
@@ -300,8 +304,9 @@ def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
         calendar = ical.series_invite(
             enrollment=row.enrollment, series=series, method="CANCEL" if cancel else "REQUEST", now=now
         )
-    elif row.kind == Kind.JOIN_CONFIRMATION:
-        content = texts.email_join_confirmation(group=group, member=member, next_session=_next_session(row, now=now))
+    elif row.kind == Kind.EMAIL_CONFIRM:
+        proof = proof_for_row(row)
+        content = texts.email_contact_confirmation(group=group, secret=proof.secret, expires_at=proof.expires_at)
     elif row.kind == Kind.BROADCAST:
         content = texts.email_broadcast(group=group, member=member, text=row.broadcast.body)
     else:
@@ -607,7 +612,7 @@ def handle_send_error(*, row: OutboxMessage, error: TransportError, now: dt.date
     """The error policy (docs/notifications.md): opted out, undeliverable, retry, or fail visibly."""
     code = error.code
     if code in OPTED_OUT_CODES:
-        member_opt_out(member=row.member, source=Member.ConsentSource.PROVIDER, now=now)
+        number_opt_out(phone=row.to or row.member.phone or "", source=Member.ConsentSource.PROVIDER, now=now)
         return _fail(row=row, now=now, code=code, message=error.message)
     if code in UNDELIVERABLE_CODES:
         member_mark_undeliverable(member=row.member, code=code, now=now)

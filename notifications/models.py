@@ -30,7 +30,9 @@ class Kind(models.TextChoices):
     BROADCAST = "broadcast", "Facilitator broadcast"
     SERIES_INVITE = "series_invite", "Calendar invite for a series"
     SERIES_CANCEL = "series_cancel", "Calendar cancellation of a series"
+    # Retired: the old "someone used your number" link; kept so old rows still read.
     JOIN_CONFIRMATION = "join_confirmation", "Link to confirm a join made with a known phone or email"
+    EMAIL_CONFIRM = "email_confirm", "Email address confirmation"
 
 
 class Status(models.TextChoices):

@@ -13,9 +13,9 @@ Where a notice comes from:
 - series notices: a series that ended (`active` False), or one a facilitator edited
   (`SessionSeries.sequence` higher than the last series invite a member got);
 - enrollment notices: EnrollmentEvent rows (approve, promote, join, leave, remove);
-- SMS confirmation: members whose consent is `pending`;
-- join confirmations: a JoinConfirmation not yet confirmed (someone used a known
-  member's phone or email on a join form): one link to the contact on file.
+- contact confirmations: an open ContactProof (a join request, an in-person add, a
+  changed contact): one "reply YES" text or one emailed link, the only thing that
+  ever goes to an unproven contact (docs/privacy.md).
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ from django.utils import timezone as dj_timezone
 from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
 from notifications.quiet import sms_send_time
 from sessions.models import (
+    ContactProof,
     Enrollment,
     EnrollmentEvent,
-    JoinConfirmation,
     Member,
     Session,
     SessionSeries,
@@ -66,18 +66,25 @@ SERIES_CHANGED = "series_changed"
 # can never mistake it for that session's own notices, whose sequence is the session's.
 SERIES_CHANGED_SEQUENCE_BASE = 1 << 30
 
+# Only proven contacts get anything that names a group (reminders, conference links,
+# notices, broadcasts): a YES proved the number, a confirmed link the address.
 SMS_NOTICE_Q = (
     Q(phone__isnull=False)
+    & Q(phone_verified_at__isnull=False)
     & Q(sms_consent=Member.SmsConsent.CONFIRMED)
     & Q(phone_undeliverable=False)
     & Q(erased_at__isnull=True)
 )
-EMAIL_NOTICE_Q = Q(email__isnull=False) & Q(email_consent=True) & Q(erased_at__isnull=True)
+EMAIL_NOTICE_Q = (
+    Q(email__isnull=False) & Q(email_verified_at__isnull=False) & Q(email_consent=True) & Q(erased_at__isnull=True)
+)
+PROOF_KINDS = (Kind.SMS_CONFIRM, Kind.EMAIL_CONFIRM)
 
 
 def sms_notice_ok(member: Member) -> bool:
     return bool(
         member.phone
+        and member.phone_verified_at is not None
         and member.sms_consent == Member.SmsConsent.CONFIRMED
         and not member.phone_undeliverable
         and member.erased_at is None
@@ -85,7 +92,9 @@ def sms_notice_ok(member: Member) -> bool:
 
 
 def email_notice_ok(member: Member) -> bool:
-    return bool(member.email and member.email_consent and member.erased_at is None)
+    return bool(
+        member.email and member.email_verified_at is not None and member.email_consent and member.erased_at is None
+    )
 
 
 def reminder_channels(member: Member) -> list[str]:
@@ -219,6 +228,8 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
             "member__timezone",
             "member__sms_reminders",
             "member__email_reminders",
+            "member__phone_verified_at",
+            "member__email_verified_at",
             "member__sms_consent",
             "member__email_consent",
             "member__phone_undeliverable",
@@ -644,112 +655,75 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
     return result
 
 
-# --- SMS confirmation ----------------------------------------------------------------------
+# --- Contact confirmations -------------------------------------------------------------------
 
 
-def plan_sms_confirmations(*, now: dt.datetime) -> PlanResult:
-    """The double opt-in text. Sent at once, even in quiet hours: the person has
-    just asked for it on the join form and is waiting for it."""
-    # The group of the member's latest enrollment names the text: one query for all members.
-    latest_group = Enrollment.objects.filter(member_id=OuterRef("pk")).order_by("-created_at", "-id").values("group_id")
-    members = Member.objects.filter(
-        sms_consent=Member.SmsConsent.PENDING,
-        phone__isnull=False,
-        phone_undeliverable=False,
-        erased_at__isnull=True,
-        sms_consent_at__gte=now - NEWS_WINDOW,
-        sms_consent_at__lte=now,
-    ).annotate(latest_group_id=Subquery(latest_group[:1]))
+def proof_for_row(row: OutboxMessage) -> ContactProof | None:
+    """The ContactProof a confirmation row is about (its `detail`), if any."""
+    if row.kind not in PROOF_KINDS or not row.detail.isdigit():
+        return None
+    return ContactProof.objects.select_related("join_request").filter(pk=int(row.detail)).first()
+
+
+def proof_may_be_sent(proof: ContactProof | None, *, member: Member, now: dt.datetime) -> bool:
+    """Still open, still the member's contact, and (texts) the number has not said STOP."""
+    if proof is None or proof.proven_at is not None or proof.cancelled_at is not None or proof.expires_at <= now:
+        return False
+    if member.erased_at is not None:
+        return False
+    if proof.join_request_id and proof.join_request.cancelled_at is not None:
+        return False
+    if proof.channel == ContactProof.Channel.SMS:
+        return (
+            member.phone == proof.destination
+            and not member.phone_undeliverable
+            and member.sms_consent != Member.SmsConsent.OPTED_OUT
+        )
+    return member.email == proof.destination
+
+
+def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
+    """One message per open ContactProof: a "reply YES" text or an emailed link. Sent
+    at once, even in quiet hours: the person has just asked for it and is waiting."""
+    latest_group = (
+        Enrollment.objects.filter(member_id=OuterRef("member_id")).order_by("-created_at", "-id").values("group_id")
+    )
+    proofs = list(
+        ContactProof.objects.filter(
+            proven_at__isnull=True,
+            cancelled_at__isnull=True,
+            expires_at__gt=now,
+            requested_at__gte=now - NEWS_WINDOW,
+            requested_at__lte=now,
+        )
+        .select_related("member", "join_request")
+        .annotate(latest_group_id=Subquery(latest_group[:1]))
+        .order_by("id")
+    )
+    if not proofs:
+        return PlanResult()
+    handled = set(
+        OutboxMessage.objects.filter(
+            kind__in=PROOF_KINDS, dedupe_key__in=[f"proof:p{proof.pk}" for proof in proofs]
+        ).values_list("dedupe_key", flat=True)
+    )
     rows = []
-    for member in members:
+    for proof in proofs:
+        if f"proof:p{proof.pk}" in handled or not proof_may_be_sent(proof, member=proof.member, now=now):
+            continue
+        sms = proof.channel == ContactProof.Channel.SMS
         rows.append(
             _row(
-                member_id=member.id,
-                channel=Channel.SMS,
-                kind=Kind.SMS_CONFIRM,
-                group_id=member.latest_group_id,
-                dedupe_key=f"sms_confirm:t{int(member.sms_consent_at.timestamp())}",
+                member_id=proof.member_id,
+                channel=Channel.SMS if sms else Channel.EMAIL,
+                kind=Kind.SMS_CONFIRM if sms else Kind.EMAIL_CONFIRM,
+                group_id=proof.join_request.group_id if proof.join_request_id else proof.latest_group_id,
+                detail=str(proof.pk),
+                dedupe_key=f"proof:p{proof.pk}",
                 due_at=now,
             )
         )
     return PlanResult(created=_insert(rows))
-
-
-# --- Join confirmations ------------------------------------------------------------------------
-
-
-def join_confirmation_key(confirmation: JoinConfirmation) -> str:
-    # Names the request: a later request (after the member joined and left) gets its own link.
-    return f"join_confirmation:c{confirmation.pk}:t{int(confirmation.requested_at.timestamp())}"
-
-
-def plan_join_confirmations(*, now: dt.datetime) -> PlanResult:
-    """One link per join request that named a known member's phone or email.
-
-    By text if the number's consent is confirmed (it has said YES to us before),
-    else by email if the address has email consent, else nothing: a number that
-    never said YES, or said STOP, is not texted, and the request simply lapses
-    (the member can still join from their own self-service link). Quiet hours
-    apply to the text, as for an approved join. Only one channel, ever: a row on
-    either channel for this request means it was handled.
-    """
-    result = PlanResult()
-    # A link still waiting (quiet hours) is moot once the member has joined through any link.
-    waiting = dict(
-        OutboxMessage.objects.filter(kind=Kind.JOIN_CONFIRMATION, status=Status.SCHEDULED).values_list("id", "detail")
-    )
-    if waiting:
-        answered = {
-            str(pk)
-            for pk in JoinConfirmation.objects.filter(
-                pk__in=[int(d) for d in waiting.values() if d.isdigit()], confirmed_at__isnull=False
-            ).values_list("pk", flat=True)
-        }
-        moot = [row_id for row_id, detail in waiting.items() if detail in answered]
-        if moot:
-            result.retired += _retire(ids=moot, status=Status.SKIPPED, reason="confirmed", now=now)
-    confirmations = list(
-        JoinConfirmation.objects.filter(
-            confirmed_at__isnull=True, requested_at__gte=now - NEWS_WINDOW, requested_at__lte=now
-        )
-        .select_related("member")
-        .order_by("id")
-    )
-    if not confirmations:
-        return result
-    keys = {join_confirmation_key(c): c for c in confirmations}
-    handled = set(
-        OutboxMessage.objects.filter(kind=Kind.JOIN_CONFIRMATION, dedupe_key__in=list(keys)).values_list(
-            "dedupe_key", flat=True
-        )
-    )
-    rows = []
-    for key, confirmation in keys.items():
-        if key in handled:
-            continue
-        member = confirmation.member
-        if sms_notice_ok(member):
-            channel = Channel.SMS
-        elif email_notice_ok(member):
-            channel = Channel.EMAIL
-        else:
-            continue
-        rows.append(
-            _row(
-                member_id=member.id,
-                channel=channel,
-                kind=Kind.JOIN_CONFIRMATION,
-                group_id=confirmation.group_id,
-                series_id_ref=None,
-                sequence=0,
-                offset_minutes=0,
-                detail=str(confirmation.pk),
-                dedupe_key=key,
-                due_at=_due_for(channel=channel, due=now, member=member, starts_at=None),
-            )
-        )
-    result.created += _insert(rows)
-    return result
 
 
 # --- Retiring rows nobody wants any more ------------------------------------------------------
@@ -767,12 +741,27 @@ def retire_unwanted(*, now: dt.datetime) -> int:
         .filter(~Q(member__in=Member.objects.filter(SMS_NOTICE_Q)))
     )
     count += _retire_rows(sms_not_allowed, reason="sms_not_allowed", now=now)
-    consent_settled = outbox.filter(kind=Kind.SMS_CONFIRM).exclude(member__sms_consent=Member.SmsConsent.PENDING)
-    count += _retire_rows(consent_settled, reason="consent_not_pending", now=now)
+    waiting_proofs = dict(
+        outbox.filter(kind__in=PROOF_KINDS, status=Status.SCHEDULED).values_list("id", "detail").order_by()
+    )
+    if waiting_proofs:
+        still_open = {
+            str(pk)
+            for pk in ContactProof.objects.filter(
+                pk__in=[int(d) for d in waiting_proofs.values() if d.isdigit()],
+                proven_at__isnull=True,
+                cancelled_at__isnull=True,
+                expires_at__gt=now,
+            ).values_list("pk", flat=True)
+        }
+        settled = [row_id for row_id, detail in waiting_proofs.items() if detail not in still_open]
+        count += _retire(ids=settled, status=Status.SKIPPED, reason="proof_settled", now=now)
+    # The old "someone used your number" link, replaced by join requests.
+    count += _retire_rows(outbox.filter(kind=Kind.JOIN_CONFIRMATION), reason="retired_kind", now=now)
     email_not_allowed = (
         outbox.filter(channel=Channel.EMAIL)
         .filter(~Q(member__in=Member.objects.filter(EMAIL_NOTICE_Q)))
-        .exclude(kind=Kind.SERIES_CANCEL)
+        .exclude(kind__in=[Kind.SERIES_CANCEL, Kind.EMAIL_CONFIRM])
     )
     count += _retire_rows(email_not_allowed, reason="email_not_allowed", now=now)
     not_active = (
@@ -797,8 +786,7 @@ def plan_notifications(*, now: dt.datetime | None = None) -> PlanResult:
         # After enrollment notices: a join invite planned in the same run already
         # shows the new schedule.
         plan_series_changes,
-        plan_sms_confirmations,
-        plan_join_confirmations,
+        plan_contact_proofs,
         plan_reminders,
     ):
         part = step(now=now)

@@ -42,10 +42,11 @@ SMS_CONFIRM = (
     "Lantern: reply YES to get text reminders for {label}. Reply STOP to opt out, HELP for help. "
     "Msg&data rates may apply."
 )
-# Sent when someone used this number on a join form. Neutral: the label only, and a
-# link that names neither the group nor its slug.
-SMS_JOIN_CONFIRMATION = (
-    "Lantern: someone asked to add this number to {label}. To join, open {link} If it was not you, ignore this."
+# The confirmation of a join request: the only text an unproven number gets. The
+# label only (never the name or topic); the YES that answers it proves the number.
+SMS_CONFIRM_JOIN = (
+    "Lantern: reply YES to join {label} and get its texts. If you did not ask, ignore this. "
+    "Reply STOP to opt out, HELP for help."
 )
 SMS_BROADCAST = "{label}: {text}"
 SMS_NEXT = " Next: {when}."
@@ -54,6 +55,9 @@ SMS_JOIN = " Join: {url}"
 # Replies to inbound texts (TwiML).
 REPLY_OPTED_IN = "Lantern: text reminders are on. Reply STOP to opt out, HELP for help."
 REPLY_CONFIRMED = "Thanks! Text reminders for {label} are on. Reply STOP to opt out, HELP for help."
+# The YES proved the number: the member's page goes to it, and only to it.
+REPLY_JOIN_CONFIRMED = "Thanks! You're confirmed for {label}. Your page: {link}"
+REPLY_CONFIRMED_PAGE = "Thanks! Text reminders for {label} are on. Your page: {link}"
 REPLY_HELP = "Lantern reminders for {label}. Questions: {org} {contact}.{crisis} Reply STOP to opt out."
 REPLY_HELP_UNKNOWN = "Lantern sends reminders for peer groups.{crisis} Reply STOP to opt out."
 # The member asked for help; the Lifeline's own name is the one people know.
@@ -75,10 +79,12 @@ SMS_TEMPLATES = {
     "seat_offered": SMS_SEAT_OFFERED,
     "join_approved": SMS_JOIN_APPROVED,
     "sms_confirm": SMS_CONFIRM,
-    "join_confirmation": SMS_JOIN_CONFIRMATION,
+    "sms_confirm_join": SMS_CONFIRM_JOIN,
     "broadcast": SMS_BROADCAST,
     "reply_opted_in": REPLY_OPTED_IN,
     "reply_confirmed": REPLY_CONFIRMED,
+    "reply_join_confirmed": REPLY_JOIN_CONFIRMED,
+    "reply_confirmed_page": REPLY_CONFIRMED_PAGE,
     "reply_help_unknown": REPLY_HELP_UNKNOWN,
     "reply_rsvp_yes": REPLY_RSVP_YES,
     "reply_rsvp_no": REPLY_RSVP_NO,
@@ -191,22 +197,13 @@ def sms_join_approved(*, group: SupportGroup, member: Member, next_session: Sess
     )
 
 
-def sms_confirm(*, group: SupportGroup | None) -> str:
-    return SMS_CONFIRM.format(label=label_of(group) if group else "your group")
+def sms_confirm(*, group: SupportGroup | None, join: bool = False) -> str:
+    template = SMS_CONFIRM_JOIN if join else SMS_CONFIRM
+    return template.format(label=label_of(group) if group else "your group")
 
 
-def join_confirmation_sms_url(*, member: Member, confirmation_id: int | str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/confirm/{confirmation_id}/"
-
-
-def join_confirmation_url(*, member: Member, group: SupportGroup) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/groups/{group.slug}/join/"
-
-
-def sms_join_confirmation(*, group: SupportGroup, member: Member, confirmation_id: int | str) -> str:
-    return SMS_JOIN_CONFIRMATION.format(
-        label=label_of(group), link=join_confirmation_sms_url(member=member, confirmation_id=confirmation_id)
-    )
+def email_confirmation_url(*, secret: str) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/email-confirmations/{secret}/"
 
 
 def sms_broadcast(*, group: SupportGroup, text: str) -> str:
@@ -336,15 +333,20 @@ def email_broadcast(*, group: SupportGroup, member: Member, text: str) -> EmailC
     return EmailContent(subject=f"Message: {group.sms_label}", body=body + _email_footer(member))
 
 
-def email_join_confirmation(*, group: SupportGroup, member: Member, next_session: Session | None) -> EmailContent:
-    """The link to confirm a join that someone made with this email address. Addressed
-    by the name on file, never the name typed on the form."""
+EMAIL_CONFIRM_SUBJECT = "Please confirm your email address"
+
+
+def email_contact_confirmation(*, group: SupportGroup | None, secret: str, expires_at: dt.datetime) -> EmailContent:
+    """The only email an unproven address gets. The subject is neutral (it shows in
+    notification previews); the body names the group by its lock-screen label only,
+    greets nobody by name (the name was typed by whoever filled the form) and carries
+    no self-service link or calendar."""
+    label = group.sms_label.strip() if group is not None and group.sms_label.strip() else "a group on Lantern"
     body = (
-        f"Hello {member.display_name},\n\nSomeone asked to add this email address to {group.name}. "
-        "If it was you, join by confirming here:\n"
-        f"{join_confirmation_url(member=member, group=group)}\n"
+        f"Hello,\n\nSomeone asked Lantern to use this email address for {label}. "
+        "If it was you, open this link and press Confirm:\n"
+        f"{email_confirmation_url(secret=secret)}\n"
+        f"The link works until {expires_at.astimezone(dt.UTC):%a %b %-d, %H:%M} UTC.\n\n"
+        "If it was not you, ignore this message: nothing happens unless you confirm.\n"
     )
-    if next_session is not None:
-        body += f"The next session is {local_when(next_session.starts_at, member.timezone)}.\n"
-    body += "If it was not you, ignore this message: nothing changes unless you confirm."
-    return EmailContent(subject=f"Confirm joining: {group.sms_label}", body=body + _email_footer(member))
+    return EmailContent(subject=EMAIL_CONFIRM_SUBJECT, body=body)

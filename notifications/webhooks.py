@@ -16,12 +16,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from notifications import texts
-from notifications.consent import member_mark_undeliverable, member_opt_in, member_opt_out
+from notifications.consent import member_mark_undeliverable, member_opt_in, number_opt_out
 from notifications.dispatch import OPTED_OUT_CODES, RETRY_ONCE_CODES, UNDELIVERABLE_CODES, backoff
 from notifications.models import Channel, InboundMessage, OutboxMessage, Status
 from sessions.models import Attendance, Enrollment, Member, Session, SupportGroup
 from sessions.selectors.schedule import scheduled_from
 from sessions.services.attendance import attendance_rsvp
+from sessions.services.members import self_service_url
+from sessions.services.proofs import phone_confirm
 
 # Twilio's and the CTIA's standard keywords.
 OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT"}
@@ -43,7 +45,21 @@ def is_us_number(phone: str) -> bool:
 
 
 def _member_for(phone: str) -> Member | None:
-    return Member.objects.filter(phone=phone, erased_at__isnull=True).first()
+    """The record a text from this number is about: the one whose organization Lantern
+    last texted the number for. Never across organizations: a number known in several
+    that none of them has texted yet is routed to none of them."""
+    last = (
+        OutboxMessage.objects.filter(
+            channel=Channel.SMS, member__phone=phone, member__erased_at__isnull=True, send_started_at__isnull=False
+        )
+        .select_related("member")
+        .order_by("-send_started_at", "-id")
+        .first()
+    )
+    if last is not None:
+        return last.member
+    candidates = list(Member.objects.filter(phone=phone, erased_at__isnull=True)[:2])
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _active_enrollments(member: Member):
@@ -91,6 +107,28 @@ def _rsvp(member: Member, *, rsvp: str, now: dt.datetime) -> str:
     )
 
 
+def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
+    """YES answers the last confirmation text (proving the number, confirming its join
+    request); START/UNSTOP (and a YES with nothing to confirm) turn texts back on."""
+    proof = phone_confirm(member=member, now=now) if keyword == "YES" else None
+    if proof is not None:
+        member = proof.member
+        if proof.join_request is not None:
+            return texts.REPLY_JOIN_CONFIRMED.format(
+                label=texts.label_of(proof.join_request.group), link=self_service_url(member)
+            )
+        group = conversation_group(member)
+        label = texts.label_of(group) if group is not None else "your group"
+        if proof.first_proof:
+            return texts.REPLY_CONFIRMED_PAGE.format(label=label, link=self_service_url(member))
+        return texts.REPLY_CONFIRMED.format(label=label)
+    previous = member_opt_in(member=member, source=Member.ConsentSource.SMS_KEYWORD, now=now)
+    group = conversation_group(member)
+    if previous == Member.SmsConsent.PENDING and group is not None:
+        return texts.REPLY_CONFIRMED.format(label=texts.label_of(group))
+    return texts.REPLY_OPTED_IN
+
+
 # Twilio's sids are 34 characters; a longer one cannot be stored or matched.
 SID_MAX_LENGTH = 64
 NUMBER_MAX_LENGTH = 32
@@ -123,17 +161,11 @@ def handle_inbound(*, message_sid: str, from_number: str, to_number: str, body: 
         kind = InboundMessage.Kind.OPT_OUT
         # Twilio (and the carriers) send the standard opt-out confirmation themselves;
         # a second text from us would be refused (21610) anyway.
-        if member is not None:
-            member_opt_out(member=member, source=Member.ConsentSource.SMS_KEYWORD, now=now)
+        number_opt_out(phone=from_number, source=Member.ConsentSource.SMS_KEYWORD, now=now)
     elif keyword in OPT_IN_KEYWORDS:
         kind = InboundMessage.Kind.OPT_IN
         if member is not None:
-            previous = member_opt_in(member=member, source=Member.ConsentSource.SMS_KEYWORD, now=now)
-            group = conversation_group(member)
-            if previous == Member.SmsConsent.PENDING and group is not None:
-                reply = texts.REPLY_CONFIRMED.format(label=texts.label_of(group))
-            else:
-                reply = texts.REPLY_OPTED_IN
+            reply = _opt_in(member, keyword=keyword, now=now)
         else:
             reply = texts.REPLY_HELP_UNKNOWN.format(crisis="")
     elif keyword in HELP_KEYWORDS:
@@ -247,7 +279,9 @@ def handle_status(
         )
     )
     if changed and code in OPTED_OUT_CODES:
-        member_opt_out(member=row.member, source=Member.ConsentSource.PROVIDER, now=now)
+        # The carrier blocks the shared sending number for this handset, whichever
+        # organization's text hit it.
+        number_opt_out(phone=row.to or row.member.phone or "", source=Member.ConsentSource.PROVIDER, now=now)
     elif changed and code in UNDELIVERABLE_CODES:
         member_mark_undeliverable(member=row.member, code=code, now=now)
     return changed

@@ -208,7 +208,13 @@ class Facilitator(models.Model):
 
 
 class Member(models.Model):
-    """A person on one or more rosters. No password: they act through `token`."""
+    """A person on the rosters of ONE organization. No password: they act through `token`.
+
+    The same person in two organizations' groups is two records: personal data
+    belongs to the organization that collected it (docs/privacy.md). A contact is
+    trusted only once proven (`phone_verified_at`, `email_verified_at`), and the
+    token works only for a member with a proven contact.
+    """
 
     class SmsConsent(models.TextChoices):
         NONE = "none", "None"
@@ -223,10 +229,16 @@ class Member(models.Model):
         SELF_SERVICE = "self_service", "Self-service page"
         ADMIN = "admin", "Administrator"
         PROVIDER = "provider", "SMS provider report"
+        EMAIL_LINK = "email_link", "Confirmed from the emailed link"
 
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="members")
     display_name = models.CharField(max_length=80)
     phone = models.CharField(max_length=20, null=True, blank=True, validators=[validate_e164])
     email = models.EmailField(null=True, blank=True)
+    # When the owner proved they control the contact: a YES to our text, a Confirm
+    # pressed on the emailed link. Cleared whenever the contact changes.
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     sms_reminders = models.BooleanField(default=False)
     email_reminders = models.BooleanField(default=False)
@@ -249,15 +261,28 @@ class Member(models.Model):
                 condition=Q(phone__isnull=False) | Q(email__isnull=False) | Q(erased_at__isnull=False),
                 name="member_has_contact",
             ),
-            models.UniqueConstraint(fields=["phone"], condition=Q(phone__isnull=False), name="member_phone_unique"),
-            models.UniqueConstraint(fields=["email"], condition=Q(email__isnull=False), name="member_email_unique"),
+            models.UniqueConstraint(
+                fields=["organization", "phone"], condition=Q(phone__isnull=False), name="member_org_phone_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "email"], condition=Q(email__isnull=False), name="member_org_email_unique"
+            ),
             models.CheckConstraint(
                 condition=Q(sms_consent__in=["none", "pending", "confirmed", "opted_out"]), name="member_consent_valid"
             ),
         ]
+        indexes = [models.Index(fields=["phone"], name="member_phone")]
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_proven(self) -> bool:
+        """True once the owner proved a contact: only then may the token be used or sent."""
+        return self.erased_at is None and (
+            (self.phone is not None and self.phone_verified_at is not None)
+            or (self.email is not None and self.email_verified_at is not None)
+        )
 
 
 class Enrollment(models.Model):
@@ -469,26 +494,74 @@ class RateCounter(models.Model):
         constraints = [models.UniqueConstraint(fields=["scope", "day"], name="rate_counter_once_per_day")]
 
 
-class JoinConfirmation(models.Model):
-    """A join from the public form that named an existing member's phone or email.
+class JoinRequest(models.Model):
+    """A join from the public form, waiting for the contact's owner to prove it.
 
-    A phone number is not a secret, so such a join enrols nobody: it records
-    this request, and notifications send ONE neutral link to the contact on
-    file. The member joins only by opening that link (their self-service
-    token). One row per member and group, reused when asked again.
+    Typing a phone or email proves nothing, so a join enrols nobody: it records
+    this request and a ContactProof per contact typed. The first proof turns it
+    into an enrollment (`sessions.services.proofs`). `token` is the requester's
+    handle on this request only; what it shows never depends on whether the
+    request was confirmed (docs/privacy.md).
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="join_confirmations")
-    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="join_confirmations")
-    join_note = models.TextField(blank=True, help_text="Written on the join form; kept until confirmed")
-    created_at = models.DateTimeField(auto_now_add=True)
-    # When the current (unconfirmed) request was made: names the one link message sent for it.
+    token = models.CharField(max_length=64, unique=True, default=new_member_token)
+    group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="join_requests")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="join_requests")
+    # As typed (normalized): the contacts this request vouches for once one is proven.
+    display_name = models.CharField(max_length=80)
+    phone = models.CharField(max_length=20, null=True, blank=True, validators=[validate_e164])
+    email = models.EmailField(null=True, blank=True)
+    note = models.TextField(blank=True, help_text="Written on the join form; goes on the enrollment")
+    sms_reminders = models.BooleanField(default=False)
+    email_reminders = models.BooleanField(default=False)
+    time_zone = models.CharField(max_length=64, blank=True)
     requested_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["member", "group"], name="join_confirmation_once_per_group")]
-        indexes = [models.Index(fields=["confirmed_at", "requested_at"], name="join_confirmation_pending")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(phone__isnull=False) | Q(email__isnull=False), name="join_request_has_contact"
+            ),
+            models.CheckConstraint(condition=Q(expires_at__gt=models.F("requested_at")), name="join_request_expiry"),
+        ]
+        indexes = [models.Index(fields=["member", "confirmed_at"], name="join_request_member")]
 
     def __str__(self) -> str:
-        return f"join confirmation {self.pk} (member {self.member_id}, group {self.group_id})"
+        return f"join request {self.pk} (member {self.member_id}, group {self.group_id})"
+
+
+class ContactProof(models.Model):
+    """One confirmation sent to one contact: a "reply YES" text or an emailed link.
+
+    It proves only `destination`: if the member's phone or email has changed
+    since, it proves nothing. The notifications planner sends one message per row.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "Text message"
+        EMAIL = "email", "Email"
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="contact_proofs")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    destination = models.CharField(max_length=254)
+    # The emailed link's secret (texts are proven by replying YES from the number).
+    secret = models.CharField(max_length=64, unique=True, default=new_member_token)
+    join_request = models.ForeignKey(
+        JoinRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="proofs"
+    )
+    requested_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    proven_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(channel__in=["sms", "email"]), name="contact_proof_channel_valid"),
+        ]
+        indexes = [models.Index(fields=["proven_at", "requested_at"], name="contact_proof_open")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} proof {self.pk} (member {self.member_id})"

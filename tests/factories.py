@@ -7,6 +7,7 @@ import datetime as dt
 import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.timezone import now as timezone_now
 
 from sessions import models
 
@@ -84,18 +85,23 @@ class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Member
 
+    organization = factory.SubFactory(OrganizationFactory)
     display_name = factory.Faker("first_name")
     phone = factory.Sequence(lambda n: f"+1217555{n % 10000:04d}")
     email = None
     timezone = "America/Chicago"
+    # Factory members have proven their contacts unless a test says otherwise
+    # (pass phone_verified_at=None / email_verified_at=None).
+    phone_verified_at = factory.LazyAttribute(lambda m: timezone_now() if m.phone else None)
+    email_verified_at = factory.LazyAttribute(lambda m: timezone_now() if m.email else None)
 
 
 class EnrollmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = models.Enrollment
 
-    member = factory.SubFactory(MemberFactory)
     group = factory.SubFactory(SupportGroupFactory)
+    member = factory.SubFactory(MemberFactory, organization=factory.SelfAttribute("..group.organization"))
     status = models.Enrollment.Status.ACTIVE
     activated_at = factory.LazyFunction(timezone.now)
 

@@ -1,11 +1,11 @@
 """Member self-service under /api/me/{token}/. The token in the path is the
 only credential; an unknown (or rotated, or erased) token is 404, never 403, so
-the API does not reveal whether a token ever existed. A member sees only their
+the API does not reveal whether a token ever existed. A member who has not proven
+a contact yet is 404 too: the token is not a credential until then. A member sees only their
 own data: their groups by name and status, nothing about other members."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
@@ -14,8 +14,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from sessions.api.access import group_by_slug
-from sessions.models import Enrollment, JoinConfirmation, Member, SupportGroup
-from sessions.selectors.roster import enrollments_of_member, member_by_token, member_enrollment_in_group
+from sessions.models import Enrollment, Member, SupportGroup
+from sessions.selectors.roster import enrollments_of_member, member_enrollment_in_group
 from sessions.selectors.schedule import next_session
 from sessions.services import members as member_services
 from sessions.services.enrollment import ON_ROSTER, enrollment_leave
@@ -40,6 +40,8 @@ class MemberSelfSerializer(serializers.ModelSerializer):
 
     groups = serializers.SerializerMethodField()
     self_service_url = serializers.SerializerMethodField()
+    phone_verified = serializers.SerializerMethodField()
+    email_verified = serializers.SerializerMethodField()
 
     class Meta:
         model = Member
@@ -53,6 +55,8 @@ class MemberSelfSerializer(serializers.ModelSerializer):
             "sms_consent",
             "email_consent",
             "phone_undeliverable",
+            "phone_verified",
+            "email_verified",
             "self_service_url",
             "groups",
         ]
@@ -66,6 +70,12 @@ class MemberSelfSerializer(serializers.ModelSerializer):
     def get_self_service_url(self, member: Member) -> str:
         return self_service_url(member)
 
+    def get_phone_verified(self, member: Member) -> bool:
+        return member.phone is not None and member.phone_verified_at is not None
+
+    def get_email_verified(self, member: Member) -> bool:
+        return member.email is not None and member.email_verified_at is not None
+
 
 class MemberUpdateSerializer(serializers.Serializer):
     display_name = serializers.CharField(max_length=80, required=False)
@@ -76,12 +86,11 @@ class MemberUpdateSerializer(serializers.Serializer):
     email_reminders = serializers.BooleanField(required=False)
 
 
-def self_service_url(member: Member) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+self_service_url = member_services.self_service_url
 
 
 def _member(token: str) -> Member:
-    member = member_by_token(token=token)
+    member = member_services.member_for_self_service(token=token)
     if member is None:
         raise Http404
     return member
@@ -99,6 +108,8 @@ ME_EXAMPLE = OpenApiExample(
         "sms_consent": "pending",
         "email_consent": False,
         "phone_undeliverable": False,
+        "phone_verified": True,
+        "email_verified": False,
         "self_service_url": "https://lantern.example.org/api/me/Xy…/",
         "groups": [
             {
@@ -204,7 +215,7 @@ class SelfServiceRotateView(_SelfServiceAPIView):
         return Response({"token": member.token, "self_service_url": self_service_url(member)})
 
 
-# --- Joining a group as a known member (also where a join confirmation link leads) ---------
+# --- Joining another group of the member's organization ------------------------------------
 
 CONFIRM_HOW = "POST to this URL"
 
@@ -238,6 +249,15 @@ def _join_offer(group: SupportGroup) -> dict:
     }
 
 
+def _own_organization_group(member: Member, slug: str) -> SupportGroup:
+    # A member record belongs to one organization: another organization's group is
+    # joined from its public page, and the person proves their contact there again.
+    group = group_by_slug(slug)
+    if group.organization_id != member.organization_id:
+        raise Http404
+    return group
+
+
 def _join(member: Member, group: SupportGroup) -> Response:
     enrollment, created = member_join_group(member=member, group=group)
     payload = {
@@ -250,14 +270,13 @@ def _join(member: Member, group: SupportGroup) -> Response:
 
 
 class SelfServiceJoinView(_SelfServiceAPIView):
-    """Join a group as yourself. A join confirmation link (sent when someone used your
-    phone or email on a group's join form) leads here; nothing happens until a POST.
-    A GET describes the group, so a link opened on a phone shows what it is about."""
+    """Join another group of your own organization as yourself; nothing happens until
+    a POST. A GET describes the group. Another organization's group is a 404."""
 
     @extend_schema(responses=JoinOfferSerializer, tags=TAGS, summary="What joining this group would be")
     def get(self, request, token: str, group_slug: str):
-        _member(token)
-        return Response(_join_offer(group_by_slug(group_slug)))
+        member = _member(token)
+        return Response(_join_offer(_own_organization_group(member, group_slug)))
 
     @extend_schema(
         request=None,
@@ -267,30 +286,19 @@ class SelfServiceJoinView(_SelfServiceAPIView):
     )
     def post(self, request, token: str, group_slug: str):
         member = _member(token)
-        return _join(member, group_by_slug(group_slug))
+        return _join(member, _own_organization_group(member, group_slug))
 
 
-class SelfServiceConfirmationView(_SelfServiceAPIView):
-    """The short form of a join confirmation link, used in text messages: it names
-    neither the group nor its slug (slugs can say what a group is about)."""
-
-    def _group(self, member: Member, pk: int) -> SupportGroup:
-        confirmation = JoinConfirmation.objects.filter(member=member, pk=pk).select_related("group").first()
-        if confirmation is None:
-            raise Http404
-        return confirmation.group
-
-    @extend_schema(responses=JoinOfferSerializer, tags=TAGS, summary="What this join confirmation is for")
-    def get(self, request, token: str, pk: int):
-        member = _member(token)
-        return Response(_join_offer(self._group(member, pk)))
-
+class SelfServiceConfirmEmailView(_SelfServiceAPIView):
     @extend_schema(
         request=None,
-        responses={201: OwnJoinSerializer, 200: OpenApiResponse(OwnJoinSerializer, description="Already on it")},
+        responses={202: inline_serializer("EmailConfirmationSent", {"messages": serializers.ListField()})},
         tags=TAGS,
-        summary="Confirm: join the group",
+        summary="Send a confirmation link to my email address",
     )
-    def post(self, request, token: str, pk: int):
+    def post(self, request, token: str):
+        """The address on file gets a confirmation link (nothing else is sent to it before
+        it is confirmed). An address already confirmed, or none, sends nothing."""
         member = _member(token)
-        return _join(member, self._group(member, pk))
+        member_services.member_request_email_proof(member=member)
+        return Response({"messages": [member_services.MESSAGE_EMAIL_PROOF_SENT]}, status=status.HTTP_202_ACCEPTED)

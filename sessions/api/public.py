@@ -16,19 +16,39 @@ from rest_framework.views import APIView
 
 from sessions.api.access import group_by_slug
 from sessions.api.serializers_public import (
+    EmailConfirmationStateSerializer,
+    EmailConfirmedSerializer,
     GroupDetailSerializer,
     GroupSearchParamsSerializer,
     GroupSearchResultSerializer,
-    JoinConfirmationSentSerializer,
-    JoinResultSerializer,
+    JoinRequestedSerializer,
+    JoinRequestStateSerializer,
     JoinSerializer,
     MeetingGuideMeetingSerializer,
 )
 from sessions.selectors.groups import group_public_get
 from sessions.selectors.search import ORDERING_NEEDS_NEAR, GroupSearch, groups_search
-from sessions.services.joining import STATUS_CONFIRMATION_SENT, JoinLimitReached, group_join
+from sessions.services.joining import (
+    STATUS_WAITING,
+    JoinLimitReached,
+    group_join,
+    join_request_by_token,
+    join_request_cancel,
+    join_request_public_state,
+    join_request_url,
+    mask_email,
+    mask_phone,
+)
 from sessions.services.meeting_guide import meeting_guide_feed
+from sessions.services.members import self_service_url
 from sessions.services.places import KM_PER_MILE, PlaceNotFound, resolve_place
+from sessions.services.proofs import (
+    MESSAGE_CONFIRMED,
+    ProofExpired,
+    contact_proof_by_secret,
+    email_confirm,
+    email_confirmation_state,
+)
 
 DEFAULT_RADIUS_KM = 40.0
 
@@ -131,19 +151,27 @@ def client_address(request) -> str:
     return BaseThrottle().get_ident(request) or "unknown"
 
 
-class GroupJoinView(APIView):
+class _NoStoreAPIView(APIView):
+    # Secret URLs: keep them out of shared caches and Referer headers.
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Cache-Control"] = "no-store"
+        response["Referrer-Policy"] = "no-referrer"
+        return response
+
+
+class GroupJoinView(_NoStoreAPIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "join"
 
     @extend_schema(
         request=JoinSerializer,
         responses={
-            201: JoinResultSerializer,
             202: OpenApiResponse(
-                JoinConfirmationSentSerializer,
+                JoinRequestedSerializer,
                 description=(
-                    "The phone or email belongs to someone Lantern knows: nothing was changed or revealed; "
-                    "a confirmation link may have been sent to the contact on file. Always the same body."
+                    "Every well-formed join, whoever the phone or email belongs to: a join request waiting for "
+                    "the contact's owner to confirm. Nothing in it depends on the person behind the contact."
                 ),
             ),
             429: OpenApiResponse(description="A daily cap on confirmation messages was reached; nothing was saved"),
@@ -168,18 +196,92 @@ class GroupJoinView(APIView):
             )
         except JoinLimitReached as exc:
             return Response({"detail": exc.message}, status=status.HTTP_429_TOO_MANY_REQUESTS)
-        if not result.member_created:
-            # Built from constants only: nothing in it may depend on the person behind the number.
-            payload = {"status": STATUS_CONFIRMATION_SENT, "self_service_url": None, "messages": result.messages}
-            return Response(payload, status=status.HTTP_202_ACCEPTED)
+        join_request = result.join_request
+        # Built from the request as typed: nothing in it may depend on the person behind the contact.
         payload = {
-            "status": result.enrollment.status,
-            "waitlist_position": result.enrollment.waitlist_position,
-            "self_service_url": result.self_service_url,
-            "sms_consent": result.sms_consent,
+            "status": STATUS_WAITING,
+            "request_url": join_request_url(join_request),
+            "request_token": join_request.token,
+            "confirm_by": result.confirm_by,
+            "contacts": [mask_phone(join_request.phone)] if join_request.phone else [mask_email(join_request.email)],
+            "expires_at": join_request.expires_at,
             "messages": result.messages,
         }
-        return Response(payload, status=status.HTTP_201_CREATED)
+        return Response(JoinRequestedSerializer(payload).data, status=status.HTTP_202_ACCEPTED)
+
+
+def _join_request(token: str):
+    join_request = join_request_by_token(token=token)
+    if join_request is None:
+        raise Http404
+    return join_request
+
+
+class JoinRequestView(_NoStoreAPIView):
+    """The requester's handle on one join request. It shows the request as typed and
+    whether it was cancelled or has expired, never whether it was confirmed."""
+
+    @extend_schema(responses=JoinRequestStateSerializer)
+    def get(self, request, token: str):
+        state = join_request_public_state(join_request=_join_request(token))
+        return Response(JoinRequestStateSerializer(state).data)
+
+    @extend_schema(request=None, responses=JoinRequestStateSerializer, summary="Cancel this join request")
+    def delete(self, request, token: str):
+        join_request = join_request_cancel(join_request=_join_request(token))
+        return Response(JoinRequestStateSerializer(join_request_public_state(join_request=join_request)).data)
+
+
+class JoinRequestCancelView(JoinRequestView):
+    """The same cancel as DELETE, for HTML forms (which can only POST)."""
+
+    http_method_names = ["post", "options"]
+
+    @extend_schema(request=None, responses=JoinRequestStateSerializer, summary="Cancel this join request (form)")
+    def post(self, request, token: str):
+        return self.delete(request, token)
+
+
+class EmailConfirmationView(_NoStoreAPIView):
+    """The link in a confirmation email. GET describes it and changes nothing (mail
+    scanners follow links); POST proves the address and confirms the join."""
+
+    def _proof(self, secret: str):
+        proof = contact_proof_by_secret(secret=secret)
+        if proof is None:
+            raise Http404
+        return proof
+
+    @extend_schema(responses=EmailConfirmationStateSerializer)
+    def get(self, request, secret: str):
+        return Response(EmailConfirmationStateSerializer(email_confirmation_state(proof=self._proof(secret))).data)
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: EmailConfirmedSerializer,
+            410: OpenApiResponse(description="The link has expired or was cancelled; nothing changed"),
+        },
+        summary="Confirm this email address",
+    )
+    def post(self, request, secret: str):
+        try:
+            result = email_confirm(proof=self._proof(secret))
+        except ProofExpired as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_410_GONE)
+        group = result.join_request.group if result.join_request is not None else None
+        enrollment = result.enrollment
+        payload = {
+            "status": "confirmed",
+            "group_name": group.name if group else None,
+            "group_slug": group.slug if group else None,
+            "enrollment_status": enrollment.status if enrollment else None,
+            "waitlist_position": enrollment.waitlist_position if enrollment else None,
+            # The caller holds the emailed secret: they control this address.
+            "self_service_url": self_service_url(result.member),
+            "messages": [MESSAGE_CONFIRMED],
+        }
+        return Response(EmailConfirmedSerializer(payload).data)
 
 
 class MeetingGuideFeedView(APIView):

@@ -262,21 +262,44 @@ class JoinSerializer(serializers.Serializer):
         return attrs
 
 
-class JoinResultSerializer(serializers.Serializer):
-    """Response of a new member's join (documented for the OpenAPI schema)."""
+class JoinRequestedSerializer(serializers.Serializer):
+    """The answer to every public join: built only from what was typed."""
 
-    status = serializers.ChoiceField(choices=["active", "requested", "waitlisted"])
-    waitlist_position = serializers.IntegerField(allow_null=True)
-    self_service_url = serializers.CharField(allow_null=True)
-    sms_consent = serializers.CharField()
+    status = serializers.ChoiceField(choices=["waiting_for_confirmation"])
+    request_url = serializers.URLField(help_text="The handle on this request only: GET to see it, DELETE to cancel")
+    request_token = serializers.CharField()
+    confirm_by = serializers.ListField(child=serializers.ChoiceField(choices=["sms", "email"]))
+    contacts = serializers.ListField(child=serializers.CharField(), help_text="Masked")
+    expires_at = serializers.DateTimeField()
     messages = serializers.ListField(child=serializers.CharField())
 
 
-class JoinConfirmationSentSerializer(serializers.Serializer):
-    """Response of a join naming a known phone or email: the same constant body every time."""
+class JoinRequestStateSerializer(serializers.Serializer):
+    """What the request handle shows. `status` never says whether the request was confirmed."""
 
-    status = serializers.ChoiceField(choices=["confirmation_sent"])
-    self_service_url = serializers.CharField(allow_null=True)
+    group_name = serializers.CharField()
+    group_slug = serializers.CharField()
+    status = serializers.ChoiceField(choices=["waiting_for_confirmation", "cancelled", "expired"])
+    contacts = serializers.ListField(child=serializers.CharField())
+    expires_at = serializers.DateTimeField()
+    messages = serializers.ListField(child=serializers.CharField())
+
+
+class EmailConfirmationStateSerializer(serializers.Serializer):
+    group_name = serializers.CharField(allow_null=True)
+    group_slug = serializers.CharField(allow_null=True)
+    contact = serializers.CharField()
+    status = serializers.ChoiceField(choices=["waiting_for_confirmation", "confirmed", "expired"])
+    confirm = serializers.CharField()
+
+
+class EmailConfirmedSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["confirmed"])
+    group_name = serializers.CharField(allow_null=True)
+    group_slug = serializers.CharField(allow_null=True)
+    enrollment_status = serializers.CharField(allow_null=True)
+    waitlist_position = serializers.IntegerField(allow_null=True)
+    self_service_url = serializers.URLField()
     messages = serializers.ListField(child=serializers.CharField())
 
 

@@ -48,6 +48,6 @@ urlpatterns = [
     path("api/me/<str:token>/", me.SelfServiceView.as_view(), name="me"),
     path("api/me/<str:token>/groups/<slug:group_slug>/leave/", me.SelfServiceLeaveView.as_view(), name="me-leave"),
     path("api/me/<str:token>/groups/<slug:group_slug>/join/", me.SelfServiceJoinView.as_view(), name="me-join"),
-    path("api/me/<str:token>/confirm/<int:pk>/", me.SelfServiceConfirmationView.as_view(), name="me-confirm"),
+    path("api/me/<str:token>/confirm-email/", me.SelfServiceConfirmEmailView.as_view(), name="me-confirm-email"),
     path("api/me/<str:token>/rotate/", me.SelfServiceRotateView.as_view(), name="me-rotate"),
 ]

@@ -83,7 +83,9 @@ def member_by_token(*, token: str) -> Member | None:
     # refuses to compare text containing one: not found, not a 500.
     if not token or "\x00" in token:
         return None
-    return Member.objects.filter(token=token, erased_at__isnull=True).first()
+    # The token is a credential only once its member proved a contact (docs/privacy.md).
+    member = Member.objects.filter(token=token, erased_at__isnull=True).first()
+    return member if member is not None and member.is_proven else None
 
 
 def enrollments_of_member(*, member: Member) -> QuerySet[Enrollment]:

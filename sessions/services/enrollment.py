@@ -48,6 +48,9 @@ ON_ROSTER = (Status.REQUESTED, Status.ACTIVE, Status.WAITLISTED)
 ENDED = (Status.LEFT, Status.DECLINED, Status.REMOVED)
 
 MEMBER_ERASED = "This member's data has been erased; they cannot be put on a roster."
+# Members belong to the organization that collected their data (docs/privacy.md);
+# a check constraint cannot span tables, so these services are the guard.
+OTHER_ORGANIZATION = "This member belongs to another organization's records; they cannot join this group's roster."
 CANNOT_APPROVE = "Only a requested or waitlisted enrollment can be approved; this one is {status}."
 GROUP_FULL = "The group is full. Raise its capacity, or wait until a seat frees and the waitlist moves up."
 CANNOT_DECLINE = "Only a requested, waitlisted or active enrollment can be declined; this one is {status}."
@@ -182,9 +185,11 @@ def _sync(target: Enrollment, source: Enrollment) -> Enrollment:
     return source
 
 
-def _check_member(member: Member) -> None:
+def _check_member(member: Member, group: SupportGroup) -> None:
     if member.erased_at is not None:
         raise ValidationError({"member": MEMBER_ERASED}, code="member_erased")
+    if member.organization_id != group.organization_id:
+        raise ValidationError({"member": OTHER_ORGANIZATION}, code="other_organization")
 
 
 def _status_for_new_seat(group: SupportGroup) -> str:
@@ -208,7 +213,7 @@ def enrollment_join(
     back unchanged with created=False.
     """
     now = now or timezone.now()
-    _check_member(member)
+    _check_member(member, group)
     group = _lock_group(group.pk)
     existing = Enrollment.objects.filter(group=group, member=member).first()
     if existing is not None and existing.status != Status.LEFT:
@@ -251,7 +256,7 @@ def enrollment_add(
     explicit decision).
     """
     now = now or timezone.now()
-    _check_member(member)
+    _check_member(member, group)
     group = _lock_group(group.pk)
     label = actor_label_for(actor)
     existing = Enrollment.objects.filter(group=group, member=member).first()

@@ -9,6 +9,7 @@ people from the waitlist at once.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -64,6 +65,21 @@ def _unique_slug(name: str) -> str:
     return slug
 
 
+# 8 characters of a 32-letter alphabet: 40 bits, far beyond guessing through the throttled API.
+_SUFFIX_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def unlisted_slug(base: str) -> str:
+    """An unlisted group's slug: readable start, random end, so knowing the group's
+    name (or the slug it had while listed) is not enough to find its page."""
+    base = (slugify(base)[:100] or "group").rstrip("-")
+    while True:
+        suffix = "".join(secrets.choice(_SUFFIX_ALPHABET) for _ in range(8))
+        slug = f"{base}-{suffix}"
+        if not SupportGroup.objects.filter(slug=slug).exists():
+            return slug
+
+
 def _check_format(group: SupportGroup) -> None:
     errors: dict[str, str] = {}
     Format = SupportGroup.Format
@@ -86,7 +102,9 @@ def _check_format(group: SupportGroup) -> None:
 @transaction.atomic
 def group_create(*, organization: Organization, actor, **fields) -> SupportGroup:
     fields = {k: v for k, v in fields.items() if k in GROUP_FIELDS}
-    if not fields.get("slug"):
+    if fields.get("listed") is False:
+        fields["slug"] = unlisted_slug(fields.get("slug") or fields.get("name", ""))
+    elif not fields.get("slug"):
         fields["slug"] = _unique_slug(fields.get("name", ""))
     fields.setdefault("sms_label", DEFAULT_SMS_LABEL)
     fields["timezone"] = fields.get("timezone") or ""
@@ -102,9 +120,14 @@ def group_create(*, organization: Organization, actor, **fields) -> SupportGroup
 def group_update(*, group: SupportGroup, actor, now: dt.datetime | None = None, **fields) -> SupportGroup:
     group = SupportGroup.objects.select_for_update(of=("self",)).select_related("venue").get(pk=group.pk)
     old_capacity = group.capacity
+    was_listed = group.listed
     changed = sorted(k for k in fields if k in GROUP_FIELDS)
     for name in changed:
         setattr(group, name, fields[name])
+    if was_listed and not group.listed and "slug" not in fields:
+        # Its old slug was public: an unlisted group needs one nobody could have seen.
+        group.slug = unlisted_slug(group.slug)
+        changed.append("slug")
     if "venue" in fields and "timezone" not in fields and group.venue_id is not None:
         # A new venue brings its time zone unless one is given.
         group.timezone = group.venue.timezone

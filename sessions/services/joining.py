@@ -1,20 +1,20 @@
-"""Joining a group from the public page: find or create the member, enrol, record consent.
+"""Joining a group from the public page: every join is a request until a contact is proven.
 
-A phone number is not a secret. Anyone may type anyone's number, so a join
-that names an existing member's phone or email enrols nobody and reveals
-nothing: the answer is the same 202 "confirmation_sent" whether or not that
-person is already in the group, opted out, or anything else. Such a join
-records a JoinConfirmation (unless the member is already on the roster) and
-notifications send ONE link to the contact on file; the member joins only by
-opening it (`member_join_group`, through their self-service token). Their
-name, contacts, time zone and consent are never changed by the form.
+Typing a phone or email proves nothing (docs/privacy.md, "Identity and proof").
+So a join enrols nobody and reveals nothing: whoever the contact belongs to (no
+one, a member of this organization, proven or not, already in the group, opted
+out), it records a JoinRequest and one ContactProof, and answers the same way.
+The request becomes an enrollment only when the contact's owner replies YES to
+the confirmation text or presses Confirm on the emailed link
+(`sessions.services.proofs`). Nothing of a member found by the contact is read
+into the answer or changed by the form.
 
-Text-message consent is double opt-in: a new member's join only sets it to
-"pending"; the notifications app sends the "Reply YES" text by reading pending
-consent, and nothing goes by SMS before the YES. Each such text, and each join
-naming an existing member (it may send a link), counts against daily abuse
-caps, taken atomically in the same transaction as the join, so a refused join
-writes nothing.
+Lookups are scoped to the group's organization: a number known in another
+organization is unknown here, and the person proves it again.
+
+Each confirmation counts against daily abuse caps, taken atomically in the same
+transaction as the join, whatever the member's state, so a refused join writes
+nothing and a 429 says nothing about anyone.
 """
 
 from __future__ import annotations
@@ -23,12 +23,20 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from sessions.models import Enrollment, JoinConfirmation, Member, RateCounter, SupportGroup
-from sessions.services.members import default_phone_region, member_find_for_update, normalize_contacts
+from sessions.models import ContactProof, Enrollment, JoinRequest, Member, RateCounter, SupportGroup
+from sessions.services.members import (
+    CONTACT_FOR_ROSTER,
+    contact_proof_request,
+    default_phone_region,
+    member_detach_contact,
+    normalize_contacts,
+    proof_valid_for,
+)
 
 JOIN_CAP_NUMBER = (
     "This number has been sent several confirmation texts today. "
@@ -38,16 +46,27 @@ JOIN_CAP_CLIENT = "Too many sign-ups from this connection today. Please try agai
 JOIN_CAP_GLOBAL = (
     "We cannot send more confirmation texts today. Please try again tomorrow, or join with an email address."
 )
-MESSAGE_CONFIRM_SMS = "We will text you to confirm: reply YES to receive reminders by text."
 JOIN_CAP_CONTACT = (
     "This phone number or email address has been sent several confirmation messages today. Please try again tomorrow."
 )
-# The whole answer to a join naming a known phone or email, whatever that person's state.
-MESSAGE_CONFIRMATION_SENT = (
-    "If this number or email is already registered with Lantern, we sent it a link to confirm. "
-    "Nothing changes until it is confirmed."
+MESSAGE_JOIN_REQUESTED_SMS = (
+    "We sent a text to the number you gave. Reply YES to it to confirm. Nothing happens until you do."
 )
-STATUS_CONFIRMATION_SENT = "confirmation_sent"
+MESSAGE_JOIN_REQUESTED_EMAIL = (
+    "We sent an email to the address you gave. Open the link in it and press Confirm. Nothing happens until you do."
+)
+MESSAGE_REQUEST_PRIVATE = (
+    "This page shows your request as waiting until it expires, even after you confirm, so that nobody who "
+    "typed your number or email can tell whether you joined. When you confirm, the link to your own page "
+    "comes to you by text or email."
+)
+MESSAGE_REQUEST_CANCELLED = "This request is cancelled. Nothing more will happen because of it."
+MESSAGE_REQUEST_EXPIRED = "This request has expired. You can ask to join again from the group's page."
+
+# What the request handle shows: never "confirmed" (see join_request_public_state).
+STATUS_WAITING = "waiting_for_confirmation"
+STATUS_CANCELLED = "cancelled"
+STATUS_EXPIRED = "expired"
 
 
 class JoinLimitReached(Exception):
@@ -57,26 +76,6 @@ class JoinLimitReached(Exception):
         super().__init__(message)
         self.message = message
         self.scope = scope
-
-
-@dataclass
-class JoinResult:
-    """What a public join did. For an existing member (`member_created` False)
-    only `messages` may be shown: everything else would describe them."""
-
-    enrollment: Enrollment | None
-    member: Member
-    created: bool
-    member_created: bool
-    sms_consent: str
-    messages: list[str] = field(default_factory=list)
-
-    @property
-    def self_service_url(self) -> str | None:
-        # Only a member created by this very request may see their token.
-        if not self.member_created:
-            return None
-        return f"{settings.PUBLIC_BASE_URL}/api/me/{self.member.token}/"
 
 
 def join_caps() -> dict[str, int]:
@@ -126,6 +125,95 @@ def _take_confirmation_caps(
             raise JoinLimitReached(message, scope=name)
 
 
+@dataclass
+class JoinResult:
+    """What a public join did. Only `join_request` (its handle) and `messages` may be
+    shown: both depend on nothing but what was typed."""
+
+    join_request: JoinRequest
+    confirm_by: list[str]
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def request_url(self) -> str:
+        return join_request_url(self.join_request)
+
+
+def join_request_url(join_request: JoinRequest) -> str:
+    return f"{settings.PUBLIC_BASE_URL}/api/join-requests/{join_request.token}/"
+
+
+def _holder(*, organization_id: int, field_name: str, value: str, now: dt.datetime) -> Member | None:
+    """The record of this organization holding `value`, if a join may use it.
+
+    A record may be used when the contact is proven on it, or when nothing on it
+    is proven (an earlier unconfirmed join). A contact merely pending on someone's
+    proven record (typed, never confirmed) is taken off it: it was never theirs
+    to keep, and leaving it there would let that record absorb the owner's joins.
+    """
+    member = (
+        Member.objects.select_for_update()
+        .filter(organization_id=organization_id, erased_at__isnull=True, **{field_name: value})
+        .first()
+    )
+    if member is None:
+        return None
+    verified = member.phone_verified_at if field_name == "phone" else member.email_verified_at
+    if verified is not None or not member.is_proven:
+        return member
+    member_detach_contact(member=member, channel=field_name, now=now)
+    return None
+
+
+def _member_for_request(
+    *, group: SupportGroup, display_name: str, phone: str | None, email: str | None, time_zone: str, now: dt.datetime
+) -> Member:
+    organization_id = group.organization_id
+    by_phone = _holder(organization_id=organization_id, field_name="phone", value=phone, now=now) if phone else None
+    by_email = _holder(organization_id=organization_id, field_name="email", value=email, now=now) if email else None
+    member = by_phone or by_email
+    if member is not None:
+        if not member.is_proven:
+            # An unproven record: the typed contacts may be added to it, if free.
+            # Its proof later keeps only the contacts of the request that proves it.
+            changed = []
+            if phone and member.phone is None and by_email is not None and by_phone is None:
+                member.phone = phone
+                changed.append("phone")
+            if email and member.email is None and by_phone is not None and by_email is None:
+                member.email = email
+                changed.append("email")
+            if changed:
+                try:
+                    with transaction.atomic():
+                        member.save(update_fields=changed)
+                except IntegrityError:
+                    member.refresh_from_db()
+        return member
+    member = Member(
+        organization_id=organization_id,
+        display_name=display_name.strip(),
+        phone=phone,
+        email=email,
+        timezone=time_zone,
+    )
+    member.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            member.save()
+    except IntegrityError:
+        # A concurrent join with the same contact a moment ago: use that record.
+        member = (
+            Member.objects.select_for_update()
+            .filter(organization_id=organization_id, erased_at__isnull=True)
+            .filter(**({"phone": phone} if phone else {"email": email}))
+            .first()
+        )
+        if member is None:
+            raise
+    return member
+
+
 @transaction.atomic
 def group_join(
     *,
@@ -140,130 +228,121 @@ def group_join(
     client: str = "unknown",
     now: dt.datetime | None = None,
 ) -> JoinResult:
-    """Join `group` as the person with this phone and/or email.
+    """Ask to join `group` as the person with this phone and/or email.
 
-    Raises ValidationError (bad phone) or JoinLimitReached (a confirmation-text
-    cap); either way nothing is written.
+    Records a JoinRequest and one confirmation: a "reply YES" text when a phone
+    was given, else an emailed link. Raises ValidationError (bad or missing
+    contact) or JoinLimitReached (a cap); either way nothing is written.
     """
     now = now or timezone.now()
     phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
+    if phone_e164 is None and email is None:
+        raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
+    channel = ContactProof.Channel.SMS if phone_e164 else ContactProof.Channel.EMAIL
+    destination = phone_e164 if channel == ContactProof.Channel.SMS else email
+    # Taken whatever happens next, so a 429 cannot tell a known contact from a new one.
+    if channel == ContactProof.Channel.SMS:
+        _take_confirmation_caps(phone=phone_e164, client=client, now=now)
+    else:
+        _take_confirmation_caps(phone=f"email:{email}", client=client, now=now, number_message=JOIN_CAP_CONTACT)
 
-    member = member_find_for_update(phone=phone_e164, email=email)
-    member_created = member is None
-    if member_created:
-        member = Member(
-            display_name=display_name.strip(),
-            phone=phone_e164,
-            email=email,
-            timezone=time_zone or (group.venue.timezone if group.venue_id else group.timezone),
-        )
-        # Uniqueness is left to the database: a concurrent join with the same phone
-        # lands in the IntegrityError branch below instead of a 400 that would
-        # reveal the number is known.
-        member.full_clean(validate_unique=False, validate_constraints=False)
-        try:
-            with transaction.atomic():
-                member.save()
-        except IntegrityError:
-            # Someone joined with the same phone or email a moment ago: use that member.
-            member = member_find_for_update(phone=phone_e164, email=email)
-            if member is None:
-                raise
-            member_created = False
-
-    if not member_created:
-        return _confirmation_requested(group=group, member=member, note=note, client=client, now=now)
-
-    # Imported here: the enrollment rules live in their own module, which imports this app's models.
-    from sessions.services.enrollment import enrollment_join
-
-    enrollment, created = enrollment_join(group=group, member=member, join_note=note, now=now)
-    result = JoinResult(
-        enrollment=enrollment,
-        member=member,
-        created=created,
-        member_created=True,
-        sms_consent=member.sms_consent,
+    zone = time_zone or (group.venue.timezone if group.venue_id else group.timezone)
+    member = _member_for_request(
+        group=group, display_name=display_name, phone=phone_e164, email=email, time_zone=zone, now=now
     )
-    update_fields: list[str] = []
-    if sms_reminders and member.phone:
-        # This is what makes notifications send a "Reply YES" text.
-        _take_confirmation_caps(phone=member.phone, client=client, now=now)
-        member.sms_consent = Member.SmsConsent.PENDING
-        member.sms_consent_at = now
-        member.sms_consent_source = Member.ConsentSource.WEB_FORM
-        member.sms_reminders = True
-        update_fields += ["sms_consent", "sms_consent_at", "sms_consent_source", "sms_reminders"]
-        result.messages.append(MESSAGE_CONFIRM_SMS)
-    if email_reminders and member.email:
-        member.email_reminders = True
-        member.email_consent = True
-        member.email_consent_at = now
-        member.email_consent_source = Member.ConsentSource.WEB_FORM
-        update_fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
-    if update_fields:
-        member.save(update_fields=update_fields)
-    result.sms_consent = member.sms_consent
-    return result
-
-
-def _confirmation_requested(
-    *, group: SupportGroup, member: Member, note: str, client: str, now: dt.datetime
-) -> JoinResult:
-    """A join naming a known phone or email: ask the member, tell the caller nothing.
-
-    The caps are taken whatever the member's state, so a 429 cannot tell an
-    enrolled member from one who is not. A member already on the roster (or
-    erased) gets no message; one already asked keeps that request (no second
-    link); otherwise the request is recorded and notifications send the link.
-    """
-    _take_confirmation_caps(phone=f"member:{member.pk}", client=client, now=now, number_message=JOIN_CAP_CONTACT)
-    result = JoinResult(
-        enrollment=None,
+    join_request = JoinRequest(
+        group=group,
         member=member,
-        created=False,
-        member_created=False,
-        sms_consent="",
-        messages=[MESSAGE_CONFIRMATION_SENT],
+        display_name=display_name.strip(),
+        phone=phone_e164,
+        email=email,
+        note=note,
+        sms_reminders=bool(sms_reminders and phone_e164),
+        email_reminders=bool(email_reminders and email),
+        time_zone=time_zone or "",
+        requested_at=now,
+        expires_at=now + proof_valid_for(),
     )
-    from sessions.services.enrollment import ON_ROSTER
+    join_request.full_clean()
+    join_request.save()
+    on_record = member.phone if channel == ContactProof.Channel.SMS else member.email
+    if on_record == destination and member.erased_at is None:
+        contact_proof_request(member=member, channel=channel, join_request=join_request, now=now)
+    message = MESSAGE_JOIN_REQUESTED_SMS if channel == ContactProof.Channel.SMS else MESSAGE_JOIN_REQUESTED_EMAIL
+    return JoinResult(join_request=join_request, confirm_by=[channel], messages=[message])
 
-    if member.erased_at is not None:
-        return result
-    if Enrollment.objects.filter(member=member, group=group, status__in=ON_ROSTER).exists():
-        return result
-    confirmation = JoinConfirmation.objects.select_for_update().filter(member=member, group=group).first()
-    if confirmation is None:
-        try:
-            with transaction.atomic():
-                JoinConfirmation.objects.create(member=member, group=group, join_note=note, requested_at=now)
-        except IntegrityError:
-            pass  # a concurrent request recorded it a moment ago: one request, one link
-    elif confirmation.confirmed_at is not None:
-        # They joined through an earlier link and have left since: a new request, a new link.
-        confirmation.confirmed_at = None
-        confirmation.requested_at = now
-        confirmation.join_note = note
-        confirmation.save(update_fields=["confirmed_at", "requested_at", "join_note"])
-    return result
+
+def join_request_by_token(*, token: str) -> JoinRequest | None:
+    """The request this handle names, or None. A NUL byte is never in a stored token."""
+    if not token or "\x00" in token or len(token) > 64:
+        return None
+    return JoinRequest.objects.select_related("group").filter(token=token).first()
+
+
+@dataclass
+class JoinRequestState:
+    """What the request handle may show: built from the clock, the request's own
+    fields as typed, and cancels through the handle, never from the proof."""
+
+    group_name: str
+    group_slug: str
+    status: str
+    contacts: list[str]
+    expires_at: dt.datetime
+    messages: list[str]
+
+
+def mask_phone(phone: str) -> str:
+    return "•" * max(len(phone) - 2, 0) + phone[-2:]
+
+
+def mask_email(email: str) -> str:
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain[:1]}•••"
+
+
+def join_request_public_state(*, join_request: JoinRequest, now: dt.datetime | None = None) -> JoinRequestState:
+    now = now or timezone.now()
+    if join_request.cancelled_at is not None:
+        status, messages = STATUS_CANCELLED, [MESSAGE_REQUEST_CANCELLED]
+    elif now >= join_request.expires_at:
+        status, messages = STATUS_EXPIRED, [MESSAGE_REQUEST_EXPIRED]
+    else:
+        message = MESSAGE_JOIN_REQUESTED_SMS if join_request.phone else MESSAGE_JOIN_REQUESTED_EMAIL
+        status, messages = STATUS_WAITING, [message, MESSAGE_REQUEST_PRIVATE]
+    contacts = [mask_phone(join_request.phone)] if join_request.phone else [mask_email(join_request.email)]
+    return JoinRequestState(
+        group_name=join_request.group.name,
+        group_slug=join_request.group.slug,
+        status=status,
+        contacts=contacts,
+        expires_at=join_request.expires_at,
+        messages=messages,
+    )
+
+
+@transaction.atomic
+def join_request_cancel(*, join_request: JoinRequest, now: dt.datetime | None = None) -> JoinRequest:
+    """Cancel through the handle. An unconfirmed request's confirmation stops working;
+    a confirmed one keeps its enrollment (the member leaves from their own page), and
+    the answer is the same either way. Cancelling twice changes nothing."""
+    now = now or timezone.now()
+    join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+    if join_request.cancelled_at is None:
+        join_request.cancelled_at = now
+        join_request.save(update_fields=["cancelled_at"])
+        ContactProof.objects.filter(
+            join_request=join_request, proven_at__isnull=True, cancelled_at__isnull=True
+        ).update(cancelled_at=now)
+    return join_request
 
 
 @transaction.atomic
 def member_join_group(
     *, member: Member, group: SupportGroup, now: dt.datetime | None = None
 ) -> tuple[Enrollment, bool]:
-    """A member joins `group` through their own self-service link (the confirmation
-    link sends them here). Enrolment rules as for any join; a pending confirmation
-    is marked confirmed and its note goes on the enrollment."""
+    """A proven member joins a group of their own organization through their page.
+    Enrolment rules as for any join."""
     from sessions.services.enrollment import enrollment_join
 
-    now = now or timezone.now()
-    confirmation = JoinConfirmation.objects.select_for_update().filter(member=member, group=group).first()
-    pending = confirmation is not None and confirmation.confirmed_at is None
-    enrollment, created = enrollment_join(
-        group=group, member=member, join_note=confirmation.join_note if pending else "", now=now
-    )
-    if pending:
-        confirmation.confirmed_at = now
-        confirmation.save(update_fields=["confirmed_at"])
-    return enrollment, created
+    return enrollment_join(group=group, member=member, now=now or timezone.now())

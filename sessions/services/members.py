@@ -5,6 +5,10 @@ Consent rules: text-message consent is double opt-in. Turning SMS reminders on,
 or changing the phone while they are on, sets consent to "pending" so the new
 number must answer YES before anything is texted to it. An opted-out number
 stays opted out until its owner texts START.
+
+Proof rules (docs/privacy.md): a new or changed contact is unproven until its
+owner answers the ContactProof sent to it; nothing but that confirmation goes to
+an unproven contact. Every lookup by contact is scoped to one organization.
 """
 
 from __future__ import annotations
@@ -12,11 +16,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from sessions.models import Attendance, Enrollment, Member, SupportGroup, new_member_token
+from sessions.models import (
+    Attendance,
+    ContactProof,
+    Enrollment,
+    Member,
+    Organization,
+    SupportGroup,
+    new_member_token,
+)
 from sessions.services.audit import ACTOR_MEMBER, audit_record
 from sessions.services.enrollment import ON_ROSTER, REASON_ERASE, enrollment_add, enrollment_leave
 from sessions.validators import normalize_phone
@@ -27,10 +40,79 @@ EMAIL_IN_USE = "This email address is already on another member's record."
 SMS_NEEDS_PHONE = "Text reminders need a phone number."
 EMAIL_NEEDS_ADDRESS = "Email reminders need an email address."
 CONTACT_FOR_ROSTER = "Give a phone number or an email address."
+MESSAGE_EMAIL_PROOF_SENT = "If your email address still needs confirming, we sent it a link. Open it and press Confirm."
 ERASED_NAME = "Former member"
 
 Consent = Member.SmsConsent
 SELF_SERVICE_FIELDS = ("display_name", "phone", "email", "timezone", "sms_reminders", "email_reminders")
+
+
+def proof_valid_for() -> dt.timedelta:
+    """How long a confirmation (and a join request) stays valid."""
+    return dt.timedelta(hours=getattr(settings, "CONTACT_PROOF_VALID_HOURS", 48))
+
+
+def contact_proof_request(*, member: Member, channel: str, now: dt.datetime, join_request=None) -> ContactProof:
+    """Record one confirmation for the member's current phone or email; the
+    notifications planner sends it. Proves only that destination."""
+    destination = member.phone if channel == ContactProof.Channel.SMS else member.email
+    if not destination:
+        raise ValueError(f"member {member.pk} has no {channel} contact to prove")
+    return ContactProof.objects.create(
+        member=member,
+        channel=channel,
+        destination=destination,
+        join_request=join_request,
+        requested_at=now,
+        expires_at=now + proof_valid_for(),
+    )
+
+
+def _cancel_open_proofs(*, member: Member, channel: str, now: dt.datetime) -> None:
+    ContactProof.objects.filter(
+        member=member, channel=channel, proven_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+
+
+def member_detach_contact(*, member: Member, channel: str, now: dt.datetime) -> None:
+    """Take an unproven phone ("phone"/"sms") or email off a record, with its pending
+    confirmations. A record left with no contact and nothing proven is erased: it
+    only ever held what someone typed."""
+    field_name = "phone" if channel in ("phone", ContactProof.Channel.SMS) else "email"
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    setattr(member, field_name, None)
+    if field_name == "phone":
+        member.phone_verified_at = None
+        member.sms_reminders = False
+        member.phone_undeliverable = False
+        member.phone_error_code = ""
+        if member.sms_consent == Consent.PENDING:
+            member.sms_consent = Consent.NONE
+        _cancel_open_proofs(member=member, channel=ContactProof.Channel.SMS, now=now)
+    else:
+        member.email_verified_at = None
+        member.email_reminders = False
+        member.email_consent = False
+        _cancel_open_proofs(member=member, channel=ContactProof.Channel.EMAIL, now=now)
+    if member.phone is None and member.email is None:
+        member.erased_at = now
+        member.token = new_member_token()
+    member.save()
+
+
+def self_service_url(member: Member) -> str:
+    """The member's own page. Only ever sent to a proven contact or answered to its proof."""
+    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+
+
+def member_for_self_service(*, token: str) -> Member | None:
+    """The member this self-service token belongs to, if it may be used: unknown,
+    erased and unproven members are all None (the token is not a credential until
+    the owner proved a contact)."""
+    if not token or "\x00" in token or len(token) > 64:
+        return None
+    member = Member.objects.filter(token=token, erased_at__isnull=True).first()
+    return member if member is not None and member.is_proven else None
 
 
 def default_region_for_member(member: Member) -> str:
@@ -68,9 +150,10 @@ def _save_member(member: Member, *, phone_changed: bool, email_changed: bool) ->
             member.save()
     except IntegrityError:
         errors = {}
-        if phone_changed and Member.objects.filter(phone=member.phone).exclude(pk=member.pk).exists():
+        same_org = Member.objects.filter(organization_id=member.organization_id).exclude(pk=member.pk)
+        if phone_changed and same_org.filter(phone=member.phone).exists():
             errors["phone"] = PHONE_IN_USE
-        if email_changed and Member.objects.filter(email=member.email).exclude(pk=member.pk).exists():
+        if email_changed and same_org.filter(email=member.email).exists():
             errors["email"] = EMAIL_IN_USE
         if not errors:
             raise
@@ -113,16 +196,19 @@ def member_update(*, member: Member, now: dt.datetime | None = None, **fields) -
     if sms_wanted and member.phone is None:
         raise ValidationError({"sms_reminders": SMS_NEEDS_PHONE}, code="sms_needs_phone")
     if phone_changed:
-        # Status of the old number says nothing about the new one.
+        # Status and proof of the old number say nothing about the new one.
         member.phone_undeliverable = False
         member.phone_error_code = ""
+        member.phone_verified_at = None
         if member.phone is None:
             member.sms_reminders = False
             member.sms_consent, member.sms_consent_at, member.sms_consent_source = Consent.NONE, now, ""
         else:
             member.sms_consent = Consent.NONE
     member.sms_reminders = bool(sms_wanted)
+    sms_asked = False
     if member.sms_reminders and (phone_changed or "sms_reminders" in fields):
+        sms_asked = member.sms_consent == Consent.NONE
         _request_sms_consent(member, source=Member.ConsentSource.SELF_SERVICE, now=now)
     elif phone_changed and member.phone is not None:
         member.sms_consent_at, member.sms_consent_source = now, ""
@@ -135,10 +221,43 @@ def member_update(*, member: Member, now: dt.datetime | None = None, **fields) -
         member.email_consent = bool(email_wanted)
         member.email_consent_at = now
         member.email_consent_source = Member.ConsentSource.SELF_SERVICE if email_wanted else ""
+    if email_changed:
+        # A new address receives nothing but its confirmation until its owner confirms it.
+        member.email_verified_at = None
 
     _save_member(member, phone_changed=phone_changed, email_changed=email_changed)
+    if phone_changed:
+        _cancel_open_proofs(member=member, channel=ContactProof.Channel.SMS, now=now)
+    if member.phone is not None and member.sms_consent == Consent.PENDING and (phone_changed or sms_asked):
+        # The "reply YES" text; the YES proves the number too.
+        contact_proof_request(member=member, channel=ContactProof.Channel.SMS, now=now)
+    if email_changed:
+        _cancel_open_proofs(member=member, channel=ContactProof.Channel.EMAIL, now=now)
+        if member.email is not None:
+            contact_proof_request(member=member, channel=ContactProof.Channel.EMAIL, now=now)
     audit_record(action="member.update", actor_label=ACTOR_MEMBER, target=member, details={"fields": changed})
     return member
+
+
+@transaction.atomic
+def member_request_email_proof(*, member: Member, now: dt.datetime | None = None) -> ContactProof | None:
+    """From the member's own page: send the address on file a confirmation link, unless
+    it is confirmed already or one is still open. Returns the new proof, if any."""
+    now = now or timezone.now()
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.email is None or member.email_verified_at is not None:
+        return None
+    open_proofs = ContactProof.objects.filter(
+        member=member,
+        channel=ContactProof.Channel.EMAIL,
+        destination=member.email,
+        proven_at__isnull=True,
+        cancelled_at__isnull=True,
+        expires_at__gt=now,
+    )
+    if open_proofs.exists():
+        return None
+    return contact_proof_request(member=member, channel=ContactProof.Channel.EMAIL, now=now)
 
 
 @transaction.atomic
@@ -175,9 +294,14 @@ def member_erase(*, member: Member, now: dt.datetime | None = None) -> Member:
     member.email_consent_source = ""
     member.phone_undeliverable = False
     member.phone_error_code = ""
+    member.phone_verified_at = None
+    member.email_verified_at = None
     member.token = new_member_token()
     member.erased_at = now
     member.save()
+    ContactProof.objects.filter(member=member, proven_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
     audit_record(
         action="member.erase",
         actor_label=ACTOR_MEMBER,
@@ -195,17 +319,19 @@ class RosterAddResult:
     member_created: bool
 
 
-def member_find_for_update(*, phone: str | None, email: str | None) -> Member | None:
-    """The member holding this phone or email, row-locked, for join and in-person adds.
+def member_find_for_update(*, organization: Organization, phone: str | None, email: str | None) -> Member | None:
+    """The member of `organization` holding this phone or email, row-locked, for
+    in-person adds. Other organizations' records are never looked at.
 
     The phone wins when phone and email belong to two people: texts go to phones.
     """
+    members = Member.objects.select_for_update().filter(organization=organization, erased_at__isnull=True)
     if phone:
-        member = Member.objects.select_for_update().filter(phone=phone).first()
+        member = members.filter(phone=phone).first()
         if member:
             return member
     if email:
-        return Member.objects.select_for_update().filter(email__iexact=email).first()
+        return members.filter(email__iexact=email).first()
     return None
 
 
@@ -224,19 +350,24 @@ def roster_add_in_person(
 ) -> RosterAddResult:
     """A facilitator adds someone who agreed in person.
 
-    Consent is recorded with source "in_person", and SMS consent is still only
-    "pending": the person confirms by answering YES, like everyone else. A
-    member already on file keeps their name, contacts and choices (a typed
-    number is not proof of identity); only missing consent is requested.
+    The facilitator vouches that the person is there, so they are enrolled; but
+    their contacts are not proven by being typed. Consent is recorded with source
+    "in_person"; a new record's phone gets a "reply YES" text (if text reminders
+    were agreed) and its email a confirmation link, and nothing else reaches them
+    before they confirm. A member of this organization already on file keeps their
+    name, contacts and choices (a typed number is not proof of identity); only
+    missing consent is requested. A member of another organization is never found:
+    the person gets a new record here and proves their contact again.
     """
     now = now or timezone.now()
     phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
     if phone_e164 is None and email is None:
         raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
-    member = member_find_for_update(phone=phone_e164, email=email)
+    member = member_find_for_update(organization=group.organization, phone=phone_e164, email=email)
     member_created = member is None
     if member_created:
         member = Member(
+            organization_id=group.organization_id,
             display_name=display_name.strip(),
             phone=phone_e164,
             email=email,
@@ -256,5 +387,9 @@ def roster_add_in_person(
         update_fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
     if update_fields:
         member.save(update_fields=update_fields)
+    if "sms_consent" in update_fields and member.phone_verified_at is None:
+        contact_proof_request(member=member, channel=ContactProof.Channel.SMS, now=now)
+    if member_created and member.email is not None:
+        contact_proof_request(member=member, channel=ContactProof.Channel.EMAIL, now=now)
     enrollment, created = enrollment_add(group=group, member=member, actor=actor, notes=notes, now=now)
     return RosterAddResult(enrollment=enrollment, member=member, created=created, member_created=member_created)

@@ -6,25 +6,25 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from sessions.models import Enrollment, JoinConfirmation, Member, RateCounter
+from sessions.models import ContactProof, Enrollment, JoinRequest, Member, RateCounter
 from sessions.services.joining import (
     JOIN_CAP_CLIENT,
     JOIN_CAP_CONTACT,
     JOIN_CAP_GLOBAL,
     JOIN_CAP_NUMBER,
-    MESSAGE_CONFIRMATION_SENT,
+    MESSAGE_JOIN_REQUESTED_EMAIL,
+    MESSAGE_JOIN_REQUESTED_SMS,
     JoinLimitReached,
     group_join,
     rate_counter_take,
 )
+from sessions.services.proofs import phone_confirm
 from tests.factories import EnrollmentFactory, MemberFactory, SupportGroupFactory, VenueFactory
 from tests.sessions.concurrency import run_in_threads
 
-# The one answer to any join naming a known phone or email.
-CONFIRMATION_SENT = {"status": "confirmation_sent", "self_service_url": None, "messages": [MESSAGE_CONFIRMATION_SENT]}
-
 NOW = dt.datetime(2026, 3, 2, 15, 0, tzinfo=dt.UTC)
 TODAY = NOW.date()
+ANSWER_KEYS = {"status", "request_url", "request_token", "confirm_by", "contacts", "expires_at", "messages"}
 
 
 def join_url(group) -> str:
@@ -36,49 +36,104 @@ def post_join(client, group, *, ip="203.0.113.7", **body):
     return client.post(join_url(group), body, format="json", REMOTE_ADDR=ip)
 
 
+def _without_handle(body: dict) -> dict:
+    # The handle and its expiry differ per request by design; everything else must not.
+    return {k: v for k, v in body.items() if k not in ("request_url", "request_token", "expires_at")}
+
+
 # --- The HTTP contract ----------------------------------------------------------------
 
 
 @pytest.mark.django_db
-def test_new_member_joins_with_phone_and_gets_pending_consent_and_their_link(api_client, settings):
+def test_a_new_contact_gets_a_request_handle_never_a_self_service_link(api_client, settings):
+    """Claiming a stranger's contact: a join used to answer 201 with the member's token."""
     group = SupportGroupFactory()
     response = post_join(
         api_client, group, phone="(217) 555-0142", sms_reminders=True, time_zone="America/Chicago", note="hello"
     )
-    assert response.status_code == 201
+    assert response.status_code == 202
     body = response.json()
+    assert set(body) == ANSWER_KEYS
     member = Member.objects.get(phone="+12175550142")
-    assert body["status"] == "active"
-    assert body["waitlist_position"] is None
-    assert body["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
-    assert body["sms_consent"] == "pending"
-    assert member.sms_consent == Member.SmsConsent.PENDING
-    assert member.sms_consent_source == Member.ConsentSource.WEB_FORM
-    assert member.sms_consent_at is not None
-    assert member.sms_reminders is True
-    assert Enrollment.objects.get(member=member, group=group).join_note == "hello"
+    assert member.token not in response.content.decode()
+    assert "/api/me/" not in response.content.decode()
+    request = JoinRequest.objects.get(member=member, group=group)
+    assert body["request_url"] == f"{settings.PUBLIC_BASE_URL}/api/join-requests/{request.token}/"
+    assert body["status"] == "waiting_for_confirmation"
+    assert body["confirm_by"] == ["sms"]
+    assert body["contacts"] == ["••••••••••42"]
+    assert body["messages"] == [MESSAGE_JOIN_REQUESTED_SMS]
+    # Nothing is enrolled, no seat is held, nothing is proven or consented yet.
+    assert not Enrollment.objects.exists()
+    assert member.phone_verified_at is None and not member.is_proven
+    assert member.sms_consent == Member.SmsConsent.NONE
+    assert request.note == "hello" and request.sms_reminders is True
+    proof = ContactProof.objects.get(member=member)
+    assert (proof.channel, proof.destination, proof.join_request) == ("sms", "+12175550142", request)
+
+
+def _known_member(group, state: str) -> None:
+    phone = "+12175550300"
+    org = group.organization
+    if state == "new":
+        return
+    if state == "enrolled":
+        EnrollmentFactory(group=group, member=MemberFactory(phone=phone, sms_consent="confirmed", organization=org))
+    elif state == "waitlisted":
+        member = MemberFactory(phone=phone, organization=org)
+        Enrollment.objects.create(member=member, group=group, status="waitlisted", waitlist_position=1)
+    elif state == "left":
+        EnrollmentFactory(group=group, member=MemberFactory(phone=phone, organization=org), status="left")
+    elif state == "opted_out":
+        MemberFactory(phone=phone, sms_consent="opted_out", email="o@example.org", organization=org)
+    elif state == "unproven":
+        MemberFactory(phone=phone, organization=org, phone_verified_at=None)
+    elif state == "other_organization":
+        EnrollmentFactory(member=MemberFactory(phone=phone, sms_consent="confirmed"))
 
 
 @pytest.mark.django_db
-def test_repeat_join_is_202_and_sends_no_second_confirmation(api_client):
+@pytest.mark.parametrize(
+    "state", ["new", "enrolled", "waitlisted", "left", "opted_out", "unproven", "other_organization"]
+)
+def test_every_join_gets_the_same_answer_whoever_the_contact_belongs_to(api_client, state):
+    """Also removes the old 201-versus-202 oracle on whether a contact is known."""
+    group = SupportGroupFactory(slug="suicide-loss-circle")
+    _known_member(group, state)
+    response = post_join(api_client, group, display_name="Someone", phone="(217) 555-0300", sms_reminders=True)
+    assert response.status_code == 202
+    assert response["Content-Type"] == "application/json"
+    assert _without_handle(response.json()) == {
+        "status": "waiting_for_confirmation",
+        "confirm_by": ["sms"],
+        "contacts": ["••••••••••00"],
+        "messages": [MESSAGE_JOIN_REQUESTED_SMS],
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("state", ["enrolled", "waitlisted", "left", "opted_out", "other_organization"])
+def test_a_join_naming_a_known_contact_changes_no_enrollment(api_client, state):
     group = SupportGroupFactory()
-    first = post_join(api_client, group, phone="+12175550142", sms_reminders=True)
-    assert first.status_code == 201
-    again = post_join(api_client, group, phone="217-555-0142", sms_reminders=True)
-    assert again.status_code == 202
-    assert again.json() == CONFIRMATION_SENT
-    assert Enrollment.objects.filter(group=group).count() == 1
-    # Already on the roster: nothing to confirm, so no request is recorded.
-    assert not JoinConfirmation.objects.exists()
-    assert RateCounter.objects.get(scope="join-sms:number:+12175550142").count == 1
+    _known_member(group, state)
+    before = list(Enrollment.objects.values_list("id", "member_id", "group_id", "status", "waitlist_position"))
+    post_join(api_client, group, display_name="Someone", phone="(217) 555-0300", sms_reminders=True)
+    after = list(Enrollment.objects.values_list("id", "member_id", "group_id", "status", "waitlist_position"))
+    assert after == before
+    assert JoinRequest.objects.filter(group=group).count() == 1
 
 
 @pytest.mark.django_db
 def test_existing_member_joining_another_group_is_asked_and_nothing_changes(api_client):
-    member = MemberFactory(
-        display_name="Ruth", phone="+12175550199", email="ruth@example.org", sms_consent="confirmed", timezone="UTC"
-    )
     group = SupportGroupFactory()
+    member = MemberFactory(
+        organization=group.organization,
+        display_name="Ruth",
+        phone="+12175550199",
+        email="ruth@example.org",
+        sms_consent="confirmed",
+        timezone="UTC",
+    )
     response = post_join(
         api_client,
         group,
@@ -91,114 +146,31 @@ def test_existing_member_joining_another_group_is_asked_and_nothing_changes(api_
         email_reminders=True,
     )
     assert response.status_code == 202
-    assert response.json() == CONFIRMATION_SENT
     content = response.content.decode()
     for stored in (member.token, "Ruth", "ruth@example.org", "+12175550199", "sms_consent"):
         assert stored not in content
     member.refresh_from_db()
     assert (member.display_name, member.email, member.timezone) == ("Ruth", "ruth@example.org", "UTC")
     assert not Member.objects.filter(email="mallory@example.org").exists()
-    # Not enrolled until they confirm; the request waits for them.
     assert not Enrollment.objects.filter(member=member, group=group).exists()
-    confirmation = JoinConfirmation.objects.get(member=member, group=group)
-    assert confirmation.confirmed_at is None and confirmation.join_note == "let me in"
-
-
-def _known_member(group, state: str) -> None:
-    phone = "+12175550300"
-    if state == "enrolled":
-        EnrollmentFactory(group=group, member=MemberFactory(phone=phone, sms_consent="confirmed"))
-    elif state == "waitlisted":
-        member = MemberFactory(phone=phone)
-        Enrollment.objects.create(member=member, group=group, status="waitlisted", waitlist_position=1)
-    elif state == "left":
-        EnrollmentFactory(group=group, member=MemberFactory(phone=phone), status="left")
-    elif state == "opted_out":
-        MemberFactory(phone=phone, sms_consent="opted_out", email="o@example.org")
-    elif state == "pending_elsewhere":
-        EnrollmentFactory(member=MemberFactory(phone=phone, sms_consent="pending"))
-
-
-def _join_as_known_member(api_client, group):
-    return post_join(api_client, group, display_name="Someone", phone="(217) 555-0300", sms_reminders=True)
+    request = JoinRequest.objects.get(member=member, group=group)
+    assert request.confirmed_at is None and request.note == "let me in"
+    # The one confirmation goes to the phone on file; the typed email gets nothing.
+    assert list(ContactProof.objects.values_list("channel", "destination")) == [("sms", "+12175550199")]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("state", ["enrolled", "waitlisted", "left", "opted_out", "pending_elsewhere"])
-def test_every_known_member_gets_the_byte_identical_answer(api_client, state):
-    group = SupportGroupFactory(slug="suicide-loss-circle")
-    _known_member(group, state)
-    response = _join_as_known_member(api_client, group)
-    reference = (
-        b'{"status":"confirmation_sent","self_service_url":null,"messages":["'
-        + MESSAGE_CONFIRMATION_SENT.encode()
-        + b'"]}'
-    )
-    assert response.status_code == 202
-    assert response.content == reference
-    assert response["Content-Type"] == "application/json"
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("state", "asked"),
-    [("enrolled", False), ("waitlisted", False), ("left", True), ("opted_out", True), ("pending_elsewhere", True)],
-)
-def test_known_member_join_enrols_nobody_and_asks_only_those_not_on_the_roster(api_client, state, asked):
-    group = SupportGroupFactory()
-    _known_member(group, state)
-    before = list(Enrollment.objects.values_list("id", "group_id", "status", "waitlist_position"))
-    _join_as_known_member(api_client, group)
-    after = list(Enrollment.objects.values_list("id", "group_id", "status", "waitlist_position"))
-    assert after == before
-    assert JoinConfirmation.objects.filter(group=group).exists() is asked
-    member = Member.objects.get(phone="+12175550300")
-    assert member.sms_consent == {
-        "enrolled": "confirmed",
-        "opted_out": "opted_out",
-        "pending_elsewhere": "pending",
-    }.get(state, "none")
-
-
-@pytest.mark.django_db
-def test_asking_twice_keeps_one_request(api_client):
-    member = MemberFactory(phone="+12175550301")
-    group = SupportGroupFactory()
-    post_join(api_client, group, phone="+12175550301", note="first")
-    first = JoinConfirmation.objects.get(member=member, group=group)
-    post_join(api_client, group, phone="+12175550301", note="second", ip="198.51.100.4")
-    again = JoinConfirmation.objects.get(member=member, group=group)
-    assert (again.pk, again.requested_at, again.join_note) == (first.pk, first.requested_at, "first")
-
-
-@pytest.mark.django_db
-def test_a_join_by_email_of_a_known_member_is_answered_the_same(api_client):
-    MemberFactory(phone=None, email="kim@example.org", email_consent=True)
-    response = post_join(api_client, SupportGroupFactory(), email="KIM@example.org")
-    assert response.status_code == 202 and response.json() == CONFIRMATION_SENT
-
-
-@pytest.mark.django_db
-@override_settings(JOIN_SMS_CAP_PER_NUMBER=2)
-def test_joins_naming_one_known_member_are_capped_whatever_their_state(api_client):
-    member = MemberFactory(phone="+12175550302")
-    groups = [SupportGroupFactory() for _ in range(3)]
-    EnrollmentFactory(member=member, group=groups[0])
-    for n, group in enumerate(groups[:2]):
-        assert post_join(api_client, group, phone="+12175550302", ip=f"198.51.100.{n}").status_code == 202
-    refused = post_join(api_client, groups[2], phone="+12175550302", ip="198.51.100.9")
-    assert refused.status_code == 429
-    assert refused.json() == {"detail": JOIN_CAP_CONTACT}
-    assert not JoinConfirmation.objects.filter(group=groups[2]).exists()
-
-
-@pytest.mark.django_db
-def test_email_only_join_records_email_consent_and_no_sms(api_client):
+def test_an_email_only_join_sends_an_email_confirmation_and_records_no_consent_yet(api_client):
     response = post_join(api_client, SupportGroupFactory(), email="Lee@Example.org", email_reminders=True)
-    assert response.status_code == 201
+    assert response.status_code == 202
+    assert response.json()["confirm_by"] == ["email"]
+    assert response.json()["contacts"] == ["l•••@e•••"]
+    assert response.json()["messages"] == [MESSAGE_JOIN_REQUESTED_EMAIL]
     member = Member.objects.get(email="lee@example.org")
     assert member.phone is None and member.sms_consent == "none"
-    assert member.email_consent and member.email_consent_source == "web_form"
+    # Double opt-in: no email consent until the address is confirmed.
+    assert not member.email_consent and member.email_verified_at is None
+    assert ContactProof.objects.get(member=member).channel == "email"
 
 
 @pytest.mark.django_db
@@ -206,7 +178,7 @@ def test_phone_uses_the_venue_country_as_default_region(api_client):
     venue = VenueFactory(country="GB", city="Manchester", latitude=53.48, longitude=-2.24, timezone="Europe/London")
     group = SupportGroupFactory(venue=venue, organization=venue.organization)
     response = post_join(api_client, group, phone="07911 123456")
-    assert response.status_code == 201
+    assert response.status_code == 202
     assert Member.objects.filter(phone="+447911123456").exists()
 
 
@@ -228,7 +200,7 @@ def test_bad_join_input_is_400_naming_the_field_and_writes_nothing(api_client, b
     response = post_join(api_client, group, **body)
     assert response.status_code == 400
     assert field in response.json()
-    assert not Member.objects.exists() and not Enrollment.objects.exists()
+    assert not Member.objects.exists() and not JoinRequest.objects.exists()
 
 
 @pytest.mark.django_db
@@ -237,19 +209,20 @@ def test_join_unknown_group_is_404(api_client):
 
 
 @pytest.mark.django_db
-def test_full_group_puts_the_joiner_on_the_waitlist(api_client):
+def test_a_confirmed_request_to_a_full_group_goes_on_the_waitlist():
     group = SupportGroupFactory(capacity=1)
     EnrollmentFactory(group=group)
-    response = post_join(api_client, group, phone="+12175550150")
-    assert response.status_code == 201
-    assert response.json()["status"] == "waitlisted"
-    assert response.json()["waitlist_position"] == 1
+    result = group_join(group=group, display_name="Ana", phone="+12175550150", now=NOW)
+    proof = phone_confirm(member=result.join_request.member, now=NOW + dt.timedelta(minutes=2))
+    assert (proof.enrollment.status, proof.enrollment.waitlist_position) == ("waitlisted", 1)
 
 
 @pytest.mark.django_db
-def test_approval_group_makes_a_request(api_client):
+def test_a_confirmed_request_to_an_approval_group_waits_for_the_facilitator():
     group = SupportGroupFactory(enrollment_mode="approval")
-    assert post_join(api_client, group, phone="+12175550151").json()["status"] == "requested"
+    result = group_join(group=group, display_name="Ana", phone="+12175550151", now=NOW)
+    proof = phone_confirm(member=result.join_request.member, now=NOW + dt.timedelta(minutes=2))
+    assert proof.enrollment.status == "requested"
 
 
 # --- Abuse caps -----------------------------------------------------------------------
@@ -260,35 +233,51 @@ def test_approval_group_makes_a_request(api_client):
 def test_client_cap_refuses_with_429_and_writes_nothing(api_client):
     group = SupportGroupFactory()
     for n in range(2):
-        assert post_join(api_client, group, phone=f"+1217555016{n}", sms_reminders=True).status_code == 201
+        assert post_join(api_client, group, phone=f"+1217555016{n}", sms_reminders=True).status_code == 202
     response = post_join(api_client, group, phone="+12175550169", sms_reminders=True)
     assert response.status_code == 429
     assert response.json() == {"detail": JOIN_CAP_CLIENT}
     assert not Member.objects.filter(phone="+12175550169").exists()
     assert RateCounter.objects.get(scope="join-sms:global").count == 2
-    # Another connection is not affected; nor is a join that sends no text.
-    assert post_join(api_client, group, phone="+12175550169", sms_reminders=True, ip="198.51.100.1").status_code == 201
-    assert post_join(api_client, group, phone="+12175550170").status_code == 201
+    # Another connection is not affected.
+    assert post_join(api_client, group, phone="+12175550169", sms_reminders=True, ip="198.51.100.1").status_code == 202
 
 
 @pytest.mark.django_db
 @override_settings(JOIN_SMS_CAP_PER_NUMBER=1)
 def test_number_cap_counts_confirmation_texts_to_one_number(api_client):
     group = SupportGroupFactory()
-    assert post_join(api_client, group, phone="+12175550180", sms_reminders=True).status_code == 201
-    # The member was erased meanwhile (the number is free again): a second text today is over the cap.
-    Member.objects.filter(phone="+12175550180").delete()
-    response = post_join(api_client, group, phone="+12175550180", sms_reminders=True, ip="198.51.100.9")
+    assert post_join(api_client, group, phone="+12175550180").status_code == 202
+    response = post_join(api_client, group, phone="+12175550180", ip="198.51.100.9")
     assert response.status_code == 429
     assert response.json()["detail"] == JOIN_CAP_NUMBER
-    assert not Member.objects.filter(phone="+12175550180").exists()
+    assert JoinRequest.objects.count() == 1
+
+
+@pytest.mark.django_db
+@override_settings(JOIN_SMS_CAP_PER_NUMBER=1)
+def test_a_known_number_is_capped_exactly_like_an_unknown_one(api_client):
+    group = SupportGroupFactory()
+    EnrollmentFactory(group=group, member=MemberFactory(phone="+12175550302", organization=group.organization))
+    assert post_join(api_client, group, phone="+12175550302", ip="198.51.100.1").status_code == 202
+    refused = post_join(api_client, group, phone="+12175550302", ip="198.51.100.2")
+    assert refused.status_code == 429 and refused.json()["detail"] == JOIN_CAP_NUMBER
+
+
+@pytest.mark.django_db
+@override_settings(JOIN_SMS_CAP_PER_NUMBER=1)
+def test_email_confirmations_are_capped_per_address(api_client):
+    group = SupportGroupFactory()
+    assert post_join(api_client, group, email="kim@example.org").status_code == 202
+    refused = post_join(api_client, group, email="KIM@example.org", ip="198.51.100.3")
+    assert refused.status_code == 429 and refused.json()["detail"] == JOIN_CAP_CONTACT
 
 
 @pytest.mark.django_db
 @override_settings(JOIN_SMS_CAP_GLOBAL=1)
 def test_global_cap(api_client):
     group = SupportGroupFactory()
-    assert post_join(api_client, group, phone="+12175550190", sms_reminders=True).status_code == 201
+    assert post_join(api_client, group, phone="+12175550190", sms_reminders=True).status_code == 202
     response = post_join(api_client, group, phone="+12175550191", sms_reminders=True, ip="198.51.100.2")
     assert response.status_code == 429 and response.json()["detail"] == JOIN_CAP_GLOBAL
 
@@ -308,7 +297,7 @@ def test_service_raises_join_limit_reached_before_writing():
     with pytest.raises(JoinLimitReached) as info:
         group_join(group=group, display_name="A", phone="+12175550111", sms_reminders=True, client="x", now=NOW)
     assert info.value.scope == "global"
-    assert not Member.objects.exists() and not Enrollment.objects.exists()
+    assert not Member.objects.exists() and not JoinRequest.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -338,13 +327,13 @@ def test_concurrent_joins_from_one_client_stop_at_the_cap(requires_postgres):
     refused = [r for r in results if isinstance(r, JoinLimitReached)]
     joined = [r for r in results if not isinstance(r, Exception)]
     assert len(joined) == 3 and len(refused) == 7, results
-    assert Member.objects.filter(sms_consent="pending").count() == 3
-    assert Enrollment.objects.filter(group=group).count() == 3
+    assert JoinRequest.objects.filter(group=group).count() == 3
+    assert ContactProof.objects.count() == 3
     assert RateCounter.objects.get(scope="join-sms:client:203.0.113.50").count == 3
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_joins_with_the_same_number_make_one_member_and_one_text(requires_postgres):
+def test_concurrent_joins_with_the_same_number_make_one_member(requires_postgres):
     group = SupportGroupFactory()
 
     def join(index: int):
@@ -353,31 +342,12 @@ def test_concurrent_joins_with_the_same_number_make_one_member_and_one_text(requ
         )
 
     results = run_in_threads(6, join)
-    # The losers find the winner's member: they get the known-member answer (or, past the
-    # per-member cap of 3, a 429), never an error and never a second member or text.
+    # Past the per-number cap of 3 a join is refused; never an error, never a second member.
     refused = [r for r in results if isinstance(r, JoinLimitReached)]
     assert all(r.scope == "number" for r in refused), results
     assert not [r for r in results if isinstance(r, Exception) and not isinstance(r, JoinLimitReached)], results
     joined = [r for r in results if not isinstance(r, Exception)]
-    assert sum(1 for r in joined if r.member_created) == 1
-    assert all(r.messages == [MESSAGE_CONFIRMATION_SENT] for r in joined if not r.member_created)
+    assert len(joined) == 3
     assert Member.objects.filter(phone="+12175550400").count() == 1
-    assert Enrollment.objects.filter(group=group).count() == 1
-    assert not JoinConfirmation.objects.exists()
-    assert RateCounter.objects.get(scope="join-sms:number:+12175550400").count == 1
-
-
-@pytest.mark.django_db(transaction=True)
-@override_settings(JOIN_SMS_CAP_PER_NUMBER=10)
-def test_concurrent_joins_naming_one_known_member_record_one_request(requires_postgres):
-    member = MemberFactory(phone="+12175550500")
-    group = SupportGroupFactory()
-
-    def join(index: int):
-        return group_join(group=group, display_name=f"X{index}", phone="+12175550500", client=f"c{index}", now=NOW)
-
-    results = run_in_threads(6, join)
-    assert not [r for r in results if isinstance(r, Exception)], results
-    assert {tuple(r.messages) for r in results} == {(MESSAGE_CONFIRMATION_SENT,)}
-    assert JoinConfirmation.objects.filter(member=member, group=group).count() == 1
-    assert not Enrollment.objects.filter(member=member).exists()
+    assert not Enrollment.objects.exists()
+    assert RateCounter.objects.get(scope="join-sms:number:+12175550400").count == 3
