@@ -11,7 +11,9 @@ from __future__ import annotations
 import logging
 import re
 
-TOKEN_IN_PATH = re.compile(r"(/api/me/)[^/?#\s\"']+")
+# Member pages (/me/…) and their API (/api/me/…), join request handles and email confirmation
+# links, as pages and in the API: each path segment after these is a secret.
+TOKEN_IN_PATH = re.compile(r"(/(?:api/)?(?:me|join-requests|email-confirmations)/)[^/?#\s\"']+")
 REDACTED_TOKEN = r"\1[token]"
 # django.request: the 4xx/5xx lines; django.server: runserver's access log.
 LOGGERS = ("django.request", "django.server")

@@ -199,3 +199,41 @@ class JoinForm(forms.Form):
         if "email" in reminders and not email and "email" not in self.errors:
             self.add_error("email", EMAILS_NEED_ADDRESS)
         return data
+
+
+class RsvpForm(forms.Form):
+    session = forms.IntegerField(widget=forms.HiddenInput)
+    rsvp = forms.ChoiceField(choices=[("yes", _("I'll come")), ("no", _("I can't make it"))])
+
+
+class RemindersForm(forms.Form):
+    reminders = forms.MultipleChoiceField(
+        label=_("Remind me before each meeting"),
+        choices=[("sms", _("By text message")), ("email", _("By email"))],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class ContactForm(forms.Form):
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        help_text=_("If you change it, we text the new number. Reply YES to that text to confirm it."),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email address"),
+        help_text=_("If you change it, we email the new address a link to confirm it."),
+        required=False,
+        error_messages={"invalid": _("Enter an email address like name@example.com.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+    )
+
+
+class EraseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand: my name, phone number and email address will be deleted, and I will leave my groups."),
+        error_messages={"required": _("Tick the box to confirm, or go back to your page.")},
+    )

@@ -81,8 +81,11 @@ def make_group(*, latitude=39.8003, longitude=-89.6437, sessions=2, start=None, 
     if fields.get("format") == SupportGroup.Format.ONLINE:
         group = SupportGroupFactory(venue=None, timezone="America/New_York", **fields)
     else:
-        venue = venue or VenueFactory(latitude=latitude, longitude=longitude)
-        group = SupportGroupFactory(venue=venue, organization=venue.organization, **fields)
+        if venue is None:
+            owner = {"organization": fields["organization"]} if "organization" in fields else {}
+            venue = VenueFactory(latitude=latitude, longitude=longitude, **owner)
+        fields.setdefault("organization", venue.organization)
+        group = SupportGroupFactory(venue=venue, **fields)
     series = SessionSeriesFactory(group=group, dtstart=TUESDAY_7PM, timezone=group.timezone)
     start = start or timezone.now().replace(microsecond=0, second=0) + dt.timedelta(days=1)
     for week in range(sessions):
