@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pages: the language from the switch (cookie) or the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -92,6 +94,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Pages: the crisis line, quick exit and language switch on every page.
+                "sessions.pages.context.care",
             ]
         },
     }
@@ -148,6 +152,24 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [csp.constants.NONE],
     }
 }
+
+# --- Pages: languages, static files, care on every page ----------------------
+# Templates live in the project-level templates/ (TEMPLATES DIRS above), by area.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The country whose crisis line every page shows unless the page knows better (a group's venue,
+# the place searched). US and CA: 988; GB and IE: Samaritans; any other: the two settings below.
+CRISIS_LINE_COUNTRY = (envstr("CRISIS_LINE_COUNTRY", "US") or "US").upper()
+CRISIS_LINE_TEXT = envstr("CRISIS_LINE_TEXT", "") or ""
+CRISIS_LINE_URL = envstr("CRISIS_LINE_URL", "") or ""
+# Where "Exit this page" sends someone: a neutral site that replaces the page and its history entry.
+QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/") or "https://www.google.com/"
+if not QUICK_EXIT_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("QUICK_EXIT_URL must start with http:// or https://")
+# Map tiles for the optional map view of search results ({z}/{x}/{y} template); no map when empty.
+MAP_TILE_URL = envstr("MAP_TILE_URL", "") or ""
+MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION", "") or ""
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {

@@ -26,4 +26,7 @@ urlpatterns = [
     path("", include("sessions.api.urls_schedule")),  # series, sessions, attendance (issue 4)
     path("", include("sessions.api.urls_public")),  # /api/groups/, join, feeds (issue 5)
     path("", include("notifications.api.urls")),  # calendars, webhooks, messages (issues 4, 6)
+    # Pages for people: the language switch (Django's set_language) and the seeker and member pages.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("sessions.pages.urls")),
 ]

@@ -108,7 +108,8 @@ def label_of(group: SupportGroup) -> str:
 
 
 def self_service_url(member: Member) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+    # The member's own web page (sessions/pages/me.py); its JSON is under /api/me/.
+    return f"{settings.PUBLIC_BASE_URL}/me/{member.token}/"
 
 
 def member_calendar_url(member: Member) -> str:
@@ -203,7 +204,8 @@ def sms_confirm(*, group: SupportGroup | None, join: bool = False) -> str:
 
 
 def email_confirmation_url(*, secret: str) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/api/email-confirmations/{secret}/"
+    # A page with one Confirm button (opening the link changes nothing).
+    return f"{settings.PUBLIC_BASE_URL}/email-confirmations/{secret}/"
 
 
 def sms_broadcast(*, group: SupportGroup, text: str) -> str:

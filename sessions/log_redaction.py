@@ -21,7 +21,7 @@ import re
 
 # "/me/" then any run of "/" or "%2F", then the segment (up to the next separator).
 TOKEN_IN_PATH = re.compile(
-    r"(/(?:me|join-requests|confirm)(?:/|%2[fF])+)(?!\[token\])[^/?#&\s\"'%]+(?:%(?!2[fF])[^/?#&\s\"'%]*)*",
+    r"(/(?:me|join-requests|email-confirmations|confirm)(?:/|%2[fF])+)(?!\[token\])[^/?#&\s\"'%]+(?:%(?!2[fF])[^/?#&\s\"'%]*)*",
     re.IGNORECASE,
 )
 TOKEN_IN_QUERY = re.compile(r"([?&](?:token|key|code|secret|signature|sig)=)[^&#\s\"']+", re.IGNORECASE)

@@ -102,8 +102,9 @@ def member_detach_contact(*, member: Member, channel: str, now: dt.datetime) -> 
 
 
 def self_service_url(member: Member) -> str:
-    """The member's own page. Only ever sent to a proven contact or answered to its proof."""
-    return f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+    """The member's own page (a web page; its JSON is under /api/me/). Only ever sent to a
+    proven contact or answered to its proof."""
+    return f"{settings.PUBLIC_BASE_URL}/me/{member.token}/"
 
 
 def member_for_self_service(*, token: str) -> Member | None:

@@ -61,7 +61,7 @@ def test_a_join_by_phone_gets_one_neutral_text_and_yes_enrols_and_replies_with_t
     reply = text_from("+12175550142", "yes", now + dt.timedelta(minutes=2))
     member.refresh_from_db()
     # The page goes to the number that just proved itself, and only there.
-    assert f"/api/me/{member.token}/" in reply
+    assert f"/me/{member.token}/" in reply
     assert reply.startswith("Thanks! You're confirmed for Thursday group.")
     assert member.phone_verified_at is not None and member.sms_consent == "confirmed" and member.sms_reminders
     enrollment = Enrollment.objects.get(member=member, group=topic_group)
@@ -80,7 +80,7 @@ def test_an_email_join_gets_one_neutral_email_without_token_name_or_calendar(run
     message = mail.outbox[0]
     proof = ContactProof.objects.get(member=member)
     assert message.to == ["ruth@example.org"] and message.subject == EMAIL_CONFIRM_SUBJECT
-    assert f"/api/email-confirmations/{proof.secret}/" in message.body
+    assert f"/email-confirmations/{proof.secret}/" in message.body
     for private in (member.token, "Mallory", "Suicide", "secret-room", topic_group.slug):
         assert private not in message.body and private not in message.subject
     assert not message.attachments and not getattr(message, "alternatives", [])
@@ -150,7 +150,7 @@ def test_confirmation_texts_fit_two_segments_with_long_values(settings):
     member = MemberFactory(phone="+12175550149")
     for text in (
         sms(sms_confirm(group=group, join=True), first_to_number=True),
-        sms(REPLY_JOIN_CONFIRMED.format(label="W" * 40, link=f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/")),
+        sms(REPLY_JOIN_CONFIRMED.format(label="W" * 40, link=f"{settings.PUBLIC_BASE_URL}/me/{member.token}/")),
     ):
         assert gsm.is_gsm7(text)
         assert gsm.segments(text) <= 2

@@ -57,7 +57,7 @@ def test_a_new_contact_gets_a_request_handle_never_a_self_service_link(api_clien
     assert set(body) == ANSWER_KEYS
     member = Member.objects.get(phone="+12175550142")
     assert member.token not in response.content.decode()
-    assert "/api/me/" not in response.content.decode()
+    assert "/me/" not in response.content.decode()
     request = JoinRequest.objects.get(member=member, group=group)
     assert body["request_url"] == f"{settings.PUBLIC_BASE_URL}/api/join-requests/{request.token}/"
     assert body["status"] == "waiting_for_confirmation"
