@@ -92,6 +92,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Facilitator pages (issue 10): signing in and where it leads.
+LOGIN_URL = "facilitate:sign-in"
+LOGIN_REDIRECT_URL = "facilitate:home"
+LOGOUT_REDIRECT_URL = "facilitate:sign-in"
+# The pages' own CSS and JS (static/css/facilitate.css, static/js/facilitate-*.js).
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -14,4 +14,6 @@ urlpatterns = [
     path("", include("sessions.api.urls_schedule")),  # series, sessions, attendance (issue 4)
     path("", include("sessions.api.urls_public")),  # /api/groups/, join, feeds (issue 5)
     path("", include("notifications.api.urls")),  # calendars, webhooks, messages (issues 4, 6)
+    # Facilitators' and organizers' pages (issue 10).
+    path("facilitate/", include("backend.urls_facilitate")),
 ]
