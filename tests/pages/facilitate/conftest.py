@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 from django.utils import timezone
 
 from sessions.models import Enrollment
@@ -116,3 +117,8 @@ def as_lead(page_world) -> Client:
 @pytest.fixture
 def as_admin(page_world) -> Client:
     return signed_in(page_world.users["admin"])
+
+
+def shows(response, message: str) -> bool:
+    """The page carries this message (as HTML escapes it)."""
+    return escape(message) in response.content.decode()
