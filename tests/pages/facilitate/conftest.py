@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
-from django.utils.html import escape
 from django.utils import timezone
+from django.utils.html import escape
 
 from sessions.models import Enrollment
 from tests.factories import (
