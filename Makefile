@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test install lint format bench clean
+.PHONY: demo test install lint format bench clean messages
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Lantern needs Python 3.11 ($(PYTHON) not found)"; exit 1; }
@@ -15,7 +15,11 @@ $(STAMP): requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# Pages: compile the translations (locale/*/LC_MESSAGES/django.po -> .mo; needs gettext's msgfmt).
+messages: | $(PY)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=var --verbosity=0
 
 demo: install
 	$(PY) -m bin.demo

@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "backend.middleware.RejectNulCredentialsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Pages: the language from the switch (cookie) or the browser's Accept-Language.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -66,6 +68,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                # Pages: the crisis line, quick exit and language switch on every page.
+                "sessions.pages.context.care",
             ]
         },
     }
@@ -96,8 +100,6 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "facilitate:sign-in"
 LOGIN_REDIRECT_URL = "facilitate:home"
 LOGOUT_REDIRECT_URL = "facilitate:sign-in"
-# The pages' own CSS and JS (static/css/facilitate.css, static/js/facilitate-*.js).
-STATICFILES_DIRS = [BASE_DIR / "static"]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
@@ -106,6 +108,24 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+
+# --- Pages: languages, static files, care on every page ----------------------
+# Templates live in the project-level templates/ (TEMPLATES DIRS above), by area.
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+STATICFILES_DIRS = [BASE_DIR / "static"]
+# The country whose crisis line every page shows unless the page knows better (a group's venue,
+# the place searched). US and CA: 988; GB and IE: Samaritans; any other: the two settings below.
+CRISIS_LINE_COUNTRY = (envstr("CRISIS_LINE_COUNTRY", "US") or "US").upper()
+CRISIS_LINE_TEXT = envstr("CRISIS_LINE_TEXT", "") or ""
+CRISIS_LINE_URL = envstr("CRISIS_LINE_URL", "") or ""
+# Where "Exit this page" sends someone: a neutral site that replaces the page and its history entry.
+QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/") or "https://www.google.com/"
+if not QUICK_EXIT_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured("QUICK_EXIT_URL must start with http:// or https://")
+# Map tiles for the optional map view of search results ({z}/{x}/{y} template); no map when empty.
+MAP_TILE_URL = envstr("MAP_TILE_URL", "") or ""
+MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION", "") or ""
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {

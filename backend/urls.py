@@ -16,4 +16,7 @@ urlpatterns = [
     path("", include("notifications.api.urls")),  # calendars, webhooks, messages (issues 4, 6)
     # Facilitators' and organizers' pages (issue 10).
     path("facilitate/", include("backend.urls_facilitate")),
+    # Pages for people: the language switch (Django's set_language) and the seeker and member pages.
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("sessions.pages.urls")),
 ]

@@ -1,0 +1,85 @@
+"""How the pages show times, distances and seats: local time with its zone, miles and km."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext, pgettext
+
+from sessions.api.serializers_public import group_zone
+from sessions.models import SupportGroup
+from sessions.pages import labels
+from sessions.services.places import KM_PER_MILE
+
+
+def local_time(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """ "Tue Dec 8, 7:00 PM CST" in English, "mar 8 dic, 19:00 CST" in Spanish."""
+    local = value.astimezone(zone)
+    # Translators: a date and time as Django's date filter reads it (D weekday, M month, j day…).
+    pattern = pgettext("session time", "D M j, g:i A")
+    return f"{dateformat.format(local, pattern)} {local.tzname()}"
+
+
+def local_date(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    return dateformat.format(value.astimezone(zone), pgettext("session date", "l, F j"))
+
+
+def local_clock(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    local = value.astimezone(zone)
+    pattern = pgettext("session clock", "g:i A")
+    return f"{dateformat.format(local, pattern)} {local.tzname()}"
+
+
+def distance_text(distance_km: float | None) -> str:
+    if distance_km is None:
+        return ""
+    miles = distance_km / KM_PER_MILE
+    return _("%(miles).1f miles (%(km).1f km) away") % {"miles": miles, "km": distance_km}
+
+
+def seats_text(group: SupportGroup) -> tuple[str, bool]:
+    """What a seeker reads about room in the group, and whether it is full."""
+    if group.capacity is None:
+        return _("Open to new people"), False
+    left = max(group.capacity - group.active_count, 0)
+    if left == 0:
+        return _("Full: you can join the waitlist"), True
+    return ngettext("%(n)d seat left", "%(n)d seats left", left) % {"n": left}, False
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    group: SupportGroup
+    topic: str
+    format: str
+    next_meeting: str
+    distance: str
+    seats: str
+    full: bool
+    how_to_join: str
+    place: str
+
+
+def summarize(group: SupportGroup) -> GroupSummary:
+    zone = group_zone(group)
+    seats, full = seats_text(group)
+    venue = group.venue if group.venue_id else None
+    if group.format == SupportGroup.Format.ONLINE or venue is None:
+        place = _("Online")
+    else:
+        place = ", ".join(part for part in (venue.city, venue.region) if part)
+    return GroupSummary(
+        group=group,
+        topic=str(labels.TOPICS.get(group.topic, group.topic)),
+        format=str(labels.FORMATS.get(group.format, group.format)),
+        next_meeting=local_time(group.next_starts_at, zone) if group.next_starts_at else "",
+        distance=distance_text(getattr(group, "distance_km", None)),
+        seats=seats,
+        full=full,
+        how_to_join=str(labels.ENROLLMENT_MODES.get(group.enrollment_mode, "")),
+        place=place,
+    )

@@ -1,0 +1,42 @@
+"""Template helpers for the pages: the crisis line and accessible form fields."""
+
+from __future__ import annotations
+
+from django import template
+from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
+
+from sessions.pages.context import crisis_line_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/crisis_line.html", takes_context=True)
+def crisis_line(context) -> dict:
+    country = context.get("crisis_country") or context.get("default_crisis_country")
+    return {"crisis": crisis_line_for(country)}
+
+
+@register.simple_tag
+def field_widget(field: BoundField):
+    """The field's input, described by its hint and error message (GOV.UK "error message")."""
+    described_by = []
+    if field.help_text:
+        described_by.append(f"{field.auto_id}-hint")
+    attrs = {}
+    if field.errors:
+        described_by.append(f"{field.auto_id}-error")
+        attrs["aria-invalid"] = "true"
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def field_kind(field: BoundField) -> str:
+    """How field.html lays a field out: a group of choices, one checkbox, or a labelled input."""
+    widget = field.field.widget
+    if isinstance(widget, CheckboxSelectMultiple | RadioSelect):
+        return "choices"
+    if isinstance(widget, CheckboxInput):
+        return "checkbox"
+    return "input"
