@@ -286,8 +286,25 @@ class VenueForm(forms.Form):
     accessibility_notes = forms.CharField(
         label=_("Accessibility notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        help_text=_("Only if the address cannot be found, e.g. 39.8003"),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"), required=False, min_value=-180, max_value=180, help_text=_("e.g. -89.6437")
+    )
+    timezone = forms.CharField(
+        label=_("Time zone"),
+        required=False,
+        max_length=64,
+        help_text=_("Leave empty: it comes from the location. Or e.g. America/Chicago"),
+    )
 
     FIELDS = ("name", "address", "city", "region", "postal_code", "country", "accessibility_notes")
+    OPTIONAL = ("latitude", "longitude", "timezone")
 
     def __init__(self, *args, organizations=None, editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -300,7 +317,12 @@ class VenueForm(forms.Form):
         return (self.cleaned_data.get("country") or "").strip().upper()
 
     def venue_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.FIELDS}
+        """The API's fields; coordinates and zone only when typed, so the service locates the rest."""
+        fields = {name: self.cleaned_data[name] for name in self.FIELDS}
+        fields.update(
+            {name: self.cleaned_data[name] for name in self.OPTIONAL if self.cleaned_data[name] not in (None, "")}
+        )
+        return fields
 
 
 class AuditFilterForm(forms.Form):

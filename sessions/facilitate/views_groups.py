@@ -332,6 +332,8 @@ def venue_edit(request, venue_id: int):
         status = 400
     else:
         form = VenueForm(editing=True, initial={name: getattr(venue, name) for name in VenueForm.FIELDS})
+        if not venue.location_approximate:
+            form.initial.update(latitude=venue.latitude, longitude=venue.longitude)
     return render(request, "sessions/facilitate/venue_form.html", {"form": form, "venue": venue}, status=status)
 
 
