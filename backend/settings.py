@@ -122,6 +122,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
+# Facilitator pages (issue 10): signing in and where it leads.
+LOGIN_URL = "facilitate:sign-in"
+LOGIN_REDIRECT_URL = "facilitate:home"
+LOGOUT_REDIRECT_URL = "facilitate:sign-in"
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True

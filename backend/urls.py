@@ -26,6 +26,8 @@ urlpatterns = [
     path("", include("sessions.api.urls_schedule")),  # series, sessions, attendance (issue 4)
     path("", include("sessions.api.urls_public")),  # /api/groups/, join, feeds (issue 5)
     path("", include("notifications.api.urls")),  # calendars, webhooks, messages (issues 4, 6)
+    # Facilitators' and organizers' pages (issue 10).
+    path("facilitate/", include("backend.urls_facilitate")),
     # Pages for people: the language switch (Django's set_language) and the seeker and member pages.
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sessions.pages.urls")),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -20,6 +21,11 @@ BROADCAST_TOO_LONG = "The message is too long to fit in two text messages: at mo
 BROADCAST_NOT_GSM = "The message has characters a text message cannot carry (e.g. emoji): {chars}"
 
 
+def broadcast_check(body: str) -> str:
+    """The message as it will be stored, or the ValidationError a send would raise."""
+    return _clean_body(body)
+
+
 def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
@@ -33,17 +39,59 @@ def _clean_body(body: str) -> str:
     return body
 
 
+def _recipients(group: SupportGroup, enrollment_ids: list[int] | None = None):
+    enrollments = Enrollment.objects.filter(group=group, status=Enrollment.Status.ACTIVE).select_related("member")
+    if enrollment_ids is not None:
+        enrollments = enrollments.filter(pk__in=enrollment_ids)
+    return enrollments
+
+
+def broadcast_text(*, group: SupportGroup, body: str) -> dict:
+    """The text exactly as a phone shows it (label first, so a lock screen shows nothing
+    about the group's topic), with its GSM-7 characters and SMS segments."""
+    text = texts.sms(texts.sms_broadcast(group=group, text=body or ""))
+    return {"text": text, "characters": gsm.septets(text), "segments": gsm.segments(text)}
+
+
+@dataclass(frozen=True)
+class BroadcastPreview:
+    text: str
+    characters: int
+    segments: int
+    sms: int  # members who will get a text
+    email: int  # members who will get an email
+
+
+def broadcast_preview(*, group: SupportGroup, body: str) -> BroadcastPreview:
+    """What broadcast_send would send, without sending: refuses what it refuses."""
+    body = _clean_body(body)
+    counts = {Channel.SMS: 0, Channel.EMAIL: 0}
+    for enrollment in _recipients(group):
+        for channel in notice_channels(enrollment.member):
+            counts[channel] += 1
+    return BroadcastPreview(
+        **broadcast_text(group=group, body=body), sms=counts[Channel.SMS], email=counts[Channel.EMAIL]
+    )
+
+
 @transaction.atomic
-def broadcast_send(*, group: SupportGroup, author, body: str, now: dt.datetime | None = None) -> Broadcast:
-    """Record the broadcast and one outbox row per active member and channel.
+def broadcast_send(
+    *,
+    group: SupportGroup,
+    author,
+    body: str,
+    now: dt.datetime | None = None,
+    enrollment_ids: list[int] | None = None,
+) -> Broadcast:
+    """Record the broadcast and one outbox row per active member and channel (only the
+    given enrollments' members when `enrollment_ids` is set: a check-in to one person).
     Texts respect quiet hours; the dispatcher sends them."""
     now = now or dj_timezone.now()
     body = _clean_body(body)
     broadcast = Broadcast.objects.create(group=group, author=author, body=body, created_at=now)
     rows = []
     members = set()
-    enrollments = Enrollment.objects.filter(group=group, status=Enrollment.Status.ACTIVE).select_related("member")
-    for enrollment in enrollments:
+    for enrollment in _recipients(group, enrollment_ids):
         member = enrollment.member
         for channel in notice_channels(member):
             due = now

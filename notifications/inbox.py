@@ -20,10 +20,14 @@ not to read it, nor learn from it where else the member goes.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone as dj_timezone
 
 from notifications.models import InboundMessage
 from sessions.models import Enrollment, SupportGroup
+from sessions.services.audit import audit_record
 
 
 def group_inbox(*, group: SupportGroup) -> QuerySet[InboundMessage]:
@@ -40,6 +44,23 @@ def group_inbox(*, group: SupportGroup) -> QuerySet[InboundMessage]:
     return (
         InboundMessage.objects.filter(kind=InboundMessage.Kind.MESSAGE, member__erased_at__isnull=True)
         .filter(for_this_group)
-        .select_related("member")
+        .select_related("member", "handled_by")
         .order_by("-received_at", "-id")
     )
+
+
+def inbound_mark_handled(
+    *, message: InboundMessage, group: SupportGroup, actor, handled: bool = True, now: dt.datetime | None = None
+) -> InboundMessage:
+    """Mark a text from this group's inbox dealt with (or not). The caller found it
+    through group_inbox(group), so it is one this group's facilitators may see."""
+    message.handled_at = (now or dj_timezone.now()) if handled else None
+    message.handled_by = actor if handled and getattr(actor, "is_authenticated", False) else None
+    message.save(update_fields=["handled_at", "handled_by"])
+    audit_record(
+        action="inbox.handled" if handled else "inbox.unhandled",
+        actor=actor,
+        group=group,
+        target=message,
+    )
+    return message

@@ -155,6 +155,11 @@ class InboundMessage(models.Model):
     group = models.ForeignKey(SupportGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="inbound")
     reply = models.TextField(blank=True)
     received_at = models.DateTimeField()
+    # A facilitator marked it dealt with (the inbox shows it greyed, still in its place).
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]

@@ -212,6 +212,17 @@ def sms_broadcast(*, group: SupportGroup, text: str) -> str:
     return SMS_BROADCAST.format(label=label_of(group), text=gsm.normalize(text).strip())
 
 
+# The follow-up list's ready check-in: warm, no pressure, nothing about why they come.
+CHECK_IN = (
+    "Hi {name}, we've missed you the last couple of times. No pressure at all - "
+    "we'd be glad to see you whenever you're ready. Reply here if you'd like to talk."
+)
+
+
+def check_in_text(*, display_name: str) -> str:
+    return CHECK_IN.format(name=(display_name or "").strip() or "there")
+
+
 def reply_help(*, group: SupportGroup | None, us_number: bool) -> str:
     crisis = REPLY_HELP_CRISIS_US if us_number else ""
     if group is None:

@@ -1,0 +1,243 @@
+"""Pages that tell members something: changing a session (with who will be told), writing
+to the group, the inbox of replies, the follow-up list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+from notifications import broadcasts, texts
+from notifications.models import Broadcast, InboundMessage, OutboxMessage
+from sessions.models import Attendance, AuditLog, Member, Session
+from sessions.services import schedule as schedule_services
+from tests.factories import MemberFactory, VenueFactory
+from tests.pages.facilitate.conftest import shows, signed_in
+
+CHICAGO = zoneinfo.ZoneInfo("America/Chicago")
+
+
+@pytest.fixture
+def reachable(page_world):
+    """Ana takes texts (confirmed YES); Ben takes email; Cy takes neither."""
+    ana, ben, _ = (e.member for e in page_world.active)
+    Member.objects.filter(pk=ana.pk).update(sms_consent=Member.SmsConsent.CONFIRMED, sms_reminders=True)
+    Member.objects.filter(pk=ben.pk).update(email_consent=True, email_reminders=True)
+    return page_world
+
+
+def cancel_url(session) -> str:
+    return f"/facilitate/sessions/{session.pk}/cancel/"
+
+
+def test_cancel_shows_who_will_be_told_before_anything_changes(reachable, as_lead):
+    session = reachable.next_session
+    response = as_lead.post(cancel_url(session), {"note": "The hall is closed for snow."})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Who will be told" in body
+    assert "Text</strong>" in body and "Email</strong>" in body
+    assert "Ana" in body and "Ben" in body
+    assert body.count("Cy") == 0  # no channel: not told
+    session.refresh_from_db()
+    assert session.status == Session.Status.SCHEDULED
+    assert session.sequence == 0
+    # The rehearsal leaves nothing behind: no outbox rows, no audit entry.
+    assert not OutboxMessage.objects.exists()
+    assert not AuditLog.objects.filter(action="session.change").exists()
+
+
+def test_confirming_cancels_and_the_planner_then_writes_the_notices(reachable, as_lead):
+    from notifications.planner import plan_notifications
+
+    session = reachable.next_session
+    response = as_lead.post(cancel_url(session), {"note": "The hall is closed for snow.", "confirm": "yes"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.status == Session.Status.CANCELLED
+    assert session.note == "The hall is closed for snow."
+    plan_notifications()
+    told = set(OutboxMessage.objects.filter(session=session).values_list("member__display_name", "channel"))
+    assert told == {("Ana", "sms"), ("Ben", "email")}
+
+
+def test_cancel_without_a_note_is_refused_with_the_services_message_next_to_the_note(reachable, as_lead):
+    response = as_lead.post(cancel_url(reachable.next_session), {"note": "  "})
+    assert response.status_code == 400
+    assert shows(response, schedule_services.SESSION_CANCEL_NEEDS_REASON)
+    assert 'href="#id_note"' in response.content.decode()
+
+
+def test_a_started_session_cannot_be_changed(reachable, as_lead):
+    response = as_lead.post(cancel_url(reachable.past_session), {"note": "x", "confirm": "yes"})
+    assert response.status_code == 400
+    assert shows(response, schedule_services.SESSION_IN_PAST)
+
+
+def test_move_takes_a_date_and_time_on_the_groups_clock_across_a_dst_change(reachable, as_lead):
+    session = reachable.next_session
+    # The first Sunday of next November (or this one, if still ahead) is a fall-back day
+    # in Chicago; 19:00 that evening is CST, whatever the session's own offset was.
+    today = timezone.now().astimezone(CHICAGO).date()
+    year = today.year if today < dt.date(today.year, 11, 1) else today.year + 1
+    november = dt.date(year, 11, 1)
+    fall_back = november + dt.timedelta(days=(6 - november.weekday()) % 7)
+    target = fall_back + dt.timedelta(days=1)
+    # Too far to move (more than a year from the planned date)? Then move within range.
+    if (target - session.starts_at.astimezone(CHICAGO).date()).days > 360:
+        target = session.starts_at.astimezone(CHICAGO).date() + dt.timedelta(days=1)
+    url = f"/facilitate/sessions/{session.pk}/move/"
+    preview = as_lead.post(url, {"date": target.isoformat(), "time": "19:00"})
+    assert preview.status_code == 200
+    assert "New time:" in preview.content.decode()
+    response = as_lead.post(url, {"date": target.isoformat(), "time": "19:00", "confirm": "yes"})
+    assert response.status_code == 302
+    session.refresh_from_db()
+    local = session.starts_at.astimezone(CHICAGO)
+    assert (local.date(), local.hour, local.minute) == (target, 19, 0)
+
+
+def test_move_into_the_past_is_refused_with_the_services_message(reachable, as_lead):
+    yesterday = (timezone.now() - dt.timedelta(days=1)).astimezone(CHICAGO).date()
+    response = as_lead.post(
+        f"/facilitate/sessions/{reachable.next_session.pk}/move/", {"date": yesterday.isoformat(), "time": "19:00"}
+    )
+    assert response.status_code == 400
+    assert shows(response, schedule_services.SESSION_MOVE_TO_PAST)
+
+
+def test_change_venue_to_another_organizations_venue_is_refused(reachable, as_lead):
+    VenueFactory(organization=reachable.other_group.organization)
+    spare = VenueFactory(organization=reachable.organization, name="Room 2")
+    url = f"/facilitate/sessions/{reachable.next_session.pk}/venue/"
+    form = as_lead.get(url).content.decode()
+    assert "Room 2" in form
+    assert reachable.other_group.venue.name not in form
+    response = as_lead.post(url, {"venue": spare.pk, "note": "Upstairs", "confirm": "yes"})
+    assert response.status_code == 302
+    reachable.next_session.refresh_from_db()
+    assert reachable.next_session.venue == spare
+
+
+# --- Messages ---------------------------------------------------------------------------
+
+
+def messages_url(world) -> str:
+    return f"/facilitate/groups/{world.group.pk}/messages/"
+
+
+def test_preview_shows_the_text_as_it_arrives_then_sends(reachable, as_lead):
+    body = "We’re in room 4 tonight — see you there."
+    response = as_lead.post(messages_url(reachable), {"body": body})
+    assert response.status_code == 200
+    expected = texts.sms(texts.sms_broadcast(group=reachable.group, text=body))
+    assert expected.startswith(f"{reachable.group.sms_label}: We're in room 4 tonight - see you")
+    page = response.content.decode()
+    assert shows(response, expected)
+    assert "1 people get it by text and 1 by email" in page
+    assert not Broadcast.objects.exists()
+    sent = as_lead.post(messages_url(reachable), {"body": body, "confirm": "yes"})
+    assert sent.status_code == 302
+    broadcast = Broadcast.objects.get()
+    assert (broadcast.recipients, broadcast.author) == (2, reachable.users["lead"])
+
+
+def test_a_message_with_emoji_is_refused_with_the_services_message(reachable, as_lead):
+    response = as_lead.post(messages_url(reachable), {"body": "See you 🙂", "confirm": "yes"})
+    assert response.status_code == 400
+    assert shows(response, broadcasts.BROADCAST_NOT_GSM.format(chars="🙂"))
+    assert not Broadcast.objects.exists()
+
+
+def test_live_count_comes_from_the_same_gsm_rules(reachable, as_lead):
+    url = f"/facilitate/groups/{reachable.group.pk}/messages/count/"
+    data = as_lead.post(url, {"body": "x" * 150}).json()
+    label = reachable.group.sms_label
+    assert data["text"] == f"{label}: " + "x" * 150
+    assert data["characters"] == len(label) + 2 + 150
+    assert data["segments"] == 2
+    assert data["error"] == ""
+    too_long = as_lead.post(url, {"body": "x" * 400}).json()
+    assert too_long["error"] == broadcasts.BROADCAST_TOO_LONG.format(limit=texts.BROADCAST_MAX_SEPTETS)
+    assert as_lead.get(url).status_code == 405
+
+
+def test_inbox_newest_first_with_handled(reachable, as_lead):
+    ana = reachable.active[0].member
+    now = timezone.now()
+    older = InboundMessage.objects.create(
+        provider_message_id="SM1", from_number=ana.phone or "+1", body="Running late", kind="message",
+        member=ana, group=reachable.group, received_at=now - dt.timedelta(hours=2),
+    )  # fmt: skip
+    newer = InboundMessage.objects.create(
+        provider_message_id="SM2", from_number=ana.phone or "+1", body="Can I bring my son?", kind="message",
+        member=ana, group=reachable.group, received_at=now - dt.timedelta(hours=1),
+    )  # fmt: skip
+    url = f"/facilitate/groups/{reachable.group.pk}/inbox/"
+    body = as_lead.get(url).content.decode()
+    assert body.index("Can I bring my son?") < body.index("Running late")
+    response = as_lead.post(f"{url}{older.pk}/handled/", {"handled": "yes"})
+    assert response.status_code == 302
+    older.refresh_from_db()
+    assert older.handled_at is not None and older.handled_by == reachable.users["lead"]
+    assert "Handled" in as_lead.get(url).content.decode()
+    as_lead.post(f"{url}{older.pk}/handled/", {"handled": "no"})
+    older.refresh_from_db()
+    assert older.handled_at is None
+    assert newer.handled_at is None
+
+
+def test_a_text_from_another_organizations_inbox_cannot_be_marked(reachable, as_lead):
+    stranger = MemberFactory()
+    theirs = InboundMessage.objects.create(
+        provider_message_id="SM9", from_number=stranger.phone, body="hello", kind="message",
+        member=stranger, group=reachable.other_group, received_at=timezone.now(),
+    )  # fmt: skip
+    response = as_lead.post(f"/facilitate/groups/{reachable.group.pk}/inbox/{theirs.pk}/handled/", {"handled": "yes"})
+    assert response.status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.handled_at is None
+
+
+def test_follow_up_lists_who_missed_two_sessions_with_a_ready_check_in(reachable, as_lead):
+    from tests.factories import SessionFactory
+
+    world = reachable
+    ana, ben, cy = world.active
+    now = timezone.now()
+    for days in (14, 7):
+        session = SessionFactory(series=world.series, starts_at=now - dt.timedelta(days=days))
+        Attendance.objects.create(session=session, enrollment=ben, attendance="present")
+        Attendance.objects.create(session=session, enrollment=ana, attendance="absent")
+    # Activated before those sessions, so they count as theirs.
+    type(ana).objects.filter(group=world.group).update(activated_at=now - dt.timedelta(days=30))
+    url = f"/facilitate/groups/{world.group.pk}/follow-up/"
+    response = as_lead.get(url)
+    assert shows(response, texts.check_in_text(display_name="Ana"))
+    assert not shows(response, texts.check_in_text(display_name="Ben"))
+    assert AuditLog.objects.filter(action="attendance.follow_up.view").exists()
+    sent = as_lead.post(url, {"enrollment": ana.pk})
+    assert sent.status_code == 302
+    broadcast = Broadcast.objects.get()
+    assert broadcast.recipients == 1
+    assert broadcast.body == texts.check_in_text(display_name="Ana")
+    assert list(OutboxMessage.objects.values_list("member_id", flat=True)) == [ana.member_id]
+
+
+def test_check_in_to_someone_not_on_the_list_sends_nothing(reachable, as_lead):
+    response = as_lead.post(
+        f"/facilitate/groups/{reachable.group.pk}/follow-up/", {"enrollment": reachable.active[0].pk}
+    )
+    assert response.status_code == 302
+    assert not Broadcast.objects.exists()
+
+
+def test_co_facilitator_may_message_but_outsider_may_not(reachable):
+    co = signed_in(reachable.users["co_facilitator"])
+    assert co.get(messages_url(reachable)).status_code == 200
+    outsider = signed_in(reachable.users["other_org_facilitator"])
+    response = outsider.post(messages_url(reachable), {"body": "hi", "confirm": "yes"})
+    assert response.status_code == 403
+    assert not Broadcast.objects.exists()
