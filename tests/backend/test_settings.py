@@ -92,3 +92,20 @@ def test_bad_database_url_is_a_clear_start_up_error():
 def test_configured_start_succeeds():
     result = _start_django(SECRET_KEY="x", DEBUG="0")
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("SEND_CAP_GLOBAL", "-5"),
+        ("STAFF_TOKEN_LIFETIME_DAYS", "0"),
+        ("STAFF_LOGIN_FAILURE_LIMIT", "0"),
+        ("STAFF_LOGIN_COOLOFF_HOURS", "0"),
+        ("SMS_ALLOWED_COUNTRIES", "US,Canada"),
+    ],
+)
+def test_abuse_and_sign_in_settings_refuse_nonsense(name, value):
+    result = _start_django(SECRET_KEY="x", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr
