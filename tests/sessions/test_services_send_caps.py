@@ -155,3 +155,12 @@ def test_a_new_email_address_counts_too(api_client):
     assert member.email == "new@example.org"
     # Changes that send nothing are never capped.
     assert api_client.patch(url, {"display_name": "Ana"}, format="json").status_code == 200
+
+
+def test_a_joins_email_confirmation_counts_against_the_addresss_own_counter():
+    from sessions.services.joining import _take_confirmation_caps
+
+    with transaction.atomic():
+        _take_confirmation_caps(phone="email:ana@example.org", client="203.0.113.5", now=NOW)
+    counter = RateCounter.objects.get(scope=send_cap_scope("destination", "ana@example.org"))
+    assert counter.count == 1
