@@ -303,8 +303,6 @@ CALENDAR_REFRESH_MINUTES = envint("CALENDAR_REFRESH_MINUTES", 60)
 # How many proxies of this deployment's own stand in front of Lantern and append to
 # X-Forwarded-For. 0 (default): the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
-if TRUSTED_PROXY_COUNT < 0:
-    raise ImproperlyConfigured(f"TRUSTED_PROXY_COUNT must be 0 or more, got {TRUSTED_PROXY_COUNT}")
 REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 # Daily caps (UTC days) on confirmation texts and emails to a contact someone typed.
 SEND_CAP_PER_DESTINATION = envint("SEND_CAP_PER_DESTINATION", 3)
@@ -331,6 +329,25 @@ AXES_CLIENT_IP_CALLABLE = "backend.client_address.client_ip_for_login_lockout"
 # wipe the count of guesses at someone else's password from the same address.
 AXES_RESET_ON_SUCCESS = False
 AXES_HTTP_RESPONSE_CODE = 429
+# Log lines name only what the lockout counts (the address), not usernames or browsers.
+AXES_VERBOSE = False
+for _name, _value, _least in (
+    ("TRUSTED_PROXY_COUNT", TRUSTED_PROXY_COUNT, 0),
+    ("SEND_CAP_PER_DESTINATION", SEND_CAP_PER_DESTINATION, 0),
+    ("SEND_CAP_PER_MEMBER", SEND_CAP_PER_MEMBER, 0),
+    ("SEND_CAP_PER_CLIENT", SEND_CAP_PER_CLIENT, 0),
+    ("SEND_CAP_PER_STAFF_USER", SEND_CAP_PER_STAFF_USER, 0),
+    ("SEND_CAP_GLOBAL", SEND_CAP_GLOBAL, 0),
+    ("STAFF_TOKEN_LIFETIME_DAYS", STAFF_TOKEN_LIFETIME_DAYS, 1),
+    ("STAFF_LOGIN_FAILURE_LIMIT", AXES_FAILURE_LIMIT, 1),
+):
+    if _value < _least:
+        raise ImproperlyConfigured(f"{_name} must be {_least} or more, got {_value}")
+if AXES_COOLOFF_TIME <= 0:
+    raise ImproperlyConfigured(f"STAFF_LOGIN_COOLOFF_HOURS must be more than 0, got {AXES_COOLOFF_TIME}")
+for _code in SMS_ALLOWED_COUNTRIES:
+    if len(_code) != 2 or not _code.isalpha():
+        raise ImproperlyConfigured(f"SMS_ALLOWED_COUNTRIES takes ISO 3166 two-letter codes, got {_code!r}")
 
 LOGGING = {
     "version": 1,

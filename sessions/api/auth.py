@@ -25,7 +25,7 @@ from rest_framework.views import APIView
 from backend.authentication import ExpiringTokenAuthentication, token_expires_at, token_is_expired
 from backend.throttles import ClientScopedRateThrottle
 
-LOCKED_OUT = "Too many failed sign-ins from this connection. Please wait an hour and try again."
+LOCKED_OUT = "Too many failed sign-ins from this connection. Please try again later."
 
 
 @transaction.atomic

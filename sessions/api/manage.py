@@ -28,6 +28,7 @@ from sessions.api.serializers_manage import (
     AuditQuerySerializer,
     FacilitatorInputSerializer,
     FacilitatorSerializer,
+    GroupOrganizationSerializer,
     GroupSerializer,
     OrganizationSerializer,
     RosterAddSerializer,
@@ -327,10 +328,15 @@ class GroupListView(APIView):
     )
     def post(self, request):
         """Organization admins create groups; the time zone defaults to the venue's."""
+        # Who may create here is asked before the rest is read, so another organization's
+        # admin learns nothing from the answer (not even whether a venue id exists).
+        named = GroupOrganizationSerializer(data=request.data)
+        named.is_valid(raise_exception=True)
+        organization = require_org_admin(request, named.validated_data["organization"])
         payload = GroupSerializer(data=request.data, context={"request": request})
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
-        organization = require_org_admin(request, data.pop("organization"))
+        data.pop("organization")
         group = group_services.group_create(organization=organization, actor=request.user, **data)
         return Response(GroupSerializer(group).data, status=status.HTTP_201_CREATED)
 
@@ -466,7 +472,11 @@ class RosterView(APIView):
 
     @extend_schema(
         request=RosterAddSerializer,
-        responses={201: RosterEntrySerializer, 200: RosterEntrySerializer},
+        responses={
+            201: RosterEntrySerializer,
+            200: RosterEntrySerializer,
+            429: OpenApiResponse(description="A daily cap on confirmation messages was reached; nothing was saved"),
+        },
         examples=[
             OpenApiExample(
                 "Someone who signed up at the door",

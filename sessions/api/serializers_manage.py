@@ -92,6 +92,12 @@ class CallerVenueField(serializers.PrimaryKeyRelatedField):
         return venues_usable_by(user) if user is not None else Venue.objects.none()
 
 
+class GroupOrganizationSerializer(serializers.Serializer):
+    """Only the organization of a new group: read first, to ask who may create there."""
+
+    organization = serializers.PrimaryKeyRelatedField(queryset=Organization.objects.all())
+
+
 class GroupSerializer(serializers.ModelSerializer):
     facilitators = FacilitatorSerializer(many=True, read_only=True)
     timezone = serializers.CharField(required=False, allow_blank=True, max_length=64)

@@ -75,7 +75,10 @@ JoinLimitReached = SendCapReached
 def _take_confirmation_caps(
     *, phone: str, client: str, now: dt.datetime, number_message: str = JOIN_CAP_NUMBER
 ) -> None:
-    send_caps_take(destinations=[phone], client=client, now=now, destination_message=number_message)
+    # "email:<address>" names an email destination: the counter is the address's own,
+    # shared with every other path that writes to it.
+    destination = phone.removeprefix("email:")
+    send_caps_take(destinations=[destination], client=client, now=now, destination_message=number_message)
 
 
 @dataclass

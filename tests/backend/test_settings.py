@@ -145,3 +145,20 @@ def test_https_defaults_follow_debug_and_can_be_turned_off_behind_a_redirecting_
     # The demo (DEBUG on, plain http on localhost) redirects nothing.
     assert _setting("SECURE_SSL_REDIRECT", DEBUG="1") == "False"
     assert _setting("SECURE_HSTS_SECONDS", DEBUG="1") == "0"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("TRUSTED_PROXY_COUNT", "-1"),
+        ("SEND_CAP_GLOBAL", "-5"),
+        ("STAFF_TOKEN_LIFETIME_DAYS", "0"),
+        ("STAFF_LOGIN_FAILURE_LIMIT", "0"),
+        ("STAFF_LOGIN_COOLOFF_HOURS", "0"),
+        ("SMS_ALLOWED_COUNTRIES", "US,Canada"),
+    ],
+)
+def test_abuse_and_sign_in_settings_refuse_nonsense(name, value):
+    result = _start_django(SECRET_KEY="x", **{name: value})
+    assert result.returncode != 0
+    assert name in result.stderr

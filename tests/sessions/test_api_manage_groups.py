@@ -145,9 +145,7 @@ def test_facilitators_and_other_admins_cannot_create_groups_for_an_organization(
     OrganizationFactory(admins=[other_admin])
     for user in (lead, other_admin):
         api_client.force_authenticate(user)
-        # Online: another organization's admin may not even learn that this venue exists.
-        body = new_group(organization, format="online", conference_url="https://meet.example.org/x")
-        response = api_client.post(GROUPS, body, format="json")
+        response = api_client.post(GROUPS, new_group(organization, venue), format="json")
         assert response.status_code == 403
         assert response.json() == {"detail": NOT_YOUR_ORGANIZATION}
     assert SupportGroup.objects.count() == 1

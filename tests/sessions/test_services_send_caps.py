@@ -9,6 +9,7 @@ from django.db import transaction
 from django.test import override_settings
 
 from sessions.models import Enrollment, Member, RateCounter
+from sessions.services.members import member_update
 from sessions.services.send_caps import (
     CAP_CLIENT,
     CAP_DESTINATION,
@@ -20,6 +21,7 @@ from sessions.services.send_caps import (
     send_caps_take,
 )
 from tests.factories import FacilitatorFactory, MemberFactory, SupportGroupFactory
+from tests.sessions.concurrency import run_in_threads
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +157,27 @@ def test_a_new_email_address_counts_too(api_client):
     assert member.email == "new@example.org"
     # Changes that send nothing are never capped.
     assert api_client.patch(url, {"display_name": "Ana"}, format="json").status_code == 200
+
+
+def test_a_joins_email_confirmation_counts_against_the_addresss_own_counter():
+    from sessions.services.joining import _take_confirmation_caps
+
+    with transaction.atomic():
+        _take_confirmation_caps(phone="email:ana@example.org", client="203.0.113.5", now=NOW)
+    counter = RateCounter.objects.get(scope=send_cap_scope("destination", "ana@example.org"))
+    assert counter.count == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(SEND_CAP_PER_CLIENT=4)
+def test_concurrent_self_service_changes_from_one_address_stop_at_the_client_cap(requires_postgres):
+    members = [MemberFactory(phone=f"+1217555{n + 920:04d}", sms_reminders=True) for n in range(10)]
+
+    def change(index: int):
+        return member_update(member=members[index], phone=f"+1217555{index + 940:04d}", client="203.0.113.9", now=NOW)
+
+    results = run_in_threads(10, change)
+    assert sum(1 for r in results if isinstance(r, Member)) == 4
+    assert sum(1 for r in results if isinstance(r, SendCapReached)) == 6, results
+    assert Member.objects.filter(sms_consent="pending").count() == 4
+    assert RateCounter.objects.get(scope=send_cap_scope("client", "203.0.113.9")).count == 4
