@@ -111,6 +111,52 @@ def _to_ical(cal: Calendar) -> bytes:
     return cal.to_ical()
 
 
+def _in_repeated_hour(local: dt.datetime) -> bool:
+    """A wall-clock time that a fall-back night shows twice (01:30 in Chicago)."""
+    naive = local.replace(tzinfo=None)
+    return (
+        naive.replace(tzinfo=local.tzinfo, fold=0).utcoffset() != naive.replace(tzinfo=local.tzinfo, fold=1).utcoffset()
+    )
+
+
+def _when(value: dt.datetime, tz_name: str) -> dt.datetime:
+    """A DTSTART or DTEND: as `_local`, but an instant in a repeated hour goes out in UTC.
+
+    RFC 5545 §3.3.5 reads such a wall-clock time as its first instant, but ical.js
+    (Thunderbird, Nextcloud) reads it as the second, an hour later; UTC leaves neither
+    room to differ. (RECURRENCE-ID and EXDATE stay wall-clock times: clients match them
+    against the occurrences they expand, which are wall-clock times.)
+    """
+    local = value.astimezone(zoneinfo.ZoneInfo(tz_name))
+    if _in_repeated_hour(local):
+        return value.astimezone(dt.UTC)
+    return _local(value, tz_name)
+
+
+def _nonexistent(local: dt.datetime) -> bool:
+    """A wall-clock time that a spring-forward night skips (02:30 in Chicago)."""
+    naive = local.replace(tzinfo=None)
+    return naive.replace(tzinfo=local.tzinfo).astimezone(dt.UTC).astimezone(local.tzinfo).replace(tzinfo=None) != naive
+
+
+def _recurrence_id(series: SessionSeries, instant: dt.datetime) -> dt.datetime:
+    """An occurrence's RECURRENCE-ID or EXDATE: the wall-clock time the rule gives it.
+
+    For a start the rule puts in a spring-forward gap (02:30) that is 02:30, not the
+    03:30 the instant reads as: clients match the value against the wall-clock times
+    they expand, and ical.js, comparing them as text, would otherwise miss it.
+    """
+    local = _local(instant, series.timezone)
+    if local.tzinfo is dt.UTC:
+        return local
+    rule_time = series_local_dtstart(series).time()
+    if local.time() != rule_time:
+        nominal = dt.datetime.combine(local.date(), rule_time, tzinfo=local.tzinfo)
+        if _nonexistent(nominal) and local_to_utc(nominal.replace(tzinfo=None), series.timezone) == instant:
+            return nominal
+    return local
+
+
 def _local(value: dt.datetime, tz_name: str) -> dt.datetime:
     """An instant as wall-clock time with a TZID (icalendar writes DTSTART;TZID=…).
 
@@ -239,8 +285,8 @@ def _series_events(
         override.add("dtstamp", now)
         override.add("sequence", series.sequence)
         override.add("summary", group.name)
-        override.add("dtstart", start_local_occ)
-        override.add("dtend", _local(end_utc, tz))
+        override.add("dtstart", _when(start_local_occ, tz))
+        override.add("dtend", _when(end_utc, tz))
         for name in ("location", "description", "url", "status"):
             if name in master:
                 override.add(name, master[name])
@@ -251,12 +297,12 @@ def _series_events(
     for session in exceptional:
         if session.status == Session.Status.CANCELLED:
             if session.original_start in on_rule:
-                exdates.append(_local(session.original_start, tz))
+                exdates.append(_recurrence_id(series, session.original_start))
             continue
         override = Event()
         if session.original_start in on_rule:
             override.add("uid", series_uid(series))
-            override.add("recurrence-id", _local(session.original_start, tz))
+            override.add("recurrence-id", _recurrence_id(series, session.original_start))
         else:
             override.add("uid", _standalone_uid(session))
         _fill_occurrence(override, session=session, series=series, now=now, member_view=member_view, public=public)
@@ -267,12 +313,16 @@ def _series_events(
 
 
 def _clock_change_occurrences(series: SessionSeries, *, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
-    """Occurrences that run across a clock change, as (local start, UTC end).
+    """Occurrences that run across a clock change or start in a repeated hour, as
+    (local start, UTC end).
 
     RFC 5545 §3.3.6 makes a DURATION of hours and minutes exact, but common clients
     (and recurring-ical-events) add it to the local start as wall-clock time, so a
     90-minute session at 01:30 on a fall-back night would show as 2.5 hours. An
-    override with an explicit DTEND leaves no room for interpretation.
+    override with an explicit DTEND leaves no room for interpretation. A start in
+    the repeated hour gets one too, with its DTSTART in UTC (see `_when`), and so does
+    a start the rule puts in a spring-forward gap (ical.js moves 02:30 back to 01:30
+    where RFC 5545 §3.3.5 says 03:30).
     """
     duration = dt.timedelta(minutes=series.duration_minutes)
     tz = zoneinfo.ZoneInfo(series.timezone)
@@ -286,7 +336,8 @@ def _clock_change_occurrences(series: SessionSeries, *, now: dt.datetime) -> lis
     result = []
     for occurrence in series_rule(series).between(low, high, inc=True):
         exact_end = occurrence.astimezone(dt.UTC) + duration
-        if (occurrence + duration).astimezone(dt.UTC) != exact_end:
+        odd_start = _in_repeated_hour(occurrence) or _nonexistent(occurrence)
+        if (occurrence + duration).astimezone(dt.UTC) != exact_end or odd_start:
             result.append((occurrence, exact_end))
     return result
 
@@ -311,8 +362,8 @@ def _fill_occurrence(
     event.add("dtstamp", now)
     event.add("sequence", session.sequence)
     event.add("summary", group.name)
-    event.add("dtstart", _local(session.starts_at, series.timezone))
-    event.add("dtend", _local(session.ends_at, series.timezone))
+    event.add("dtstart", _when(session.starts_at, series.timezone))
+    event.add("dtend", _when(session.ends_at, series.timezone))
     venue = session.venue if session.venue_id else (series.venue or group.venue)
     location = _location(venue, group, conference=member_view)
     if location:
@@ -486,7 +537,7 @@ def session_invite(*, enrollment: Enrollment, session: Session, method: str, now
     cal = _calendar(name=series.group.name, method=method)
     event = Event()
     event.add("uid", series_uid(series))
-    event.add("recurrence-id", _local(session.original_start, series.timezone))
+    event.add("recurrence-id", _recurrence_id(series, session.original_start))
     member_view = method == METHOD_REQUEST and enrollment.status == Enrollment.Status.ACTIVE
     _fill_occurrence(event, session=session, series=series, now=now, member_view=member_view)
     if method == METHOD_CANCEL:

@@ -162,12 +162,14 @@ def test_both_feeds_expand_to_exactly_the_api_sessions_for_a_year_across_both_ds
     assert public.status_code == 200
     assert public["Content-Type"].startswith("text/calendar")
     assert _expanded(public.content, now, end) == api_scheduled
+    assert _readers_agree(public.content, now, end) == api_scheduled
 
     member = MemberFactory(email="ana@example.org")
     EnrollmentFactory(group=group, member=member, status=Enrollment.Status.ACTIVE)
     private = api_client.get(f"/api/me/{member.token}/calendar.ics")
     assert private.status_code == 200
     assert _expanded(private.content, now, end) == api_scheduled
+    assert _readers_agree(private.content, now, end) == api_scheduled
 
     # What each feed may and may not carry.
     assert b"secret-room" not in public.content
@@ -465,6 +467,32 @@ def test_icaljs_reads_both_feeds_and_the_invite_like_recurring_ical_events_acros
     }
     for name, ics in feeds.items():
         assert _readers_agree(ics, start, end) == expected, name
+
+
+@override_settings(SESSION_HORIZON_DAYS=372)
+def test_both_readers_place_sessions_in_the_skipped_and_the_repeated_hour():
+    """02:30 does not exist on the spring-forward day (RFC 5545: 03:30; ical.js alone would
+    say 01:30) and 01:10 happens twice on the fall-back night (RFC 5545: the first; ical.js
+    alone would say the second)."""
+    group = SupportGroupFactory(format="online", venue=None)
+    member = MemberFactory(email="early@example.org")
+    EnrollmentFactory(group=group, member=member, activated_at=DECEMBER)
+    for hour, minute, minutes in ((2, 30, 60), (1, 10, 30)):
+        schedule.series_create(
+            group=group,
+            rrule="FREQ=WEEKLY;BYDAY=SU",
+            dtstart=dt.datetime(2026, 12, 6, hour, minute),
+            timezone="America/Chicago",
+            duration_minutes=minutes,
+            now=DECEMBER,
+        )
+    expected = sorted((s.starts_at, s.ends_at) for s in Session.objects.filter(group=group))
+    end = max(e for _, e in expected)
+    local_starts = {s.astimezone(CHICAGO).replace(tzinfo=None) for s, _ in expected}
+    assert dt.datetime(2027, 3, 14, 3, 30) in local_starts  # the skipped 02:30
+    assert (dt.datetime(2027, 11, 7, 6, 10, tzinfo=UTC), dt.datetime(2027, 11, 7, 6, 40, tzinfo=UTC)) in expected
+    for ics in (group_calendar(group=group, now=DECEMBER), member_calendar(member=member, now=DECEMBER)):
+        assert _readers_agree(ics, DECEMBER, end) == expected
 
 
 def test_every_vtimezone_rdate_holds_a_single_value():
