@@ -164,7 +164,9 @@ def test_group_detail_lists_its_facilitators(as_admin, organization):
 def test_lead_raises_capacity_and_the_waitlist_moves_up(api_client, organization):
     group = SupportGroupFactory(organization=organization, capacity=1)
     lead = FacilitatorFactory(group=group, role="lead").user
-    enrollments = [enrollment_join(group=group, member=MemberFactory())[0] for _ in range(3)]
+    enrollments = [
+        enrollment_join(group=group, member=MemberFactory(organization=group.organization))[0] for _ in range(3)
+    ]
     api_client.force_authenticate(lead)
     response = api_client.patch(f"{GROUPS}{group.pk}/", {"capacity": 2}, format="json")
     assert response.status_code == 200 and response.json()["capacity"] == 2
