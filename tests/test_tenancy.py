@@ -42,12 +42,13 @@ def staff(user) -> APIClient:
     return client
 
 
-def texted(member: Member, group, at: dt.datetime) -> None:
+def texted(member: Member, group, at: dt.datetime, kind: str = "reminder", detail: str = "") -> None:
     """A text Lantern sent `member` for `group` at `at` (what routes replies)."""
     OutboxMessage.objects.create(
         member=member,
         channel="sms",
-        kind="reminder",
+        kind=kind,
+        detail=detail,
         group=group,
         dedupe_key=f"t{next(_sid)}",
         status="sent",
@@ -139,14 +140,14 @@ def test_replies_go_to_the_organization_that_last_texted_the_number_and_never_ac
     assert inbox_b == []
 
     # The church then texts the number (its confirmation): the next reply is the church's.
-    ContactProof.objects.create(
+    proof = ContactProof.objects.create(
         member=church_member,
         channel="sms",
         destination=PHONE,
         requested_at=NOW,
         expires_at=NOW + dt.timedelta(days=2),
     )
-    texted(church_member, world["b"], NOW + dt.timedelta(minutes=5))
+    texted(church_member, world["b"], NOW + dt.timedelta(minutes=5), kind="sms_confirm", detail=str(proof.pk))
     yes = text_from("YES", NOW + dt.timedelta(minutes=6))
     assert yes.member == church_member
     church_member.refresh_from_db()

@@ -195,10 +195,14 @@ def email_confirm(*, proof: ContactProof, now: dt.datetime | None = None) -> Pro
 
 
 @transaction.atomic
-def phone_confirm(*, member: Member, now: dt.datetime | None = None) -> ProofResult | None:
-    """A YES from the member's number: prove it with the latest open text confirmation
-    (only that one: a YES answers the last text, not an older request for another
-    group). None when no confirmation is open."""
+def phone_confirm(*, member: Member, proof_id: int | None = None, now: dt.datetime | None = None) -> ProofResult | None:
+    """A YES from the member's number: prove it with the confirmation that YES answers.
+
+    `proof_id` names the confirmation whose text was sent last (the SMS webhook passes
+    it: a YES answers the last text, and a confirmation never sent, e.g. to a number
+    that said STOP, cannot be answered). Without it, the latest open one. None when
+    that confirmation is not open.
+    """
     now = now or timezone.now()
     proofs = (
         ContactProof.objects.select_for_update(of=("self",))
@@ -206,6 +210,8 @@ def phone_confirm(*, member: Member, now: dt.datetime | None = None) -> ProofRes
         .filter(member=member, channel=ContactProof.Channel.SMS, proven_at__isnull=True, cancelled_at__isnull=True)
         .order_by("-requested_at", "-id")
     )
+    if proof_id is not None:
+        proofs = proofs.filter(pk=proof_id)
     for proof in proofs[:1]:
         if _is_open(proof, now=now):
             return _prove(proof, now=now)
