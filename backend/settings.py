@@ -349,6 +349,9 @@ for _code in SMS_ALLOWED_COUNTRIES:
     if len(_code) != 2 or not _code.isalpha():
         raise ImproperlyConfigured(f"SMS_ALLOWED_COUNTRIES takes ISO 3166 two-letter codes, got {_code!r}")
 
+# --- Contact proof (docs/privacy.md): how long a join request and its confirmation stay open ---
+CONTACT_PROOF_VALID_HOURS = envint("CONTACT_PROOF_VALID_HOURS", 48)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
