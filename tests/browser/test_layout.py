@@ -65,3 +65,16 @@ def test_usable_at_320_pixels_without_sideways_scrolling(browser, live_server):
         assert page.evaluate("() => document.documentElement.scrollWidth") <= 320
     finally:
         context.close()
+
+
+def test_the_axe_runner_reports_a_real_violation(phone, live_server):
+    """The harness can fail: an unlabelled input is reported by rule and element."""
+    from tests.browser.conftest import run_axe
+
+    phone.goto("/")
+    assert run_axe(phone) == []
+    phone.evaluate(
+        "() => { const i = document.createElement('input'); i.id = 'orphan'; document.querySelector('main').append(i); }"
+    )
+    violations = run_axe(phone)
+    assert [v["id"] for v in violations] == ["label"] and violations[0]["nodes"] == ["#orphan"]

@@ -25,7 +25,7 @@ def test_group_page_shows_what_to_expect_who_where_when_cost(client: Client):
     group = make_group(name="Hope Circle", sessions=3, wheelchair_accessible=True)
     FacilitatorFactory(group=group, user=UserFactory(first_name="Ann", last_name="Secret-Surname"))
     html = _html(client, group)
-    assert "<h1>Hope Circle</h1>" in html
+    assert '<h1 lang="en">Hope Circle</h1>' in html
     assert "Coffee, introductions, and time to share or just listen." in html
     assert "You can just listen. You do not have to talk." in html
     assert "Led by Ann." in html and "Secret-Surname" not in html
