@@ -74,7 +74,8 @@ def test_the_axe_runner_reports_a_real_violation(phone, live_server):
     phone.goto("/")
     assert run_axe(phone) == []
     phone.evaluate(
-        "() => { const i = document.createElement('input'); i.id = 'orphan'; document.querySelector('main').append(i); }"
+        "() => { const i = document.createElement('input'); i.id = 'orphan';"
+        " document.querySelector('main').append(i); }"
     )
     violations = run_axe(phone)
     assert [v["id"] for v in violations] == ["label"] and violations[0]["nodes"] == ["#orphan"]
