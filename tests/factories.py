@@ -135,3 +135,22 @@ class AttendanceFactory(factory.django.DjangoModelFactory):
 
     session = factory.SubFactory(SessionFactory)
     enrollment = factory.SubFactory(EnrollmentFactory, group=factory.SelfAttribute("..session.group"))
+
+
+def join_and_confirm(group: models.SupportGroup, *, client=None, **body) -> models.Member:
+    """A public join, then its confirmation answered (YES to the text, or Confirm on the
+    emailed link): the only way a real person gets from a join form onto a roster."""
+    from rest_framework.test import APIClient
+
+    from sessions.services.proofs import email_confirm, phone_confirm
+
+    body.setdefault("display_name", "Ana")
+    response = (client or APIClient()).post(f"/api/groups/{group.slug}/join/", body, format="json")
+    assert response.status_code == 202, response.content
+    request = models.JoinRequest.objects.get(token=response.json()["request_token"])
+    proof = request.proofs.get()
+    if proof.channel == models.ContactProof.Channel.SMS:
+        phone_confirm(member=request.member)
+    else:
+        email_confirm(proof=proof)
+    return models.Member.objects.get(pk=request.member_id)

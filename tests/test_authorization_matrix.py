@@ -6,6 +6,8 @@ the same organization; the group's co-facilitator; its lead facilitator; an
 admin of another organization; the organization's admin. Staff authenticate
 with real API tokens. On /api/me/ paths, callers other than the member use a
 token that is not a member's (their own API token, or garbage): 404, never 403.
+The same holds for a join request's handle and an emailed confirmation link: the
+"member" column is the person holding them, everyone else tries a wrong one.
 
 Conventions: not logged in is 401; logged in but not allowed is 403; a missing
 object (or someone else's self-service token) is 404.
@@ -19,8 +21,9 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sessions.models import Enrollment, Member
+from sessions.models import Enrollment, JoinRequest, Member
 from sessions.services.enrollment import enrollment_join
+from sessions.services.joining import group_join
 from tests.factories import (
     FacilitatorFactory,
     MemberFactory,
@@ -47,6 +50,8 @@ class World:
     member: Member
     users: dict
     tokens: dict
+    join_request: JoinRequest
+    email_request: JoinRequest
 
 
 @pytest.fixture
@@ -62,8 +67,10 @@ def world(db) -> World:
     FacilitatorFactory(group=group, user=lead, role="lead")
     FacilitatorFactory(group=group, user=co, role="co")
     FacilitatorFactory(group=SupportGroupFactory(organization=organization), user=other_facilitator, role="lead")
-    member = MemberFactory(display_name="Ana", phone=MEMBER_PHONE, email=MEMBER_EMAIL)
+    member = MemberFactory(display_name="Ana", phone=MEMBER_PHONE, email=MEMBER_EMAIL, organization=organization)
     enrollment = enrollment_join(group=group, member=member)[0]
+    join_request = group_join(group=group, display_name="Bo", phone="+13125550143").join_request
+    email_request = group_join(group=group, display_name="Cy", email="cy.private@example.org").join_request
     users = {
         "admin": admin,
         "second_admin": second_admin,
@@ -73,7 +80,9 @@ def world(db) -> World:
         "other_facilitator": other_facilitator,
     }
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
-    return World(organization, group, venue, spare_venue, enrollment, member, users, tokens)
+    return World(
+        organization, group, venue, spare_venue, enrollment, member, users, tokens, join_request, email_request
+    )
 
 
 def client_for(world: World, role: str) -> APIClient:
@@ -162,6 +171,12 @@ ENDPOINTS = [
     # The member is already in the group: 200 with their own status, nobody else gets further than 404.
     ("me join", "post", "/api/me/{token}/groups/{slug}/join/", None, MEMBER_ONLY.format(ok=200)),
     ("me rotate", "post", "/api/me/{token}/rotate/", None, MEMBER_ONLY.format(ok=200)),
+    ("me confirm email", "post", "/api/me/{token}/confirm-email/", None, MEMBER_ONLY.format(ok=202)),
+    ("join request", "get", "/api/join-requests/{request}/", None, MEMBER_ONLY.format(ok=200)),
+    ("join request cancel", "delete", "/api/join-requests/{request}/", None, MEMBER_ONLY.format(ok=200)),
+    ("join request cancel form", "post", "/api/join-requests/{request}/cancel/", None, MEMBER_ONLY.format(ok=200)),
+    ("email confirmation", "get", "/api/email-confirmations/{secret}/", None, MEMBER_ONLY.format(ok=200)),
+    ("email confirm", "post", "/api/email-confirmations/{secret}/", None, MEMBER_ONLY.format(ok=200)),
 ]  # fmt: skip
 
 CASES = [
@@ -182,6 +197,8 @@ def _fill(path: str, world: World, role: str) -> str:
         enrollment=world.enrollment.pk,
         token=me_token(world, role),
         slug=world.group.slug,
+        request=world.join_request.token if role == "member" else me_token(world, role),
+        secret=world.email_request.proofs.get().secret if role == "member" else me_token(world, role),
     )
 
 
@@ -221,7 +238,7 @@ def test_lists_never_show_other_groups_or_their_members(world, role):
 @pytest.mark.django_db
 def test_a_roster_shows_only_its_own_groups_members(world):
     other_group = SupportGroupFactory(organization=world.organization)
-    stranger = MemberFactory(phone="+13125550777", email="stranger@example.org")
+    stranger = MemberFactory(phone="+13125550777", email="stranger@example.org", organization=world.organization)
     enrollment_join(group=other_group, member=stranger)
     client = client_for(world, "co_facilitator")
     for path in (f"/api/manage/groups/{world.group.pk}/roster/", f"/api/manage/groups/{world.group.pk}/roster.csv"):
@@ -248,3 +265,21 @@ def test_no_public_response_contains_a_members_phone_or_email(world):
         text = response.content.decode()
         for secret in (MEMBER_PHONE, MEMBER_PHONE[2:], national, MEMBER_EMAIL, world.member.token):
             assert secret not in text, (path, secret)
+
+
+@pytest.mark.django_db
+def test_a_member_cannot_use_their_token_in_another_organizations_group(world):
+    elsewhere = SupportGroupFactory()
+    client = APIClient()
+    for method in ("get", "post"):
+        response = getattr(client, method)(f"/api/me/{world.member.token}/groups/{elsewhere.slug}/join/")
+        assert response.status_code == 404
+    assert not Enrollment.objects.filter(group=elsewhere).exists()
+
+
+@pytest.mark.django_db
+def test_an_unproven_members_token_opens_nothing(world):
+    unproven = world.join_request.member
+    client = APIClient()
+    for path in (f"/api/me/{unproven.token}/", f"/api/me/{unproven.token}/calendar.ics"):
+        assert client.get(path).status_code == 404, path

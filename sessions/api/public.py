@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle, ScopedRateThrottle
 from rest_framework.views import APIView
@@ -217,7 +218,13 @@ def _join_request(token: str):
     return join_request
 
 
-class JoinRequestView(_NoStoreAPIView):
+class _CapabilityAPIView(_NoStoreAPIView):
+    # The secret in the URL is the credential: no session (so no CSRF), no staff token.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+
+class JoinRequestView(_CapabilityAPIView):
     """The requester's handle on one join request. It shows the request as typed and
     whether it was cancelled or has expired, never whether it was confirmed."""
 
@@ -242,7 +249,7 @@ class JoinRequestCancelView(JoinRequestView):
         return self.delete(request, token)
 
 
-class EmailConfirmationView(_NoStoreAPIView):
+class EmailConfirmationView(_CapabilityAPIView):
     """The link in a confirmation email. GET describes it and changes nothing (mail
     scanners follow links); POST proves the address and confirms the join."""
 
