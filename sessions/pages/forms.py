@@ -223,12 +223,20 @@ class RemindersForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reminders"].hide_optional = True
+        self.fields["language"].hide_optional = True
+        self.fields["language"].options_are_languages = True
 
     reminders = forms.MultipleChoiceField(
         label=_("Remind me before each meeting"),
         choices=[("sms", _("By text message")), ("email", _("By email"))],
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    language = forms.ChoiceField(
+        label=_("Language of our texts and emails"),
+        # Each language in its own name, as the language switch shows them.
+        choices=[("en", "English"), ("es", "Español")],
+        widget=forms.RadioSelect,
     )
 
 

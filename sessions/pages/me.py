@@ -94,7 +94,8 @@ def _home(request: HttpRequest, member: Member, *, status: int = 200, **forms) -
         "member": member,
         "token": member.token,
         "groups": _overview(member),
-        "reminders_form": forms.get("reminders_form") or RemindersForm(initial={"reminders": reminders}),
+        "reminders_form": forms.get("reminders_form")
+        or RemindersForm(initial={"reminders": reminders, "language": member.language}),
         "contact_form": forms.get("contact_form")
         or ContactForm(initial={"phone": phone_for_display(member.phone), "email": member.email or ""}),
         "form": forms.get("reminders_form") or forms.get("contact_form"),
@@ -154,6 +155,7 @@ def me_reminders(request: HttpRequest, token: str) -> HttpResponse:
             member_services.member_update(
                 member=member, sms_reminders="sms" in chosen, email_reminders="email" in chosen
             )
+            member_services.member_set_language(member=member, language=form.cleaned_data["language"])
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 form.add_error("reminders", [translated(m) for m in errors])

@@ -50,6 +50,8 @@ def choice_options(field: BoundField) -> list[dict]:
             "value": str(choice_value),
             "label": label,
             "checked": str(choice_value) in chosen,
+            # Options that are languages are read in their own language (WCAG 3.1.2).
+            "lang": str(choice_value) if getattr(field.field, "options_are_languages", False) else "",
         }
         for index, (choice_value, label) in enumerate(field.field.choices)
     ]
