@@ -115,7 +115,6 @@ def test_phone_journey_from_zip_to_erase(phone, live_server, axe, screenshot, de
     phone.get_by_role("button", name="Delete my details").click()
     phone.wait_for_url(f"{live_server.url}/erased/")
     axe(phone)
-    screenshot(phone, "me-erased")
     member.refresh_from_db()
     assert member.erased_at is not None and member.phone is None
     assert phone.goto(my_page).status == 404

@@ -9,17 +9,15 @@ from tests.pages.helpers import make_group
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_finder_has_no_axe_violations_in_english_and_spanish(phone, live_server, axe, screenshot):
+def test_finder_has_no_axe_violations_in_english_and_spanish(phone, live_server, axe):
     phone.goto("/")
     assert phone.locator("h1").inner_text() == "Find a support group near you"
     axe(phone)
-    screenshot(phone, "finder-en")
     phone.get_by_role("button", name="Español").click()
     phone.wait_for_url(f"{live_server.url}/")
     assert phone.locator("html").get_attribute("lang") == "es"
     assert phone.locator("h1").inner_text() == "Encuentre un grupo de apoyo cerca de usted"
     axe(phone)
-    screenshot(phone, "finder-es")
 
 
 def test_shift_three_times_replaces_the_page_and_its_history_entry(phone, live_server, settings):
