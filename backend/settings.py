@@ -231,6 +231,9 @@ JOIN_SMS_CAP_PER_NUMBER = envint("JOIN_SMS_CAP_PER_NUMBER", 3)
 JOIN_SMS_CAP_PER_CLIENT = envint("JOIN_SMS_CAP_PER_CLIENT", 10)
 JOIN_SMS_CAP_GLOBAL = envint("JOIN_SMS_CAP_GLOBAL", 1000)
 
+# --- Contact proof (docs/privacy.md): how long a join request and its confirmation stay open ---
+CONTACT_PROOF_VALID_HOURS = envint("CONTACT_PROOF_VALID_HOURS", 48)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -12,10 +12,11 @@ get their old texts, and a group they have left since no longer sees texts it
 was not the filed group for. Derived at read time from enrollments, so no
 model change and nothing to keep in step when someone joins or leaves.
 
-Beyond the filed group it goes only to groups of the same organization: a member
-of groups run by two organizations (a hospice and a church, say) wrote to the
-one Lantern last texted them for, and the other organization's facilitators are
-not to read it, nor learn from it where else the member goes.
+Beyond the filed group it goes only to groups of the same organization. A person
+in groups of two organizations (a hospice and a church, say) is two member
+records, one per organization, and a text is filed under the record of the
+organization Lantern last texted the number for (`webhooks._member_for`), so the
+other organization's facilitators never read it, nor learn where else they go.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from django.db.models import F
 from notifications import texts
 from notifications.consent import member_mark_undeliverable, member_opt_in, number_opt_out
 from notifications.dispatch import OPTED_OUT_CODES, RETRY_ONCE_CODES, UNDELIVERABLE_CODES, backoff
-from notifications.models import Channel, InboundMessage, OutboxMessage, Status
+from notifications.models import Channel, InboundMessage, Kind, OutboxMessage, Status
 from sessions.models import Attendance, Enrollment, Member, Session, SupportGroup
 from sessions.selectors.schedule import scheduled_from
 from sessions.services.attendance import attendance_rsvp
@@ -107,10 +107,26 @@ def _rsvp(member: Member, *, rsvp: str, now: dt.datetime) -> str:
     )
 
 
+def _last_confirmation_sent(member: Member) -> int | None:
+    """The ContactProof of the last "reply YES" text actually sent to this member."""
+    row = (
+        OutboxMessage.objects.filter(
+            member=member, channel=Channel.SMS, kind=Kind.SMS_CONFIRM, send_started_at__isnull=False
+        )
+        .order_by("-send_started_at", "-id")
+        .first()
+    )
+    return int(row.detail) if row is not None and row.detail.isdigit() else None
+
+
 def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
     """YES answers the last confirmation text (proving the number, confirming its join
     request); START/UNSTOP (and a YES with nothing to confirm) turn texts back on."""
-    proof = phone_confirm(member=member, now=now) if keyword == "YES" else None
+    proof = None
+    if keyword == "YES":
+        answered = _last_confirmation_sent(member)
+        if answered is not None:
+            proof = phone_confirm(member=member, proof_id=answered, now=now)
     if proof is not None:
         member = proof.member
         if proof.join_request is not None:

@@ -190,6 +190,7 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
         for n in range(3 + index % 4):
             phone_counter += 1
             member = Member.objects.create(
+                organization=group.organization,
                 display_name=FIRST_NAMES[(index + n) % len(FIRST_NAMES)],
                 phone=_demo_phone(region, phone_counter),
                 email=f"member{phone_counter}@lantern.example" if n % 2 == 0 else None,
@@ -201,6 +202,9 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
                 sms_consent_source=Member.ConsentSource.WEB_FORM,
                 email_consent=n % 2 == 0,
                 email_consent_at=now if n % 2 == 0 else None,
+                # Demo members have answered their confirmations.
+                phone_verified_at=now,
+                email_verified_at=now if n % 2 == 0 else None,
             )
             enrollment, _ = enrollment_join(group=group, member=member, join_note="", now=now)
             # Approval groups: the facilitator has approved all but the newest request, which

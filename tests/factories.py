@@ -153,4 +153,13 @@ def join_and_confirm(group: models.SupportGroup, *, client=None, **body) -> mode
         phone_confirm(member=request.member)
     else:
         email_confirm(proof=proof)
-    return models.Member.objects.get(pk=request.member_id)
+    member = models.Member.objects.get(pk=request.member_id)
+    if body.get("email") and member.email is None:
+        # An email typed next to a phone is added from the member's own page, where it
+        # gets (and here answers) its own confirmation.
+        from sessions.services.members import member_update
+
+        member_update(member=member, email=body["email"], email_reminders=bool(body.get("email_reminders")))
+        email_confirm(proof=member.contact_proofs.filter(channel="email").latest("id"))
+        member.refresh_from_db()
+    return member

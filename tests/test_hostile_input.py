@@ -44,7 +44,9 @@ def world():
     group = SupportGroupFactory(organization=organization, venue=venue, capacity=10)
     lead = UserFactory(username="hostile-lead")
     FacilitatorFactory(group=group, user=lead, role=Facilitator.Role.LEAD)
-    member = MemberFactory(display_name="Ana", phone="+13125550142", email="ana@example.org")
+    member = MemberFactory(
+        display_name="Ana", phone="+13125550142", email="ana@example.org", organization=group.organization
+    )
     enrollment = enrollment_join(group=group, member=member)[0]
     series = SessionSeriesFactory(group=group)
     session = SessionFactory(series=series, starts_at=timezone.now() - dt.timedelta(hours=2))

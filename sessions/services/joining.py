@@ -168,34 +168,24 @@ def _holder(*, organization_id: int, field_name: str, value: str, now: dt.dateti
 def _member_for_request(
     *, group: SupportGroup, display_name: str, phone: str | None, email: str | None, time_zone: str, now: dt.datetime
 ) -> Member:
+    """The record a join request belongs to: found by the contact it will prove (the phone
+    if one was typed, else the email), or a new record holding only that contact.
+
+    The other typed contact is never attached: whoever proves the phone has not proven
+    the email, and a record must not gather contacts that different people typed
+    (docs/privacy.md, "What a confirmation does"). The member adds an email from
+    their own page, where it gets its own confirmation.
+    """
     organization_id = group.organization_id
-    by_phone = _holder(organization_id=organization_id, field_name="phone", value=phone, now=now) if phone else None
-    by_email = _holder(organization_id=organization_id, field_name="email", value=email, now=now) if email else None
-    member = by_phone or by_email
+    field_name, value = ("phone", phone) if phone else ("email", email)
+    member = _holder(organization_id=organization_id, field_name=field_name, value=value, now=now)
     if member is not None:
-        if not member.is_proven:
-            # An unproven record: the typed contacts may be added to it, if free.
-            # Its proof later keeps only the contacts of the request that proves it.
-            changed = []
-            if phone and member.phone is None and by_email is not None and by_phone is None:
-                member.phone = phone
-                changed.append("phone")
-            if email and member.email is None and by_phone is not None and by_email is None:
-                member.email = email
-                changed.append("email")
-            if changed:
-                try:
-                    with transaction.atomic():
-                        member.save(update_fields=changed)
-                except IntegrityError:
-                    member.refresh_from_db()
         return member
     member = Member(
         organization_id=organization_id,
         display_name=display_name.strip(),
-        phone=phone,
-        email=email,
         timezone=time_zone,
+        **{field_name: value},
     )
     member.full_clean(validate_unique=False, validate_constraints=False)
     try:
@@ -205,8 +195,7 @@ def _member_for_request(
         # A concurrent join with the same contact a moment ago: use that record.
         member = (
             Member.objects.select_for_update()
-            .filter(organization_id=organization_id, erased_at__isnull=True)
-            .filter(**({"phone": phone} if phone else {"email": email}))
+            .filter(organization_id=organization_id, erased_at__isnull=True, **{field_name: value})
             .first()
         )
         if member is None:

@@ -3,11 +3,13 @@
 A proof proves only the destination it was sent to, and only while it is open
 (not proven, cancelled or expired, its join request not cancelled, the member's
 contact unchanged). Proving turns the join request it belongs to into an
-enrollment by the ordinary rules. The first proof of a record also makes the
-record safe to hand out: it takes the name typed with the proving request, and
-any unproven contact that request did not name is taken off (someone else typed
-it), so a stranger cannot attach their own email to someone's number and later
-read that person's record (docs/privacy.md, "What a confirmation does").
+enrollment by the ordinary rules. The first proof of a record through a join
+request also makes the record safe to hand out: it takes the name typed with that
+request, and the record's other, unproven contact is taken off (someone typed it
+who has not proven it), so a stranger cannot attach their own contact to
+someone's number or email and later read that person's record (docs/privacy.md,
+"What a confirmation does"). In-person adds (no join request) keep both contacts:
+the facilitator saw the person give them.
 """
 
 from __future__ import annotations
@@ -140,10 +142,11 @@ def _prove(proof: ContactProof, *, now: dt.datetime) -> ProofResult:
             fields.append("timezone")
     member.save(update_fields=fields)
     if first_proof and request is not None:
-        if member.phone is not None and member.phone != request.phone:
-            member_detach_contact(member=member, channel="phone", now=now)
-        if member.email is not None and member.email != request.email:
-            member_detach_contact(member=member, channel="email", now=now)
+        # Only the contact just proven stays: any other one on the record was typed by
+        # someone who has not proven it (perhaps not the owner).
+        other = "email" if proof.channel == ContactProof.Channel.SMS else "phone"
+        if getattr(member, other) is not None:
+            member_detach_contact(member=member, channel=other, now=now)
         member.refresh_from_db()
 
     enrollment = None
@@ -195,10 +198,14 @@ def email_confirm(*, proof: ContactProof, now: dt.datetime | None = None) -> Pro
 
 
 @transaction.atomic
-def phone_confirm(*, member: Member, now: dt.datetime | None = None) -> ProofResult | None:
-    """A YES from the member's number: prove it with the latest open text confirmation
-    (only that one: a YES answers the last text, not an older request for another
-    group). None when no confirmation is open."""
+def phone_confirm(*, member: Member, proof_id: int | None = None, now: dt.datetime | None = None) -> ProofResult | None:
+    """A YES from the member's number: prove it with the confirmation that YES answers.
+
+    `proof_id` names the confirmation whose text was sent last (the SMS webhook passes
+    it: a YES answers the last text, and a confirmation never sent, e.g. to a number
+    that said STOP, cannot be answered). Without it, the latest open one. None when
+    that confirmation is not open.
+    """
     now = now or timezone.now()
     proofs = (
         ContactProof.objects.select_for_update(of=("self",))
@@ -206,6 +213,8 @@ def phone_confirm(*, member: Member, now: dt.datetime | None = None) -> ProofRes
         .filter(member=member, channel=ContactProof.Channel.SMS, proven_at__isnull=True, cancelled_at__isnull=True)
         .order_by("-requested_at", "-id")
     )
+    if proof_id is not None:
+        proofs = proofs.filter(pk=proof_id)
     for proof in proofs[:1]:
         if _is_open(proof, now=now):
             return _prove(proof, now=now)

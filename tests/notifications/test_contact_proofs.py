@@ -103,24 +103,30 @@ def test_an_unproven_email_receives_nothing_that_names_the_group(run_dispatch, n
     assert all("private-room" not in m.body for m in mail.outbox)
 
 
-def test_a_yes_confirms_only_the_request_its_text_was_about(now):
+def test_a_yes_confirms_only_the_request_its_text_was_about(run_dispatch, now):
     member = texting_member(phone="+12175550160")
     first, second = (
         SupportGroupFactory(organization=member.organization),
         SupportGroupFactory(organization=member.organization),
     )
     join_form(first, phone="+12175550160")
+    run_dispatch(now)
     join_form(second, phone="+12175550160")
-    text_from("+12175550160", "YES", now)
+    run_dispatch(now + dt.timedelta(minutes=1))
+    assert ConsoleSms.sent[-1].body.startswith("Lantern: reply YES to join")
+    text_from("+12175550160", "YES", now + dt.timedelta(minutes=2))
     assert list(Enrollment.objects.filter(member=member).values_list("group_id", flat=True)) == [second.pk]
     assert JoinRequest.objects.get(group=first).confirmed_at is None
 
 
-def test_no_text_to_an_opted_out_number(run_dispatch, now):
+def test_no_text_to_an_opted_out_number_and_a_stray_yes_confirms_nothing(run_dispatch, now):
     member = MemberFactory(phone="+12175550143", sms_consent="opted_out")
     join_form(SupportGroupFactory(organization=member.organization), phone="+12175550143")
     assert run_dispatch(now) == []
     assert not proof_rows().exists() and ConsoleSms.sent == []
+    # A YES that answers no text we sent turns texts back on (START) but joins nothing.
+    text_from("+12175550143", "YES", now + dt.timedelta(minutes=1))
+    assert not Enrollment.objects.filter(member=member).exists()
 
 
 def test_a_confirmation_cancelled_through_the_handle_is_not_sent_and_no_longer_works(run_dispatch, now):

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
+from rest_framework.test import APIClient
 
 from sessions.api.access import NOT_YOUR_ORGANIZATION
 from sessions.api.manage import ADMINS_ONLY, NOT_LEAD
@@ -78,6 +81,32 @@ def test_admin_creates_a_group_with_the_venue_time_zone_and_a_slug(as_admin, org
     assert AuditLog.objects.get(action="group.create").actor == admin
     second = as_admin.post(GROUPS, new_group(organization, venue), format="json")
     assert second.json()["slug"] == "tuesday-grief-circle-2"
+
+
+@pytest.mark.django_db
+def test_an_unlisted_groups_slug_cannot_be_derived_from_its_name(as_admin, organization, venue):
+    """An unlisted group's page was reachable by guessing the slug from its name."""
+    slugs = set()
+    for _ in range(2):
+        response = as_admin.post(GROUPS, new_group(organization, venue, listed=False), format="json")
+        assert response.status_code == 201, response.json()
+        slugs.add(response.json()["slug"])
+    assert len(slugs) == 2
+    for slug in slugs:
+        assert re.fullmatch(r"tuesday-grief-circle-[a-z2-9]{8}", slug), slug
+    assert APIClient().get("/api/groups/tuesday-grief-circle/").status_code == 404
+    # A slug given by the admin is kept readable at the front, random at the end.
+    given = as_admin.post(GROUPS, new_group(organization, venue, listed=False, slug="widows"), format="json")
+    assert re.fullmatch(r"widows-[a-z2-9]{8}", given.json()["slug"])
+
+
+@pytest.mark.django_db
+def test_unlisting_a_group_gives_it_a_new_unguessable_slug(as_admin, organization, venue):
+    created = as_admin.post(GROUPS, new_group(organization, venue), format="json").json()
+    response = as_admin.patch(f"{GROUPS}{created['id']}/", {"listed": False}, format="json")
+    assert response.status_code == 200
+    assert response.json()["slug"].startswith("tuesday-grief-circle-") and response.json()["slug"] != created["slug"]
+    assert APIClient().get(f"/api/groups/{created['slug']}/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -164,7 +193,9 @@ def test_group_detail_lists_its_facilitators(as_admin, organization):
 def test_lead_raises_capacity_and_the_waitlist_moves_up(api_client, organization):
     group = SupportGroupFactory(organization=organization, capacity=1)
     lead = FacilitatorFactory(group=group, role="lead").user
-    enrollments = [enrollment_join(group=group, member=MemberFactory())[0] for _ in range(3)]
+    enrollments = [
+        enrollment_join(group=group, member=MemberFactory(organization=group.organization))[0] for _ in range(3)
+    ]
     api_client.force_authenticate(lead)
     response = api_client.patch(f"{GROUPS}{group.pk}/", {"capacity": 2}, format="json")
     assert response.status_code == 200 and response.json()["capacity"] == 2

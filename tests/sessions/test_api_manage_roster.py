@@ -44,7 +44,9 @@ def client(api_client, facilitator):
 
 
 def seat(group, **member_fields):
-    return enrollment_join(group=group, member=MemberFactory(**member_fields))[0]
+    return enrollment_join(group=group, member=MemberFactory(**{"organization": group.organization, **member_fields}))[
+        0
+    ]
 
 
 # --- Listing ----------------------------------------------------------------------------
@@ -159,7 +161,9 @@ def test_adding_uses_the_venue_country_for_local_numbers(api_client):
 
 @pytest.mark.django_db
 def test_adding_an_existing_member_changes_none_of_their_data(client, group):
-    member = MemberFactory(display_name="Ruth", phone="+12175550199", sms_consent="opted_out")
+    member = MemberFactory(
+        display_name="Ruth", phone="+12175550199", sms_consent="opted_out", organization=group.organization
+    )
     response = client.post(
         roster_url(group), {"display_name": "Someone Else", "phone": "217 555 0199", "sms_reminders": True}
     )

@@ -50,7 +50,7 @@ def test_own_groups_cost_one_query_however_many(api_client, member, django_asser
 
 @pytest.mark.django_db
 def test_member_sees_their_own_data_and_groups_but_nobody_else(api_client, member, settings):
-    group = SupportGroupFactory(name="Tuesday Circle", slug="tuesday-circle")
+    group = SupportGroupFactory(name="Tuesday Circle", slug="tuesday-circle", organization=member.organization)
     enrollment_join(group=group, member=member)
     EnrollmentFactory(group=group, member=MemberFactory(display_name="Zed", phone="+12175550999"))
     response = api_client.get(me(member))
@@ -169,16 +169,39 @@ def test_bad_changes_are_400s_and_change_nothing(api_client, member, body, error
 
 @pytest.mark.django_db
 def test_a_phone_already_on_another_record_is_refused(api_client, member):
-    MemberFactory(phone="+12175550160")
+    MemberFactory(phone="+12175550160", organization=member.organization)
     response = api_client.patch(me(member), {"phone": "+12175550160"}, format="json")
     assert response.status_code == 400 and response.json() == {"phone": [PHONE_IN_USE]}
+
+
+@pytest.mark.django_db
+def test_a_phone_known_only_in_another_organization_is_just_a_new_unproven_number(api_client, member):
+    # Sealed: another organization's records say nothing here, not even "in use".
+    MemberFactory(phone="+12175550161")
+    response = api_client.patch(me(member), {"phone": "+12175550161"}, format="json")
+    assert response.status_code == 200 and response.json()["phone_verified"] is False
+
+
+@pytest.mark.django_db
+def test_a_new_email_is_unproven_and_gets_only_a_confirmation(api_client, member):
+    from sessions.models import ContactProof
+
+    response = api_client.patch(me(member), {"email": "new@example.org", "email_reminders": True}, format="json")
+    assert response.status_code == 200 and response.json()["email_verified"] is False
+    member.refresh_from_db()
+    assert member.email_verified_at is None
+    proof = ContactProof.objects.get(member=member, channel="email")
+    assert proof.destination == "new@example.org" and proof.join_request is None
+    # Asking again while that link is open sends no second one.
+    assert api_client.post(me(member, "confirm-email/")).status_code == 202
+    assert ContactProof.objects.filter(member=member, channel="email").count() == 1
 
 
 @pytest.mark.django_db
 def test_local_numbers_use_the_country_of_the_members_group(api_client):
     venue = VenueFactory(country="GB", city="Manchester", latitude=53.48, longitude=-2.24, timezone="Europe/London")
     group = SupportGroupFactory(venue=venue, organization=venue.organization)
-    member = MemberFactory(phone=None, email="olu@example.org")
+    member = MemberFactory(phone=None, email="olu@example.org", organization=group.organization)
     enrollment_join(group=group, member=member)
     response = api_client.patch(me(member), {"phone": "07911 123456"}, format="json")
     assert response.status_code == 200 and response.json()["phone"] == "+447911123456"
@@ -189,9 +212,9 @@ def test_local_numbers_use_the_country_of_the_members_group(api_client):
 
 @pytest.mark.django_db
 def test_leaving_frees_the_seat_for_the_waitlist(api_client, member):
-    group = SupportGroupFactory(capacity=1)
+    group = SupportGroupFactory(capacity=1, organization=member.organization)
     enrollment_join(group=group, member=member)
-    waiting = enrollment_join(group=group, member=MemberFactory())[0]
+    waiting = enrollment_join(group=group, member=MemberFactory(organization=group.organization))[0]
     response = api_client.post(me(member, f"groups/{group.slug}/leave/"))
     assert response.status_code == 200 and response.json()["status"] == "left"
     waiting.refresh_from_db()
@@ -224,10 +247,10 @@ def test_rotating_the_token_kills_the_old_link(api_client, member, settings):
 
 @pytest.mark.django_db
 def test_erasing_removes_personal_data_and_keeps_anonymised_attendance(api_client, member):
-    group = SupportGroupFactory(capacity=1)
+    group = SupportGroupFactory(capacity=1, organization=member.organization)
     enrollment = enrollment_join(group=group, member=member, join_note="My husband died")[0]
     Enrollment.objects.filter(pk=enrollment.pk).update(notes="Lost her husband in January")
-    waiting = enrollment_join(group=group, member=MemberFactory())[0]
+    waiting = enrollment_join(group=group, member=MemberFactory(organization=group.organization))[0]
     session = SessionFactory(series=SessionSeriesFactory(group=group))
     AttendanceFactory(session=session, enrollment=enrollment, attendance="present")
     old_token = member.token
@@ -262,7 +285,7 @@ def join_path(member, group) -> str:
 
 @pytest.mark.django_db
 def test_get_describes_the_group_and_changes_nothing(api_client, member):
-    group = SupportGroupFactory(name="Evening Circle", listed=False)
+    group = SupportGroupFactory(name="Evening Circle", listed=False, organization=member.organization)
     session = SessionFactory(series__group=group)
     response = api_client.get(join_path(member, group))
     assert response.status_code == 200
@@ -277,18 +300,11 @@ def test_get_describes_the_group_and_changes_nothing(api_client, member):
 
 
 @pytest.mark.django_db
-def test_post_joins_under_the_groups_rules_and_confirms_a_pending_request(api_client, member):
-    from django.utils import timezone
-
-    from sessions.models import JoinConfirmation
-
-    group = SupportGroupFactory(enrollment_mode="approval")
-    JoinConfirmation.objects.create(member=member, group=group, join_note="from the form", requested_at=timezone.now())
+def test_post_joins_under_the_groups_rules(api_client, member):
+    group = SupportGroupFactory(enrollment_mode="approval", organization=member.organization)
     response = api_client.post(join_path(member, group))
     assert response.status_code == 201
     assert response.json()["status"] == "requested" and response.json()["waitlist_position"] is None
-    assert Enrollment.objects.get(member=member, group=group).join_note == "from the form"
-    assert JoinConfirmation.objects.get(member=member, group=group).confirmed_at is not None
     again = api_client.post(join_path(member, group))
     assert again.status_code == 200 and again.json()["status"] == "requested"
     assert Enrollment.objects.filter(member=member, group=group).count() == 1
@@ -296,9 +312,17 @@ def test_post_joins_under_the_groups_rules_and_confirms_a_pending_request(api_cl
 
 @pytest.mark.django_db
 def test_post_without_a_request_is_a_plain_join(api_client, member):
-    group = SupportGroupFactory()
+    group = SupportGroupFactory(organization=member.organization)
     response = api_client.post(join_path(member, group))
     assert response.status_code == 201 and response.json()["status"] == "active"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_another_organizations_group_is_404(api_client, member, method):
+    group = SupportGroupFactory()
+    assert getattr(api_client, method)(join_path(member, group)).status_code == 404
+    assert not Enrollment.objects.exists()
 
 
 @pytest.mark.django_db
@@ -314,16 +338,13 @@ def test_join_refuses_bad_tokens_and_unknown_groups(api_client, member, method):
 
 
 @pytest.mark.django_db
-def test_a_confirmation_link_works_only_with_its_own_members_token(api_client, member):
-    from django.utils import timezone
+def test_the_old_confirmation_links_are_gone(api_client, member):
+    assert api_client.get(me(member, "confirm/1/")).status_code == 404
+    assert api_client.post(me(member, "confirm/1/")).status_code == 404
 
-    from sessions.models import JoinConfirmation
 
-    other = MemberFactory(phone="+12175550999")
-    confirmation = JoinConfirmation.objects.create(
-        member=other, group=SupportGroupFactory(), requested_at=timezone.now()
-    )
-    assert api_client.get(me(member, f"confirm/{confirmation.pk}/")).status_code == 404
-    assert api_client.post(me(member, f"confirm/{confirmation.pk}/")).status_code == 404
-    assert api_client.post(me(other, f"confirm/{confirmation.pk}/")).status_code == 201
-    assert not Enrollment.objects.filter(member=member).exists()
+@pytest.mark.django_db
+def test_an_unproven_members_token_is_404_everywhere(api_client):
+    unproven = MemberFactory(phone_verified_at=None)
+    for method, path in [("get", me(unproven)), ("patch", me(unproven)), ("post", me(unproven, "rotate/"))]:
+        assert getattr(api_client, method)(path, {}, format="json").status_code == 404

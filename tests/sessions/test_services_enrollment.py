@@ -17,6 +17,7 @@ from sessions.services.enrollment import (
     CANNOT_LEAVE,
     GROUP_FULL,
     MEMBER_ERASED,
+    OTHER_ORGANIZATION,
     enrollment_add,
     enrollment_approve,
     enrollment_decline,
@@ -38,7 +39,9 @@ COHORT = SupportGroup.EnrollmentMode.COHORT
 
 
 def join(group, member=None, **kwargs):
-    return enrollment_join(group=group, member=member or MemberFactory(), now=NOW, **kwargs)[0]
+    return enrollment_join(
+        group=group, member=member or MemberFactory(organization=group.organization), now=NOW, **kwargs
+    )[0]
 
 
 def statuses(group) -> dict[int, tuple[str, int | None]]:
@@ -73,7 +76,7 @@ def full_group(*, capacity: int = 2, waiting: int = 0, mode=DROP_IN):
 @pytest.mark.django_db
 def test_drop_in_join_with_a_free_seat_is_active_and_recorded():
     group = SupportGroupFactory(capacity=3)
-    member = MemberFactory()
+    member = MemberFactory(organization=group.organization)
     enrollment, created = enrollment_join(group=group, member=member, join_note="hello", now=NOW)
     assert created is True
     assert enrollment.status == "active" and enrollment.waitlist_position is None
@@ -110,7 +113,7 @@ def test_approval_and_cohort_joins_are_requests_even_with_free_seats(mode):
 @pytest.mark.parametrize("status", ["requested", "active", "waitlisted", "declined", "removed"])
 def test_repeat_join_returns_the_existing_enrollment_unchanged(status):
     group = SupportGroupFactory()
-    member = MemberFactory()
+    member = MemberFactory(organization=group.organization)
     existing = Enrollment.objects.create(
         group=group, member=member, status=status, waitlist_position=1 if status == "waitlisted" else None
     )
@@ -123,7 +126,7 @@ def test_repeat_join_returns_the_existing_enrollment_unchanged(status):
 @pytest.mark.django_db
 def test_a_member_who_left_may_join_again():
     group = SupportGroupFactory(capacity=1)
-    member = MemberFactory()
+    member = MemberFactory(organization=group.organization)
     first = join(group, member)
     enrollment_leave(enrollment=first, now=NOW)
     again, created = enrollment_join(group=group, member=member, join_note="back", now=NOW)
@@ -134,10 +137,23 @@ def test_a_member_who_left_may_join_again():
 
 @pytest.mark.django_db
 def test_erased_member_cannot_join():
-    member = MemberFactory(phone=None, email=None, erased_at=NOW)
+    group = SupportGroupFactory()
+    member = MemberFactory(phone=None, email=None, erased_at=NOW, organization=group.organization)
     with pytest.raises(ValidationError) as info:
-        enrollment_join(group=SupportGroupFactory(), member=member, now=NOW)
+        enrollment_join(group=group, member=member, now=NOW)
     assert info.value.message_dict == {"member": [MEMBER_ERASED]}
+
+
+@pytest.mark.django_db
+def test_a_member_cannot_join_or_be_added_to_another_organizations_group():
+    member = MemberFactory()
+    group = SupportGroupFactory()
+    with pytest.raises(ValidationError) as info:
+        enrollment_join(group=group, member=member, now=NOW)
+    assert info.value.message_dict == {"member": [OTHER_ORGANIZATION]}
+    with pytest.raises(ValidationError):
+        enrollment_add(group=group, member=member, actor=UserFactory(), now=NOW)
+    assert not group.enrollments.exists()
 
 
 # --- Approval ---------------------------------------------------------------------------
@@ -303,7 +319,9 @@ def test_waitlisting_an_active_member_gives_the_seat_to_whoever_already_waited()
 def test_facilitator_add_ignores_approval_mode_and_respects_capacity():
     group, _, _ = full_group(capacity=1, mode=APPROVAL)
     user = UserFactory()
-    enrollment, created = enrollment_add(group=group, member=MemberFactory(), actor=user, notes="met at door")
+    enrollment, created = enrollment_add(
+        group=group, member=MemberFactory(organization=group.organization), actor=user, notes="met at door"
+    )
     assert created and (enrollment.status, enrollment.waitlist_position) == ("waitlisted", 1)
     assert enrollment.notes == "met at door"
     assert events(enrollment) == [("", "waitlisted", "add")]
@@ -328,7 +346,7 @@ def test_two_joins_racing_for_the_last_seat_give_one_seat_and_one_waitlist_place
     group = SupportGroupFactory(capacity=3)
     for _ in range(2):
         join(group)
-    racers = [MemberFactory(), MemberFactory()]
+    racers = [MemberFactory(organization=group.organization) for _ in range(2)]
     results = run_in_threads(2, lambda i: enrollment_join(group=group, member=racers[i], now=NOW)[0].status)
     assert sorted(results) == ["active", "waitlisted"]
     assert Enrollment.objects.filter(group=group, status="active").count() == 3
@@ -338,7 +356,7 @@ def test_two_joins_racing_for_the_last_seat_give_one_seat_and_one_waitlist_place
 @pytest.mark.django_db(transaction=True)
 def test_many_concurrent_joins_fill_exactly_the_capacity_with_a_contiguous_waitlist(requires_postgres):
     group = SupportGroupFactory(capacity=4)
-    racers = [MemberFactory() for _ in range(10)]
+    racers = [MemberFactory(organization=group.organization) for _ in range(10)]
     results = run_in_threads(10, lambda i: enrollment_join(group=group, member=racers[i], now=NOW)[0].status)
     assert results.count("active") == 4 and results.count("waitlisted") == 6
     assert sorted(p for _, p in waitlist(group)) == [1, 2, 3, 4, 5, 6]
@@ -349,7 +367,7 @@ def test_a_leave_racing_a_join_never_overfills(requires_postgres):
     group = SupportGroupFactory(capacity=1)
     seated = join(group)
     waiting = join(group)
-    newcomer = MemberFactory()
+    newcomer = MemberFactory(organization=group.organization)
 
     def act(index: int):
         if index == 0:
@@ -435,7 +453,7 @@ def _check_invariants(group) -> None:
 def test_roster_invariants_hold_after_any_sequence_of_operations(operations, capacity):
     with transaction.atomic():
         group = SupportGroupFactory(capacity=capacity)
-        members = [MemberFactory() for _ in range(4)]
+        members = [MemberFactory(organization=group.organization) for _ in range(4)]
         user = UserFactory()
         active_cap = capacity
         for op, who, value in operations:
