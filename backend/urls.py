@@ -32,3 +32,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sessions.pages.urls")),
 ]
+# Pages: a friendly 404 that never echoes the (possibly secret) path.
+handler404 = "sessions.pages.errors.page_not_found"

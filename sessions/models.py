@@ -241,6 +241,8 @@ class Member(models.Model):
     phone_verified_at = models.DateTimeField(null=True, blank=True)
     email_verified_at = models.DateTimeField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    # The language of the member's pages, texts and emails: one of settings.LANGUAGES.
+    language = models.CharField(max_length=8, default="en")
     sms_reminders = models.BooleanField(default=False)
     email_reminders = models.BooleanField(default=False)
     sms_consent = models.CharField(max_length=16, choices=SmsConsent.choices, default=SmsConsent.NONE)

@@ -94,6 +94,12 @@ class SearchForm(FinderForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Every filter is optional and has an "Any" or a default: saying so on each is noise.
+        for field in self.fields.values():
+            field.hide_optional = True
+
     FILTERS = ("topic", "format", "day", "time_of_day", "language", "has_openings", "cost", "faith", "accessibility")
 
     def radius_km(self) -> float:
@@ -180,6 +186,13 @@ class JoinForm(forms.Form):
         error_messages={"required": CONSENT_NEEDED},
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # One of the two is needed; the heading above them says so.
+        self.fields["phone"].hide_optional = True
+        self.fields["email"].hide_optional = True
+        self.fields["reminders"].hide_optional = True
+
     def clean_time_zone(self) -> str:
         value = self.cleaned_data.get("time_zone") or ""
         try:
@@ -207,15 +220,34 @@ class RsvpForm(forms.Form):
 
 
 class RemindersForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reminders"].hide_optional = True
+        self.fields["language"].hide_optional = True
+        self.fields["language"].options_are_languages = True
+
     reminders = forms.MultipleChoiceField(
         label=_("Remind me before each meeting"),
         choices=[("sms", _("By text message")), ("email", _("By email"))],
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    language = forms.ChoiceField(
+        label=_("Language of our texts and emails"),
+        # Each language in its own name, as the language switch shows them.
+        choices=[("en", "English"), ("es", "Español")],
+        widget=forms.RadioSelect,
+    )
 
 
-class ContactForm(forms.Form):
+class _NoOptionalMarks(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.hide_optional = True
+
+
+class ContactForm(_NoOptionalMarks):
     phone = forms.CharField(
         label=_("Mobile phone number"),
         help_text=_("If you change it, we text the new number. Reply YES to that text to confirm it."),

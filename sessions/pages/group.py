@@ -17,7 +17,7 @@ from django.urls import reverse
 from sessions.api.serializers_public import group_zone
 from sessions.models import Session, SupportGroup
 from sessions.pages import labels
-from sessions.pages.present import local_clock, local_date, seats_text, summarize
+from sessions.pages.present import local_clock_range, local_date, seats_text, summarize
 from sessions.selectors.groups import group_public_get
 
 GOOGLE_CALENDAR = "https://calendar.google.com/calendar/render"
@@ -71,7 +71,7 @@ def group_page(request: HttpRequest, slug: str) -> HttpResponse:
     sessions = [
         {
             "date": local_date(session.starts_at, zone),
-            "time": f"{local_clock(session.starts_at, zone)} – {local_clock(session.ends_at, zone)}",
+            "time": local_clock_range(session.starts_at, session.ends_at, zone),
             "cancelled": session.status == Session.Status.CANCELLED,
         }
         for session in group.upcoming

@@ -29,7 +29,7 @@ from sessions.services.joining import (
     join_request_cancel,
     join_request_public_state,
 )
-from sessions.services.members import self_service_url
+from sessions.services.members import member_set_language, self_service_url
 from sessions.services.proofs import (
     STATUS_CONFIRMED,
     ProofExpired,
@@ -150,6 +150,9 @@ def email_confirmation_page(request: HttpRequest, secret: str) -> HttpResponse:
     except ProofExpired:
         context.update(expired=True)
         return render(request, "join/email_confirm.html", context, status=410)
+    if result.first_proof:
+        # The person who just proved the address chose this page's language: texts and emails follow it.
+        member_set_language(member=result.member, language=request.LANGUAGE_CODE)
     enrollment = result.enrollment
     context.update(
         enrollment=enrollment,

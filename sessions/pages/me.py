@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sessions.models import Enrollment, Member, Session, SupportGroup
 from sessions.pages.forms import ContactForm, EraseForm, RemindersForm, RsvpForm
 from sessions.pages.messages import translated
-from sessions.pages.present import local_time
+from sessions.pages.present import local_time, phone_for_display
 from sessions.pages.private import private_page
 from sessions.selectors.membership import confirmation_sent, member_groups_overview
 from sessions.selectors.roster import member_enrollment_in_group
@@ -94,9 +94,10 @@ def _home(request: HttpRequest, member: Member, *, status: int = 200, **forms) -
         "member": member,
         "token": member.token,
         "groups": _overview(member),
-        "reminders_form": forms.get("reminders_form") or RemindersForm(initial={"reminders": reminders}),
+        "reminders_form": forms.get("reminders_form")
+        or RemindersForm(initial={"reminders": reminders, "language": member.language}),
         "contact_form": forms.get("contact_form")
-        or ContactForm(initial={"phone": member.phone or "", "email": member.email or ""}),
+        or ContactForm(initial={"phone": phone_for_display(member.phone), "email": member.email or ""}),
         "form": forms.get("reminders_form") or forms.get("contact_form"),
         "phone_waiting": member.phone is not None and member.phone_verified_at is None,
         "email_waiting": member.email is not None and member.email_verified_at is None,
@@ -154,6 +155,7 @@ def me_reminders(request: HttpRequest, token: str) -> HttpResponse:
             member_services.member_update(
                 member=member, sms_reminders="sms" in chosen, email_reminders="email" in chosen
             )
+            member_services.member_set_language(member=member, language=form.cleaned_data["language"])
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 form.add_error("reminders", [translated(m) for m in errors])

@@ -6,6 +6,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
+import phonenumbers
 from django.utils import dateformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -29,10 +30,17 @@ def local_date(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
     return capfirst(dateformat.format(value.astimezone(zone), pgettext("session date", "l, F j")))
 
 
-def local_clock(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+def local_clock(value: dt.datetime, zone: zoneinfo.ZoneInfo, *, with_zone: bool = True) -> str:
     local = value.astimezone(zone)
-    pattern = pgettext("session clock", "g:i A")
-    return f"{dateformat.format(local, pattern)} {local.tzname()}"
+    clock = dateformat.format(local, pgettext("session clock", "g:i A"))
+    return f"{clock} {local.tzname()}" if with_zone else clock
+
+
+def local_clock_range(start: dt.datetime, end: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    """ "7:00 PM – 8:30 PM CST"; each end keeps its own zone when a clock change falls between."""
+    if start.astimezone(zone).tzname() == end.astimezone(zone).tzname():
+        return f"{local_clock(start, zone, with_zone=False)} – {local_clock(end, zone)}"
+    return f"{local_clock(start, zone)} – {local_clock(end, zone)}"
 
 
 def distance_text(distance_km: float | None) -> str:
@@ -70,7 +78,7 @@ def summarize(group: SupportGroup) -> GroupSummary:
     seats, full = seats_text(group)
     venue = group.venue if group.venue_id else None
     if group.format == SupportGroup.Format.ONLINE or venue is None:
-        place = _("Online")
+        place = ""  # the format already says "Online"
     else:
         place = ", ".join(part for part in (venue.city, venue.region) if part)
     return GroupSummary(
@@ -84,3 +92,16 @@ def summarize(group: SupportGroup) -> GroupSummary:
         how_to_join=str(labels.ENROLLMENT_MODES.get(group.enrollment_mode, "")),
         place=place,
     )
+
+
+def phone_for_display(e164: str | None) -> str:
+    """(217) 555-0142 for a North American number, +44 20 7946 0018 for others."""
+    if not e164:
+        return ""
+    number = phonenumbers.parse(e164, None)
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else (phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    )
+    return phonenumbers.format_number(number, style)

@@ -407,3 +407,18 @@ def roster_add_in_person(
         contact_proof_request(member=member, channel=ContactProof.Channel.EMAIL, now=now)
     enrollment, created = enrollment_add(group=group, member=member, actor=actor, notes=notes, now=now)
     return RosterAddResult(enrollment=enrollment, member=member, created=created, member_created=member_created)
+
+
+LANGUAGE_UNKNOWN = "Choose one of the languages Lantern speaks."
+
+
+@transaction.atomic
+def member_set_language(*, member: Member, language: str) -> Member:
+    """The language of the member's pages, texts and emails (one of settings.LANGUAGES)."""
+    if language not in {code for code, _ in settings.LANGUAGES}:
+        raise ValidationError({"language": LANGUAGE_UNKNOWN}, code="language_unknown")
+    if member.language != language:
+        Member.objects.filter(pk=member.pk).update(language=language)
+        member.language = language
+        audit_record(action="member.update", actor_label=ACTOR_MEMBER, target=member, details={"fields": ["language"]})
+    return member

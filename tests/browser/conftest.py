@@ -38,6 +38,12 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+@pytest.fixture(autouse=True)
+def _public_base_url(settings, live_server):
+    """Links Lantern builds (texts, emails, "Go to my page") point at the test server."""
+    settings.PUBLIC_BASE_URL = live_server.url
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not Path(CHROMIUM).exists():
@@ -57,6 +63,7 @@ def _open_page(browser, live_server, *, viewport: dict, javascript: bool, mobile
         is_mobile=mobile,
         has_touch=mobile,
         locale=locale,
+        timezone_id="America/Chicago",
         base_url=live_server.url,
     )
     context.set_default_timeout(10_000)
@@ -147,7 +154,32 @@ def screenshot() -> Callable:
     def take(page, name: str) -> Path:
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        # From the top, so the sticky "Exit this page" bar sits where a person sees it.
+        page.evaluate("() => window.scrollTo(0, 0)")
         page.screenshot(path=str(path), full_page=True)
         return path
 
     return take
+
+
+@pytest.fixture
+def deliver_messages(monkeypatch):
+    """deliver_messages(): plan and send every due text and email now, in this process
+    (texts to the console transport's record, emails to Django's test outbox)."""
+    from django.utils import timezone
+
+    from notifications import dispatch
+    from notifications.transports import ConsoleSms
+
+    ConsoleSms.sent = []
+
+    def run() -> None:
+        queued: list[tuple[int, str]] = []
+        monkeypatch.setattr(dispatch, "enqueue", queued.extend)
+        now = timezone.now()
+        dispatch.dispatch_notifications(now=now)
+        for outbox_id, token in queued:
+            dispatch.deliver(outbox_id=outbox_id, claim_token=token, now=now, sleep=lambda seconds: None)
+
+    yield run
+    ConsoleSms.sent = []

@@ -161,7 +161,7 @@ def test_approval_sends_notice_with_link_and_series_invite(run_dispatch, now):
         (Channel.EMAIL, Status.SENT),
     }
     sms = [m for m in ConsoleSms.sent if "accepted your request" in m.body]
-    assert sms and f"/api/me/{member.token}/" in sms[0].body
+    assert sms and f"/me/{member.token}/" in sms[0].body
     invite = [m for m in mail.outbox if calendar_parts(m)]
     [part] = calendar_parts(invite[0])
     cal = Calendar.from_ical(part.get_payload(decode=True))

@@ -157,6 +157,14 @@ def test_pressing_confirm_enrols_and_links_to_the_members_page(client: Client):
     assert member.email_verified_at is not None and member.email_reminders
 
 
+def test_confirming_in_spanish_makes_spanish_the_members_language(client: Client):
+    group = make_group()
+    proof = _email_join(client, group)
+    html = client.post(f"/email-confirmations/{proof.secret}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Está confirmado" in html
+    assert Member.objects.get(email="ruth@example.org").language == "es"
+
+
 def test_a_full_group_puts_the_confirmed_joiner_on_the_waitlist(client: Client):
     group = make_group(capacity=1)
     EnrollmentFactory(group=group)

@@ -82,3 +82,11 @@ def test_pages_load_nothing_inline_or_from_another_origin(client: Client):
         assert not re.search(r'src="(https?:)?//', html), f"{url} loads from another origin"
         for link in re.findall(r'<link [^>]*href="([^"]+)"', html):
             assert link.startswith("/static/"), link
+
+
+def test_a_dead_link_page_never_echoes_its_path(client: Client):
+    response = client.get("/me/an-old-secret-token/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "an-old-secret-token" not in html
+    assert "Page not found" in html and 'name="next" value="/"' in html

@@ -85,15 +85,24 @@ def test_a_get_never_changes_anything(client: Client, member):
     assert Enrollment.objects.get(member=member).status == "active"
 
 
-def test_reminder_choices_are_saved(client: Client, member):
-    response = client.post(f"/me/{member.token}/reminders/", {"reminders": []})
+def test_reminder_choices_and_language_are_saved(client: Client, member):
+    html = home(client, member)
+    assert 'value="en" id="id_language_0" checked><label for="id_language_0" lang="en">English</label>' in html
+    response = client.post(f"/me/{member.token}/reminders/", {"reminders": [], "language": "es"})
     assert response.status_code == 302
     member.refresh_from_db()
-    assert member.sms_reminders is False
+    assert member.sms_reminders is False and member.language == "es"
+
+
+def test_an_unknown_language_is_refused_on_the_field(client: Client, member):
+    response = client.post(f"/me/{member.token}/reminders/", {"reminders": ["sms"], "language": "xx"})
+    assert response.status_code == 400 and 'href="#id_language_0"' in response.content.decode()
+    member.refresh_from_db()
+    assert member.language == "en"
 
 
 def test_email_reminders_without_an_address_is_an_error_on_the_field(client: Client, member):
-    response = client.post(f"/me/{member.token}/reminders/", {"reminders": ["email"]})
+    response = client.post(f"/me/{member.token}/reminders/", {"reminders": ["email"], "language": "en"})
     assert response.status_code == 400
     assert '<a href="#id_reminders_0">To get emails, give an email address.</a>' in response.content.decode()
 

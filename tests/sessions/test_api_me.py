@@ -57,7 +57,7 @@ def test_member_sees_their_own_data_and_groups_but_nobody_else(api_client, membe
     assert response.status_code == 200
     body = response.json()
     assert body["display_name"] == "Ana" and body["phone"] == "+12175550142"
-    assert body["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+    assert body["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/me/{member.token}/"
     assert [(g["group_name"], g["group_slug"], g["status"]) for g in body["groups"]] == [
         ("Tuesday Circle", "tuesday-circle", "active")
     ]
@@ -240,7 +240,7 @@ def test_rotating_the_token_kills_the_old_link(api_client, member, settings):
     assert response.status_code == 200
     new = response.json()["token"]
     assert new != old
-    assert response.json()["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/api/me/{new}/"
+    assert response.json()["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/me/{new}/"
     assert api_client.get(f"/api/me/{old}/").status_code == 404
     assert api_client.get(f"/api/me/{new}/").status_code == 200
 
