@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import broadcasts, inbox, texts
@@ -149,9 +150,9 @@ def _change_page(request, session_id: int, *, kind: str):
 
 
 CHANGE_DONE = {
-    "cancel": "The session is cancelled. Members will be told.",
-    "move": "The session is moved. Members will be told.",
-    "venue": "The venue is changed. Members will be told.",
+    "cancel": gettext_noop("The session is cancelled. Members will be told."),
+    "move": gettext_noop("The session is moved. Members will be told."),
+    "venue": gettext_noop("The venue is changed. Members will be told."),
 }
 # Service keys that name a field of each form under another name.
 FORM_FIELDS = {
@@ -324,5 +325,5 @@ def follow_up(request, group_id: int):
     )
 
 
-NOT_ON_LIST = "This person is no longer on the follow-up list."
-NO_CHANNEL = "%(name)s has no text or email reminders on, so nothing was sent."
+NOT_ON_LIST = gettext_noop("This person is no longer on the follow-up list.")
+NO_CHANNEL = gettext_noop("%(name)s has no text or email reminders on, so nothing was sent.")

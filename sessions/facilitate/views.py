@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions.api.access import managed_group, require_group
@@ -152,11 +153,11 @@ def roster_change(request, group_id: int, enrollment_id: int):
 
 
 CHANGE_DONE = {
-    "approve": "%(name)s is approved.",
-    "decline": "%(name)s's request is declined.",
-    "remove": "%(name)s is off the roster.",
-    "waitlist": "%(name)s is on the waitlist.",
-    "move": "%(name)s moved on the waitlist.",
+    "approve": gettext_noop("%(name)s is approved."),
+    "decline": gettext_noop("%(name)s's request is declined."),
+    "remove": gettext_noop("%(name)s is off the roster."),
+    "waitlist": gettext_noop("%(name)s is on the waitlist."),
+    "move": gettext_noop("%(name)s moved on the waitlist."),
 }
 
 
