@@ -78,12 +78,14 @@ class AttendanceMarkForm(forms.Form):
 
 
 class SessionCancelForm(forms.Form):
+    # Not required here: the service refuses an empty reason, with its own message.
     note = forms.CharField(
         label=_("Why it is cancelled (members see this)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    note.hide_optional = True
 
 
 class SessionMoveForm(forms.Form):
@@ -113,9 +115,11 @@ class SessionVenueForm(forms.Form):
 
 
 class BroadcastForm(forms.Form):
+    # Not required here: broadcast_check refuses an empty message, with its own message.
     body = forms.CharField(
         label=_("Message"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 5})
     )
+    body.hide_optional = True
 
 
 # --- Groups -----------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Sign-in goes through Django's LoginView, i.e. django.contrib.auth.authenticate, 
 whatever throttles logins there (and on /admin/ and the API token) throttles it too.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
@@ -26,6 +27,8 @@ urlpatterns = [
             email_template_name=T + "password_reset_email.txt",
             subject_template_name=T + "password_reset_subject.txt",
             success_url=reverse_lazy("facilitate:password-reset-sent"),
+            # The link is built on the public address, never on the request's Host header.
+            extra_email_context={"base_url": settings.PUBLIC_BASE_URL},
         ),
         name="password-reset",
     ),
