@@ -83,6 +83,9 @@ def _roster_page(request, group, *, add_form=None, action_form=None, status: int
             "add_form": add_form or RosterAddForm(),
             "action_form": action_form,
             "can_lead": can_lead_group(request.user, group),
+            # Each row links to roster/<id>/ and posts to roster/<id>/change/ (see urls.py): built
+            # from one reverse() here, not two or three per row, which a long roster would feel.
+            "roster_url": reverse("facilitate:roster", args=[group.pk]),
         },
         status=status,
     )
