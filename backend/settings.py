@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import csp.constants
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
@@ -27,6 +28,22 @@ if not PUBLIC_BASE_URL.startswith(("http://", "https://")):
 if envbool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Transport security (`manage.py check --deploy` passes with the defaults) --------
+# On by default whenever DEBUG is off. Behind a TLS-terminating proxy either set
+# TRUST_X_FORWARDED_PROTO=1 (so Django sees https and does not redirect for ever) or,
+# if the proxy redirects http itself, SECURE_SSL_REDIRECT=0. See docs/deployment.md.
+SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
+# Platform health probes speak plain http inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+# Preloading is a submission to the browsers' lists that is slow to undo: the
+# deployer opts in; until then Django's reminder about it is silenced.
+SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+SESSION_COOKIE_SECURE = envbool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = envbool("CSRF_COOKIE_SECURE", not DEBUG)
+
 INSTALLED_APPS = [
     "django.contrib.admin",
     "django.contrib.auth",
@@ -38,6 +55,9 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and Redoc as local static files: /api/docs/ works offline, no CDN.
+    "drf_spectacular_sidecar",
+    "csp",
     "sessions.apps.SessionsConfig",
     "notifications.apps.NotificationsConfig",
 ]
@@ -45,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "backend.middleware.RejectNulCredentialsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Static files from the web process itself (no separate file server needed).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Pages: the language from the switch (cookie) or the browser's Accept-Language.
     "django.middleware.locale.LocaleMiddleware",
@@ -106,8 +129,31 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
+# --- Static files and Content-Security-Policy ------------------------------------
+# `collectstatic` fills STATIC_ROOT (the Procfile's release step, and the demo);
+# whitenoise serves it with far-future caching under hashed names.
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(envstr("STATIC_ROOT") or str(VAR_DIR / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+# Same-origin only: no CDN, no third-party origin. Pages load their scripts and
+# styles as static files; an inline <script>/<style> needs
+# nonce="{{ request.csp_nonce }}" (the nonce is added to the header only when a
+# page reads it). data: images are for Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.constants.SELF],
+        "script-src": [csp.constants.SELF, csp.constants.NONCE],
+        "style-src": [csp.constants.SELF, csp.constants.NONCE],
+        "img-src": [csp.constants.SELF, "data:"],
+        "object-src": [csp.constants.NONE],
+        "base-uri": [csp.constants.SELF],
+        "form-action": [csp.constants.SELF],
+        "frame-ancestors": [csp.constants.NONE],
+    }
+}
 
 # --- Pages: languages, static files, care on every page ----------------------
 # Templates live in the project-level templates/ (TEMPLATES DIRS above), by area.
@@ -150,6 +196,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Find grief-share and peer support groups, manage rosters and sessions, send reminders.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs page's assets come from drf-spectacular-sidecar's static files.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status"; name each enum after its model.
     "ENUM_NAME_OVERRIDES": {
@@ -217,7 +267,8 @@ for _name, _hour in (("SMS_QUIET_HOURS_START", SMS_QUIET_HOURS_START), ("SMS_QUI
         raise ImproperlyConfigured(f"{_name} must be an hour from 0 to 23, got {_hour}")
 
 # --- Email ------------------------------------------------------------------
-EMAIL_BACKEND = envstr("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The default prints one line per email (full bodies stay in the outbox); production sets SMTP.
+EMAIL_BACKEND = envstr("EMAIL_BACKEND", "notifications.transports.ConsoleEmailBackend")
 EMAIL_HOST = envstr("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = envstr("EMAIL_HOST_USER", "")
@@ -225,6 +276,12 @@ EMAIL_HOST_PASSWORD = envstr("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Lantern <reminders@localhost>")
+
+# --- Notices a session change will send (wiring, not configuration) --------------
+# The session API's change answer and the facilitator pages ask this function who
+# will be told, how and when; `sessions` reaches it by name and never imports
+# `notifications` (sessions/hooks.py).
+SESSION_CHANGE_NOTICES = "notifications.preview.session_change_notices"
 
 # --- Scheduling -------------------------------------------------------------
 SESSION_HORIZON_DAYS = envint("SESSION_HORIZON_DAYS", 180)

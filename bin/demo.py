@@ -3,6 +3,11 @@
 SQLite in var/, kombu's filesystem transport as the Celery broker, SMS and
 email printed to this terminal. Starts the web server, a worker and beat;
 Ctrl-C stops all three.
+
+DEMO_PORT (default 8000) picks the port; every link the demo prints, texts or
+emails follows it (PUBLIC_BASE_URL is always http://localhost:DEMO_PORT here).
+`python -m bin.demo sms +12175550142 YES` replies as a demo member: it runs
+`manage.py simulate_sms` (Twilio's inbound handler) on the demo's database.
 """
 
 from __future__ import annotations
@@ -21,34 +26,67 @@ DEMO_ENV = {
     "DEBUG": "1",
     "SECRET_KEY": "demo-only-not-secret",
     "SMS_BACKEND": "console",
-    "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
-    "PUBLIC_BASE_URL": "http://localhost:8000",
+    # One line per email in the terminal; the full message is in the outbox and the admin.
+    "EMAIL_BACKEND": "notifications.transports.ConsoleEmailBackend",
     "PYTHONUNBUFFERED": "1",
 }
+DEFAULT_PORT = "8000"
+# sessions.demo.FIRST_MEMBER_PHONE (not imported: Django is not set up in this process).
+FIRST_MEMBER_PHONE = "+12175550142"
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
+def demo_port(environ: dict[str, str]) -> str:
+    port = (environ.get("DEMO_PORT") or DEFAULT_PORT).strip()
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise SystemExit(f"DEMO_PORT must be a port number (1-65535), got {port!r}")
+    return port
+
+
+def demo_env(environ: dict[str, str]) -> dict[str, str]:
+    env = dict(environ)
     for key, value in DEMO_ENV.items():
         env.setdefault(key, value)
     # The demo is the embedded default: ignore service URLs a shell may carry.
     for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "TWILIO_ACCOUNT_SID"):
         env.pop(key, None)
+    # Links in texts, emails and feeds are built from PUBLIC_BASE_URL: it follows the port.
+    env["PUBLIC_BASE_URL"] = f"http://localhost:{demo_port(environ)}"
     return env
+
+
+def banner(base_url: str) -> str:
+    return f"""
+Lantern demo is starting.
+  Group finder API   {base_url}/api/groups/?near=62701
+  API docs           {base_url}/api/docs/
+  OpenAPI schema     {base_url}/api/schema/
+  Admin              {base_url}/admin/
+  Health             {base_url}/healthz
+  Logins (password lantern-demo): facilitator (leads the Springfield groups),
+  coordinator (Prairie Hospice admin), admin (superuser)
+Each text and email prints one line here; full bodies are in the admin's outbox.
+Reply as a member (another terminal): .venv/bin/python -m bin.demo sms {FIRST_MEMBER_PHONE} 1
+  (1 or 2 to RSVP for the next session; YES, STOP, HELP; anything else goes to the facilitators' inbox)
+Ctrl-C stops everything.
+"""
 
 
 def _manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
-def main() -> int:
-    env = _env()
+def main(argv: list[str]) -> int:
+    env = demo_env(dict(os.environ))
+    if argv[:1] == ["sms"]:
+        # The demo's own settings (SQLite in var/, console SMS), whatever the shell carries.
+        return subprocess.run([sys.executable, "manage.py", "simulate_sms", *argv[1:]], cwd=ROOT, env=env).returncode
+    port = demo_port(env)
     for folder in ("processed", "control"):
         (ROOT / "var" / "broker" / folder).mkdir(parents=True, exist_ok=True)
     _manage("migrate", "--no-input", env=env)
+    _manage("collectstatic", "--no-input", "--verbosity", "0", env=env)
     _manage("load_places", env=env)
     _manage("load_demo", env=env)
-    port = env.get("DEMO_PORT", "8000")
     processes = [
         subprocess.Popen(
             [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"], cwd=ROOT, env=env
@@ -64,20 +102,7 @@ def main() -> int:
             env=env,
         ),
     ]
-    print(
-        f"""
-Lantern demo is starting.
-  Group finder API   http://localhost:{port}/api/groups/?near=62701
-  API docs           http://localhost:{port}/api/docs/
-  OpenAPI schema     http://localhost:{port}/api/schema/
-  Admin              http://localhost:{port}/admin/
-  Health             http://localhost:{port}/healthz
-  Logins (password lantern-demo): facilitator (leads the Springfield groups),
-  coordinator (Prairie Hospice admin), admin (superuser)
-SMS and email are printed here. Ctrl-C stops everything.
-""",
-        flush=True,
-    )
+    print(banner(env["PUBLIC_BASE_URL"]), flush=True)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
@@ -97,4 +122,4 @@ SMS and email are printed here. Ctrl-C stops everything.
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

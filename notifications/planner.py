@@ -372,23 +372,54 @@ def plan_session_changes(*, now: dt.datetime) -> PlanResult:
     return result
 
 
-def _plan_session_notice(*, session: Session, kind: str, detail: str, now: dt.datetime) -> int:
-    enrollments = Enrollment.objects.filter(group_id=session.group_id, status=Enrollment.Status.ACTIVE).select_related(
-        "member"
+@dataclass(frozen=True)
+class PlannedNotice:
+    enrollment: Enrollment
+    channel: str
+    # When the notice would go but for quiet hours (now, or for a far-off
+    # cancellation's text CANCEL_SMS_AHEAD before the session), and when it will go.
+    wanted_at: dt.datetime
+    due_at: dt.datetime
+
+
+def session_notice_schedule(*, session: Session, kind: str, now: dt.datetime) -> list[PlannedNotice]:
+    """Who gets a notice about this session's change, on which channel, and when.
+
+    The planner's rows and the facilitator's preview (notifications.preview) both
+    come from here, so what a facilitator is told is what will be sent.
+    """
+    enrollments = (
+        Enrollment.objects.filter(group_id=session.group_id, status=Enrollment.Status.ACTIVE)
+        .select_related("member")
+        .order_by("member__display_name", "id")
     )
     sms_due = max(now, session.starts_at - CANCEL_SMS_AHEAD) if kind == Kind.SESSION_CANCELLED else None
-    rows = _notice_rows(
-        enrollments=enrollments,
-        kind=kind,
-        now=now,
-        starts_at=session.starts_at,
-        sms_due=sms_due,
-        detail=detail,
-        session_id=session.id,
-        group_id=session.group_id,
-        sequence=session.sequence,
-        dedupe_key=f"{kind}:s{session.id}:q{session.sequence}",
-    )
+    planned = []
+    for enrollment in enrollments:
+        member = enrollment.member
+        for channel in notice_channels(member):
+            wanted = sms_due if channel == Channel.SMS and sms_due is not None else now
+            due = _due_for(channel=channel, due=wanted, member=member, starts_at=session.starts_at, kind=kind)
+            planned.append(PlannedNotice(enrollment=enrollment, channel=channel, wanted_at=wanted, due_at=due))
+    return planned
+
+
+def _plan_session_notice(*, session: Session, kind: str, detail: str, now: dt.datetime) -> int:
+    rows = [
+        _row(
+            member_id=notice.enrollment.member_id,
+            channel=notice.channel,
+            kind=kind,
+            enrollment_id=notice.enrollment.id,
+            due_at=notice.due_at,
+            detail=detail,
+            session_id=session.id,
+            group_id=session.group_id,
+            sequence=session.sequence,
+            dedupe_key=f"{kind}:s{session.id}:q{session.sequence}",
+        )
+        for notice in session_notice_schedule(session=session, kind=kind, now=now)
+    ]
     return _insert(rows)
 
 

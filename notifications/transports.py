@@ -20,6 +20,7 @@ from email.mime.base import MIMEBase
 import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import SafeMIMEText
 from twilio.base.exceptions import TwilioException, TwilioRestException
 
@@ -87,15 +88,41 @@ class Transport:
         raise NotImplementedError
 
 
+def mask_recipient(to: str) -> str:
+    """A recipient shortened for a terminal: "+1217•••••42", "m•••@lantern.example"."""
+    to = (to or "").strip()
+    if "@" in to:
+        local, _, domain = to.rpartition("@")
+        return f"{local[:1]}•••@{domain}"
+    digits = to.lstrip("+")
+    if len(digits) <= 6:
+        return "•" * len(to)
+    return f"{'+' if to.startswith('+') else ''}{digits[:4]}{'•' * (len(digits) - 6)}{digits[-2:]}"
+
+
+CONSOLE_WORDS = 9
+
+
+def console_line(channel: str, to: str, text: str) -> str:
+    """One terminal line per message: channel, masked recipient, first words.
+
+    The demo's terminal is for seeing that messages go out; the full bodies are in
+    the outbox (and the admin), so a screen never fills with one email's MIME parts.
+    """
+    words = " ".join((text or "").split()).split(" ")
+    preview = " ".join(words[:CONSOLE_WORDS]) + (" …" if len(words) > CONSOLE_WORDS else "")
+    return f"[{channel}] {mask_recipient(to)}: {preview}"
+
+
 class ConsoleSms(Transport):
-    """Prints texts (the demo) and keeps them in memory (tests)."""
+    """Prints one line per text (the demo) and keeps the messages in memory (tests)."""
 
     name = "console"
     sent: list[OutgoingMessage] = []
     _lock = threading.Lock()
 
     def send(self, message: OutgoingMessage) -> str:
-        print(f"[SMS to {message.to}] {message.body}", flush=True)
+        print(console_line("sms", message.to, message.body), flush=True)
         with self._lock:
             ConsoleSms.sent.append(message)
         return f"console-{uuid.uuid4().hex}"
@@ -210,6 +237,17 @@ class Email(Transport):
         except OSError as exc:  # smtplib errors are OSErrors
             raise TransportError(f"Email could not be sent: {exc}", permanent=False, code="smtp") from exc
         return email.extra_headers["Message-ID"]
+
+
+class ConsoleEmailBackend(BaseEmailBackend):
+    """A Django email backend for the demo: one line per email (recipient masked,
+    subject, first words of the text part) instead of the whole MIME message."""
+
+    def send_messages(self, email_messages) -> int:
+        for email in email_messages:
+            for to in email.recipients():
+                print(console_line("email", to, f"{email.subject} — {email.body}"), flush=True)
+        return len(email_messages)
 
 
 def sms_transport() -> Transport:

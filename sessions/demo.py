@@ -19,12 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from sessions.models import Enrollment, Facilitator, Member, Organization, SupportGroup
+from sessions.models import Enrollment, EnrollmentEvent, Facilitator, Member, Organization, SupportGroup
 from sessions.services import schedule
 from sessions.services.enrollment import enrollment_approve, enrollment_join
 from sessions.services.venues import venue_create
 
 DEMO_PASSWORD = "lantern-demo"
+# The demo's groups started this long ago, and their members joined then.
+HISTORY = dt.timedelta(days=21)
 PLACES_FILE = Path(settings.BASE_DIR) / "fixtures" / "demo" / "places.json"
 
 
@@ -139,7 +141,7 @@ def _first_session_local(today: dt.date, rule: str, hour: int, minute: int) -> d
 
     A series' dtstart must itself be one of the rule's dates (RFC 5545 §3.8.5.3).
     """
-    start = dt.datetime.combine(today - dt.timedelta(days=21), dt.time(hour, minute))
+    start = dt.datetime.combine(today - HISTORY, dt.time(hour, minute))
     return rrulestr(rule, dtstart=start)[0]
 
 
@@ -185,13 +187,15 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     for group in SupportGroup.objects.filter(venue__city="Springfield"):
         Facilitator.objects.get_or_create(group=group, user=facilitator, defaults={"role": Facilitator.Role.LEAD})
 
+    phones = _DemoPhones()
     for index, group in enumerate(groups):
-        region = group.venue.country if group.venue else "US"
+        # Online groups belong to the Springfield hospice.
+        city = group.venue.city if group.venue else "Springfield"
         for n in range(3 + index % 4):
             phone_counter += 1
             member = Member.objects.create(
                 display_name=FIRST_NAMES[(index + n) % len(FIRST_NAMES)],
-                phone=_demo_phone(region, phone_counter),
+                phone=phones.next(city),
                 email=f"member{phone_counter}@lantern.example" if n % 2 == 0 else None,
                 timezone=group.timezone,
                 sms_reminders=True,
@@ -209,8 +213,25 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
                 enrollment_approve(enrollment=enrollment, actor=None, now=now)
             counters["members"] += 1
     counters["groups"] = len(groups)
+    _date_rosters_back(groups=groups, joined_at=now - HISTORY)
     schedule.materialize_all(now=now)
     return counters
+
+
+def _date_rosters_back(*, groups: list[SupportGroup], joined_at: dt.datetime) -> None:
+    """The rosters are as old as the groups: members joined (and were approved) weeks ago.
+
+    Written now, their join history would read as news to anything that reports
+    recent roster changes (the notices planner would send every demo member an
+    invite and a "You're in" at start-up). Dated back, they are what they stand
+    for: members who were told long ago.
+    """
+    enrollments = Enrollment.objects.filter(group__in=groups)
+    EnrollmentEvent.objects.filter(enrollment__in=enrollments).update(created_at=joined_at)
+    enrollments.update(created_at=joined_at, status_changed_at=joined_at)
+    enrollments.filter(activated_at__isnull=False).update(activated_at=joined_at)
+    Member.objects.filter(enrollments__in=enrollments).update(sms_consent_at=joined_at)
+    Member.objects.filter(enrollments__in=enrollments, email_consent=True).update(email_consent_at=joined_at)
 
 
 # Zones tried in order for the check-in group, so its texts fall outside quiet hours.
@@ -244,12 +265,39 @@ def _make_check_in_group(*, org: Organization, lead, now: dt.datetime) -> Suppor
     return group
 
 
-def _demo_phone(region: str, n: int) -> str:
-    # 555-01xx numbers are reserved for fiction in North America; UK Ofcom reserves 0161 496 0xxx.
-    if region == "GB":
-        return f"+44161496{n % 1000:04d}"
-    area = {"CA": "416"}.get(region, ["217", "312", "512", "303", "206", "617", "404", "602"][n // 100 % 8])
-    return f"+1{area}55501{n % 100:02d}"
+# Each city's own area code, so a member's number looks like it belongs to their group.
+AREA_CODES = {
+    "Springfield": "217",
+    "Chicago": "312",
+    "Austin": "512",
+    "Phoenix": "602",
+    "Denver": "303",
+    "Seattle": "206",
+    "Boston": "617",
+    "Atlanta": "404",
+    "Decatur": "404",
+    "Toronto": "416",
+    "Manchester": "161",
+}
+# The first member loaded (in a Springfield group the `facilitator` login leads) has
+# this number: the README and the demo's banner use it to try replies with simulate_sms.
+FIRST_MEMBER_PHONE = "+12175550142"
+
+
+class _DemoPhones:
+    """Numbers reserved for fiction: 555-0100..0199 in North America, 0161 496 0xxx in
+    Manchester (Ofcom). Numbered per area code from 42, so the first is FIRST_MEMBER_PHONE."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, int] = {}
+
+    def next(self, city: str) -> str:
+        area = AREA_CODES.get(city, "217")
+        n = self._next.get(area, 42)
+        self._next[area] = n + 1
+        if area == "161":
+            return f"+44161496{n % 1000:04d}"
+        return f"+1{area}55501{n % 100:02d}"
 
 
 def _make_group(

@@ -24,11 +24,13 @@ from sessions.api.serializers_schedule import (
     PublicGroupSessionsSerializer,
     SeriesInputSerializer,
     SeriesSerializer,
+    SessionChangeAnswerSerializer,
     SessionChangeSerializer,
     SessionRosterSerializer,
     SessionSerializer,
 )
 from sessions.cohorts import cohort_progress
+from sessions.hooks import session_change_notices
 from sessions.models import Session, SessionSeries
 from sessions.permissions import IsStaffUser
 from sessions.selectors import attendance as attendance_selectors
@@ -174,6 +176,37 @@ SESSION_EXAMPLE = OpenApiExample(
         "venue": None,
         "sequence": 1,
         "modified": True,
+    },
+    response_only=True,
+)
+SESSION_CHANGED_EXAMPLE = OpenApiExample(
+    "Cancelled, and who will be told",
+    value={
+        **SESSION_EXAMPLE.value,
+        "notifications": {
+            "kind": "session_cancelled",
+            "notices": [
+                {
+                    "first_name": "Ana",
+                    "channel": "sms",
+                    "when": "after_quiet_hours",
+                    "send_at": "2026-03-10T08:00:00-05:00",
+                    "local_time": "08:00",
+                    "timezone": "America/Chicago",
+                    "summary": "Ana: text after quiet hours, at 08:00 their time",
+                },
+                {
+                    "first_name": "Ana",
+                    "channel": "email",
+                    "when": "at_once",
+                    "send_at": "2026-03-09T22:14:00-05:00",
+                    "local_time": "22:14",
+                    "timezone": "America/Chicago",
+                    "summary": "Ana: email, now",
+                },
+            ],
+            "not_notified": ["Carl"],
+        },
     },
     response_only=True,
 )
@@ -356,10 +389,12 @@ class SessionDetailView(APIView):
     @extend_schema(
         summary="Cancel, restore, move or annotate a session",
         description="Cancel with `status: cancelled` and the reason in `note`; restore with "
-        "`status: scheduled`; move with new `starts_at`/`ends_at`. Every change increments `sequence`.",
+        "`status: scheduled`; move with new `starts_at`/`ends_at`. Every change increments `sequence`. "
+        "The answer's `notifications` says which members will be told, by text or email, and when "
+        "(at once, or after quiet hours at HH:MM on their clock).",
         request=SessionChangeSerializer,
-        responses={200: SessionSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[SESSION_CANCEL_EXAMPLE, SESSION_MOVE_EXAMPLE, SESSION_VENUE_EXAMPLE, SESSION_EXAMPLE],
+        responses={200: SessionChangeAnswerSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[SESSION_CANCEL_EXAMPLE, SESSION_MOVE_EXAMPLE, SESSION_VENUE_EXAMPLE, SESSION_CHANGED_EXAMPLE],
         tags=TAGS,
     )
     def patch(self, request, pk: int):
@@ -367,7 +402,10 @@ class SessionDetailView(APIView):
         payload = SessionChangeSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         session = schedule_services.session_change(session=session, actor=request.user, **payload.validated_data)
-        return Response(SessionSerializer(session).data)
+        body = SessionSerializer(session).data
+        # Who will hear about it, how and when: from the notifications app, through a settings hook.
+        body["notifications"] = session_change_notices(session=session)
+        return Response(body)
 
 
 class SessionAttendanceView(APIView):

@@ -24,7 +24,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "slug", "contact_email", "contact_phone", "website", "admins", "created_at"]
         read_only_fields = ["id", "admins", "created_at"]
         # Uniqueness is checked by the service's full_clean (one error shape for both paths).
-        extra_kwargs = {"slug": {"validators": []}}
+        # Optional: made from the name when left out, as for groups.
+        extra_kwargs = {"slug": {"validators": [], "required": False, "allow_blank": True}}
 
 
 class UsernameSerializer(serializers.Serializer):

@@ -148,6 +148,43 @@ class SessionSerializer(serializers.ModelSerializer):
         return _local_iso(session.original_start, session.series.timezone)
 
 
+class SessionNoticeSerializer(serializers.Serializer):
+    """One notice a session change will send (sessions.hooks.session_change_notices)."""
+
+    first_name = serializers.CharField()
+    channel = serializers.ChoiceField(choices=["sms", "email"])
+    when = serializers.ChoiceField(
+        choices=["at_once", "after_quiet_hours", "before_session"],
+        help_text="at_once; after_quiet_hours (a text held until quiet hours end on the member's clock); "
+        "before_session (a far-off cancellation is texted a week before the day)",
+    )
+    send_at = serializers.DateTimeField(help_text="When it goes, in the member's time zone")
+    local_time = serializers.CharField(help_text="HH:MM on the member's clock")
+    timezone = serializers.CharField()
+    summary = serializers.CharField(help_text='For people: "Ana: text after quiet hours, at 08:00 their time"')
+
+
+class SessionChangeNoticesSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["session_cancelled", "session_changed"],
+        allow_null=True,
+        help_text="null when members are not told (a note, or a change undone before it was sent)",
+    )
+    notices = SessionNoticeSerializer(many=True)
+    not_notified = serializers.ListField(
+        child=serializers.CharField(), help_text="First names of active members with no text or email to reach"
+    )
+
+
+class SessionChangeAnswerSerializer(SessionSerializer):
+    """The session after a change, and who will be told about it, how and when."""
+
+    notifications = SessionChangeNoticesSerializer(read_only=True)
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "notifications"]
+
+
 class SessionChangeSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Session.Status.choices, required=False)
     note = serializers.CharField(allow_blank=True, required=False, max_length=2000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.text import slugify
 
 from sessions.models import Organization
 from sessions.services.audit import audit_record
@@ -25,8 +26,19 @@ def active_user_by_username(username: str):
     return user
 
 
+def _unique_slug(name: str) -> str:
+    """A free slug made from `name`, numbered when taken (the same rule as groups)."""
+    base = slugify(name)[:95] or "organization"
+    slug, n = base, 2
+    while Organization.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
 @transaction.atomic
-def organization_create(*, actor, name: str, slug: str, **fields) -> Organization:
+def organization_create(*, actor, name: str, slug: str = "", **fields) -> Organization:
+    # A given slug is kept as given (a taken one is a 400); only a missing one is made up.
+    slug = slug or _unique_slug(name)
     organization = Organization(name=name, slug=slug, **{k: v for k, v in fields.items() if k in _EDITABLE})
     organization.full_clean()
     organization.save()

@@ -92,3 +92,56 @@ def test_bad_database_url_is_a_clear_start_up_error():
 def test_configured_start_succeeds():
     result = _start_django(SECRET_KEY="x", DEBUG="0")
     assert result.returncode == 0, result.stderr
+
+
+def _production_env(**overrides: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_COOKIE", "CSRF_COOKIE"))}
+    env.update(
+        DJANGO_SETTINGS_MODULE="backend.settings",
+        DEBUG="0",
+        # check --deploy wants 50+ characters with some variety.
+        SECRET_KEY="p7Yq-3vR_kz9LmWb2xT8sNcJ0dHfUe4gAaQiVoXr6tBy1wZn5EjK",
+        ALLOWED_HOSTS="lantern.example.org",
+        PUBLIC_BASE_URL="https://lantern.example.org",
+    )
+    env.update(overrides)
+    return env
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def _setting(name: str, **overrides: str) -> str:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings; print(settings.{name})",
+        ],
+        cwd=ROOT,
+        env=_production_env(**overrides),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_https_defaults_follow_debug_and_can_be_turned_off_behind_a_redirecting_proxy():
+    assert _setting("SECURE_SSL_REDIRECT") == "True"
+    assert _setting("SESSION_COOKIE_SECURE") == "True"
+    assert int(_setting("SECURE_HSTS_SECONDS")) >= 31536000
+    assert _setting("SECURE_SSL_REDIRECT", SECURE_SSL_REDIRECT="0") == "False"
+    assert _setting("SECURE_PROXY_SSL_HEADER", TRUST_X_FORWARDED_PROTO="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
+    # The demo (DEBUG on, plain http on localhost) redirects nothing.
+    assert _setting("SECURE_SSL_REDIRECT", DEBUG="1") == "False"
+    assert _setting("SECURE_HSTS_SECONDS", DEBUG="1") == "0"

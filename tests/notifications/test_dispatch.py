@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from notifications import dispatch
 from notifications.models import Channel, Kind, OutboxMessage, Status
-from notifications.transports import ConsoleSms
+from notifications.transports import CONSOLE_WORDS, ConsoleSms, Email, OutgoingMessage, mask_recipient
 from sessions.models import Member
 from tests.notifications.helpers import emailing_member, session_with_member
 
@@ -311,8 +311,29 @@ def test_a_batch_that_runs_past_half_the_lease_gives_back_unsent_rows(
     assert [len(fake_twilio.sent_to(m.phone)) for m in members] == [1, 1]
 
 
-def test_console_sms_prints_a_clear_line_for_the_demo(run_dispatch, now, capsys):
+def test_console_sms_prints_one_short_line_per_text_and_keeps_the_body_in_the_outbox(run_dispatch, now, capsys):
     session, member, _ = session_with_member(starts_at=now + dt.timedelta(hours=2))
     assert run_dispatch(now) == ["sent"]
-    printed = capsys.readouterr().out
-    assert f"[SMS to {member.phone}] Reminder: {session.group.sms_label}" in printed
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("[sms]")]
+    assert len(printed) == 1
+    line = printed[0]
+    assert line.startswith(f"[sms] {mask_recipient(member.phone)}: Reminder: {session.group.sms_label}")
+    assert member.phone not in line and member.phone[-2:] in line
+    row = OutboxMessage.objects.get(member=member, channel="sms", status=Status.SENT)
+    # The terminal shows the first words; the outbox keeps every word.
+    assert len(row.body.split()) > CONSOLE_WORDS and line.endswith("…")
+    assert row.body.startswith(f"Reminder: {session.group.sms_label}")
+
+
+def test_console_email_backend_prints_one_line_not_the_mime_message(capsys, settings):
+    settings.EMAIL_BACKEND = "notifications.transports.ConsoleEmailBackend"
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    message = OutgoingMessage(
+        to="member101@lantern.example",
+        subject="Reminder: Tuesday evening group",
+        body="Your group meets tomorrow at 7:00 PM at the library, room 2. Reply or reschedule any time.",
+        calendar=ics,
+    )
+    Email().send(message)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed == ["[email] m•••@lantern.example: Reminder: Tuesday evening group — Your group meets tomorrow …"]

@@ -98,6 +98,18 @@ def test_superuser_creates_an_organization(api_client):
 
 
 @pytest.mark.django_db
+def test_an_organization_without_a_slug_gets_one_from_its_name(api_client):
+    api_client.force_authenticate(UserFactory(is_superuser=True, is_staff=True))
+    first = api_client.post(ORGS, {"name": "St. Luke's Hospice & Care"}, format="json")
+    assert first.status_code == 201, first.json()
+    assert first.json()["slug"] == "st-lukes-hospice-care"
+    # The same name again is numbered, as groups are, instead of a 400.
+    second = api_client.post(ORGS, {"name": "St. Luke's Hospice & Care"}, format="json")
+    assert second.status_code == 201 and second.json()["slug"] == "st-lukes-hospice-care-2"
+    assert Organization.objects.filter(name="St. Luke's Hospice & Care").count() == 2
+
+
+@pytest.mark.django_db
 def test_admins_cannot_create_organizations(as_admin):
     response = as_admin.post(ORGS, {"name": "Mine", "slug": "mine"}, format="json")
     assert response.status_code == 403 and response.json() == {"detail": SUPERUSERS_ONLY}

@@ -69,3 +69,38 @@ def test_demo_approval_groups_have_active_members_and_one_pending_request():
         statuses = list(group.enrollments.values_list("status", flat=True))
         assert statuses.count(Enrollment.Status.REQUESTED) == 1, group.slug
         assert Enrollment.Status.ACTIVE in statuses, group.slug
+
+
+def test_demo_members_load_as_already_told_so_start_up_sends_no_burst_of_join_news():
+    from notifications.models import Kind, OutboxMessage
+    from notifications.planner import plan_notifications
+
+    # The planner treats rows written within its news window as news, and rows get
+    # the real clock when written: "now" here is the real one, and nothing below
+    # depends on the hour (reminders, which do, are not counted).
+    load_demo(now=timezone.now())
+    # The first dispatcher run after start-up.
+    plan_notifications(now=timezone.now() + dt.timedelta(minutes=1))
+    join_news = OutboxMessage.objects.filter(
+        kind__in=[Kind.SERIES_INVITE, Kind.JOIN_APPROVED, Kind.SEAT_OFFERED, Kind.SMS_CONFIRM]
+    )
+    assert list(join_news.values_list("kind", flat=True)) == []
+    assert not OutboxMessage.objects.exclude(kind=Kind.REMINDER).exists()
+
+
+def test_the_member_the_demo_banner_names_can_rsvp_by_simulated_text():
+    import io
+
+    from django.core.management import call_command
+
+    from sessions.demo import FIRST_MEMBER_PHONE
+    from sessions.models import Attendance, Member
+
+    load_demo(now=timezone.now())
+    member = Member.objects.get(phone=FIRST_MEMBER_PHONE)
+    group = member.enrollments.get().group
+    assert group.venue.city == "Springfield" and group.facilitators.filter(user__username="facilitator").exists()
+    out = io.StringIO()
+    call_command("simulate_sms", FIRST_MEMBER_PHONE, "1", stdout=out)
+    assert group.sms_label in out.getvalue()
+    assert Attendance.objects.get(enrollment__member=member).rsvp == Attendance.Rsvp.YES

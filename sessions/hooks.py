@@ -1,0 +1,30 @@
+"""Extension points other apps fill in through settings, so `sessions` imports none of them.
+
+SESSION_CHANGE_NOTICES names a function `(*, session, now=None) -> dict` that says
+which notices a session's last change will send (by default
+notifications.preview.session_change_notices). The session API's change answer and
+the facilitator pages both call `session_change_notices` here; with the setting
+empty they say nothing will be sent by Lantern.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+NO_NOTICES: dict = {"kind": None, "notices": [], "not_notified": []}
+
+
+@cache
+def _load(path: str):
+    return import_string(path)
+
+
+def session_change_notices(*, session, now: dt.datetime | None = None) -> dict:
+    path = getattr(settings, "SESSION_CHANGE_NOTICES", "")
+    if not path:
+        return {**NO_NOTICES, "notices": [], "not_notified": []}
+    return _load(path)(session=session, now=now)

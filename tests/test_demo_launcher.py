@@ -1,0 +1,56 @@
+"""bin/demo.py: the port, the links it prints and texts, replying as a member."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bin import demo
+from sessions.demo import FIRST_MEMBER_PHONE
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_link_follows_demo_port():
+    env = demo.demo_env({"DEMO_PORT": "8123", "PATH": "/usr/bin"})
+    assert env["PUBLIC_BASE_URL"] == "http://localhost:8123"
+    links = re.findall(r"https?://\S+", demo.banner(env["PUBLIC_BASE_URL"]))
+    assert links and all(link.startswith("http://localhost:8123/") for link in links)
+    assert ":8000" not in demo.banner(env["PUBLIC_BASE_URL"])
+
+
+def test_the_default_port_is_8000_and_a_bad_one_is_refused():
+    assert demo.demo_env({})["PUBLIC_BASE_URL"] == "http://localhost:8000"
+    with pytest.raises(SystemExit, match="DEMO_PORT"):
+        demo.demo_env({"DEMO_PORT": "eighty"})
+
+
+def test_the_demo_prints_one_line_per_email():
+    assert demo.demo_env({})["EMAIL_BACKEND"] == "notifications.transports.ConsoleEmailBackend"
+
+
+def test_texted_links_use_the_demo_port():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from django.conf import settings; print(settings.PUBLIC_BASE_URL)",
+        ],
+        cwd=ROOT,
+        env={**demo.demo_env({**env, "DEMO_PORT": "8123"}), "DJANGO_SETTINGS_MODULE": "backend.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "http://localhost:8123"
+
+
+def test_the_banner_names_a_member_the_demo_really_has():
+    assert demo.FIRST_MEMBER_PHONE == FIRST_MEMBER_PHONE
+    assert FIRST_MEMBER_PHONE in demo.banner("http://localhost:8000")
