@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from sessions.facilitate import views, views_groups
+from sessions.facilitate import views, views_groups, views_sessions
 
 T = "sessions/facilitate/"
 
@@ -56,6 +56,9 @@ urlpatterns = [
     # Sessions
     path("groups/<int:group_id>/sessions/", views.group_sessions, name="group-sessions"),
     path("sessions/<int:session_id>/", views.session_detail, name="session"),
+    path("sessions/<int:session_id>/cancel/", views_sessions.session_cancel, name="session-cancel"),
+    path("sessions/<int:session_id>/move/", views_sessions.session_move, name="session-move"),
+    path("sessions/<int:session_id>/venue/", views_sessions.session_venue, name="session-venue"),
     # Organizers: groups, facilitators, schedules, venues, the audit log
     path("groups/new/", views_groups.group_create, name="group-create"),
     path("groups/<int:group_id>/edit/", views_groups.group_edit, name="group-edit"),
