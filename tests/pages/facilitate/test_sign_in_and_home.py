@@ -110,3 +110,21 @@ def test_home_costs_the_same_queries_for_one_group_or_many(page_world, django_as
         SessionFactory(series=SessionSeriesFactory(group=group))
     with django_assert_max_num_queries(8):
         assert client.get("/facilitate/").status_code == 200
+
+
+def test_sign_in_goes_through_authenticate_so_login_throttles_see_it(page_world):
+    """django-axes (and any login throttle) hooks authenticate() and user_login_failed;
+    the page's failed sign-in reaches both, with the request, as /admin/login/ does."""
+    from django.contrib.auth.signals import user_login_failed
+
+    seen = []
+
+    def record(sender, credentials, request=None, **kwargs):
+        seen.append((credentials.get("username"), request.path if request else None))
+
+    user_login_failed.connect(record)
+    try:
+        Client().post("/facilitate/sign-in/", {"username": "lead", "password": "wrong"})
+    finally:
+        user_login_failed.disconnect(record)
+    assert seen == [("lead", "/facilitate/sign-in/")]
