@@ -1,205 +1,36 @@
-"""Facilitator pages that involve telling members: changing a session (with who will be
-told, by which channel and when, before confirming), writing to the group, the inbox
-of members' replies, and the follow-up list with a ready check-in text.
+"""Facilitator pages about messages: writing to the group (with a live count and a
+preview exactly as it will arrive), the inbox of members' replies, and the follow-up
+list with a ready check-in text.
 
-These live in notifications because they read notification rules; sessions' pages
-link here by URL name only, so sessions still never imports notifications.
+These live in notifications because they send and read texts; sessions' pages link
+here by URL name only, so sessions still never imports notifications.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import broadcasts, inbox, texts
-from notifications.models import Broadcast, Channel, Kind, OutboxMessage
-from notifications.planner import plan_session_changes
-from sessions.api.access import managed_group, require_group
+from notifications.models import Broadcast, Channel
+from sessions.api.access import managed_group
 from sessions.facilitate.access import facilitate_page
-from sessions.facilitate.views import session_context
 from sessions.forms_facilitate import (
     BroadcastForm,
-    SessionCancelForm,
-    SessionMoveForm,
-    SessionVenueForm,
     add_service_errors,
 )
-from sessions.models import Session, Venue
-from sessions.permissions import venues_managed_by
 from sessions.selectors import attendance as attendance_selectors
 from sessions.services import attendance as attendance_services
-from sessions.services import schedule as schedule_services
 
 INBOX_SHOWN = 100
-
-
-# --- Changing a session -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Notice:
-    name: str
-    channel: str
-    due_at: dt.datetime  # in the group's zone, for display
-
-
-class _Rehearsal(Exception):
-    def __init__(self, notices: list[Notice]):
-        self.notices = notices
-
-
-def rehearse_session_change(*, session: Session, actor, change: dict, now: dt.datetime) -> list[Notice]:
-    """Who will be told of `change`, by which channel and when: the change is made and the
-    planner run inside a savepoint that is then rolled back, so the answer is the planner's
-    own (quiet hours, consent, urgency) and the service's own refusals surface unchanged."""
-    zone = zoneinfo.ZoneInfo(session.series.timezone)
-    try:
-        with transaction.atomic():
-            changed = schedule_services.session_change(session=session, actor=actor, now=now, **change)
-            plan_session_changes(now=now)
-            rows = (
-                OutboxMessage.objects.filter(
-                    session=changed,
-                    sequence=changed.sequence,
-                    kind__in=[Kind.SESSION_CANCELLED, Kind.SESSION_CHANGED],
-                )
-                .select_related("member")
-                .order_by("member__display_name", "channel")
-            )
-            notices = [Notice(row.member.display_name, row.channel, row.due_at.astimezone(zone)) for row in rows]
-            raise _Rehearsal(notices)
-    except _Rehearsal as rehearsal:
-        return rehearsal.notices
-
-
-def _summary(notices: list[Notice], *, now: dt.datetime) -> list[dict]:
-    """Notices grouped by channel and time: "Text, now: 6 people"."""
-    groups: dict[tuple[str, dt.datetime], list[str]] = {}
-    for notice in notices:
-        groups.setdefault((notice.channel, notice.due_at), []).append(notice.name)
-    return [
-        {
-            "channel": channel,
-            "due_at": due_at,
-            "now": due_at <= now + dt.timedelta(minutes=2),
-            "names": names,
-        }
-        for (channel, due_at), names in sorted(groups.items(), key=lambda item: (item[0][1], item[0][0]))
-    ]
-
-
-def _session_for_change(request, session_id: int) -> Session:
-    session = get_object_or_404(
-        Session.objects.select_related("group", "group__organization", "group__venue", "series", "venue"),
-        pk=session_id,
-    )
-    require_group(request, session.group)
-    return session
-
-
-def _change_page(request, session_id: int, *, kind: str):
-    """GET: the form. POST: the preview (what changes, who is told). POST with confirm: do it."""
-    session = _session_for_change(request, session_id)
-    now = dj_timezone.now()
-    venues = venues_managed_by(request.user) | Venue.objects.filter(organization_id=session.group.organization_id)
-    venues = venues.distinct().order_by("name")
-    form_class = {"cancel": SessionCancelForm, "move": SessionMoveForm, "venue": SessionVenueForm}[kind]
-    form_kwargs = {"venues": venues} if kind == "venue" else {}
-    context = session_context(session, now=now)
-    status = 200
-    if request.method == "POST":
-        form = form_class(request.POST, **form_kwargs)
-        if form.is_valid():
-            change = _change_from(form, kind=kind, session=session)
-            try:
-                if request.POST.get("confirm") == "yes":
-                    schedule_services.session_change(session=session, actor=request.user, now=now, **change)
-                    messages.success(request, _(CHANGE_DONE[kind]))
-                    return redirect("facilitate:session", session_id=session.pk)
-                notices = rehearse_session_change(session=session, actor=request.user, change=change, now=now)
-            except ValidationError as exc:
-                add_service_errors(form, exc, fields=FORM_FIELDS[kind])
-                status = 400
-            else:
-                context.update({"confirming": True, "summary": _summary(notices, now=now), "notices": notices})
-                context.update(_proposed(change, session=session))
-        else:
-            status = 400
-    else:
-        initial = {}
-        if kind == "move":
-            local = context["local_start"]
-            initial = {"date": local.date(), "time": local.time().replace(second=0, microsecond=0)}
-        elif kind == "venue":
-            initial = {"venue": session.venue_id, "note": session.note}
-        form = form_class(initial=initial, **form_kwargs)
-    context.update({"form": form, "kind": kind, "zone": session.series.timezone})
-    return render(request, "notifications/facilitate/session_change.html", context, status=status)
-
-
-CHANGE_DONE = {
-    "cancel": "The session is cancelled. Members will be told.",
-    "move": "The session is moved. Members will be told.",
-    "venue": "The venue is changed. Members will be told.",
-}
-# Service keys that name a field of each form under another name.
-FORM_FIELDS = {
-    "cancel": {"session": None},
-    "move": {"starts_at": "time", "ends_at": "time"},
-    "venue": {},
-}
-
-
-def _change_from(form, *, kind: str, session: Session) -> dict:
-    data = form.cleaned_data
-    if kind == "cancel":
-        return {"status": Session.Status.CANCELLED, "note": data["note"]}
-    if kind == "move":
-        # The date and time are on the series' clock; the offset is the zone's, never typed.
-        starts_at = schedule_services.local_to_utc(
-            dt.datetime.combine(data["date"], data["time"]), session.series.timezone
-        )
-        return {"starts_at": starts_at}
-    return {"venue": data["venue"], "note": data["note"]}
-
-
-def _proposed(change: dict, *, session: Session) -> dict:
-    zone = zoneinfo.ZoneInfo(session.series.timezone)
-    proposed = {}
-    if "starts_at" in change:
-        proposed["new_start"] = change["starts_at"].astimezone(zone)
-    if "venue" in change:
-        proposed["new_venue"] = change["venue"]
-    return proposed
-
-
-@facilitate_page
-@require_http_methods(["GET", "POST"])
-def session_cancel(request, session_id: int):
-    return _change_page(request, session_id, kind="cancel")
-
-
-@facilitate_page
-@require_http_methods(["GET", "POST"])
-def session_move(request, session_id: int):
-    return _change_page(request, session_id, kind="move")
-
-
-@facilitate_page
-@require_http_methods(["GET", "POST"])
-def session_venue(request, session_id: int):
-    return _change_page(request, session_id, kind="venue")
 
 
 # --- Messages ---------------------------------------------------------------------------
@@ -324,5 +155,5 @@ def follow_up(request, group_id: int):
     )
 
 
-NOT_ON_LIST = "This person is no longer on the follow-up list."
-NO_CHANNEL = "%(name)s has no text or email reminders on, so nothing was sent."
+NOT_ON_LIST = gettext_noop("This person is no longer on the follow-up list.")
+NO_CHANNEL = gettext_noop("%(name)s has no text or email reminders on, so nothing was sent.")

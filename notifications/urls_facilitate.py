@@ -5,9 +5,6 @@ from django.urls import path
 from notifications import facilitate
 
 urlpatterns = [
-    path("sessions/<int:session_id>/cancel/", facilitate.session_cancel, name="session-cancel"),
-    path("sessions/<int:session_id>/move/", facilitate.session_move, name="session-move"),
-    path("sessions/<int:session_id>/venue/", facilitate.session_venue, name="session-venue"),
     path("groups/<int:group_id>/messages/", facilitate.group_messages, name="messages"),
     path("groups/<int:group_id>/messages/count/", facilitate.message_count, name="message-count"),
     path("groups/<int:group_id>/inbox/", facilitate.group_inbox, name="inbox"),

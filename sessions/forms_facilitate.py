@@ -78,12 +78,14 @@ class AttendanceMarkForm(forms.Form):
 
 
 class SessionCancelForm(forms.Form):
+    # Not required here: the service refuses an empty reason, with its own message.
     note = forms.CharField(
         label=_("Why it is cancelled (members see this)"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    note.hide_optional = True
 
 
 class SessionMoveForm(forms.Form):
@@ -113,9 +115,11 @@ class SessionVenueForm(forms.Form):
 
 
 class BroadcastForm(forms.Form):
+    # Not required here: broadcast_check refuses an empty message, with its own message.
     body = forms.CharField(
         label=_("Message"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 5})
     )
+    body.hide_optional = True
 
 
 # --- Groups -----------------------------------------------------------------------------
@@ -143,6 +147,39 @@ class GroupForm(forms.ModelForm):
         model = SupportGroup
         fields = ["organization", *GROUP_FIELDS]
         formfield_callback = _group_formfield
+        labels = {
+            "name": _("Name"),
+            "slug": _("Web address name"),
+            "topic": _("Topic"),
+            "audience": _("Who it is for"),
+            "description": _("Description"),
+            "what_to_expect": _("What to expect at a first session"),
+            "format": _("Format"),
+            "venue": _("Venue"),
+            "conference_url": _("Online meeting link"),
+            "language": _("Language"),
+            "timezone": _("Time zone"),
+            "capacity": _("Seats"),
+            "enrollment_mode": _("How people join"),
+            "cycle_start": _("First day of the current cycle"),
+            "cycle_weeks": _("Weeks in a cycle"),
+            "cost": _("Cost"),
+            "faith_based": _("Faith-based"),
+            "peer_led": _("Peer-led"),
+            "wheelchair_accessible": _("Wheelchair accessible"),
+            "hearing_access": _("Hearing loop or sign language"),
+            "childcare": _("Childcare"),
+            "listed": _("Listed in search (unlisted groups are reached by their link only)"),
+            "sms_label": _("Name in text messages"),
+        }
+        help_texts = {
+            "slug": _("Leave empty to make one from the name."),
+            "conference_url": _("Only active members ever see it."),
+            "language": _("A language code, e.g. en or es."),
+            "timezone": _("Leave empty to use the venue's, e.g. America/Chicago."),
+            "capacity": _("Leave empty for no limit."),
+            "sms_label": _("Shown on lock screens: never the topic, e.g. 'Tuesday evening group'."),
+        }
         widgets = {
             "cycle_start": forms.DateInput(attrs={"type": "date"}),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -234,7 +271,6 @@ class ScheduleForm(forms.Form):
     )
     dates = forms.CharField(
         label=_("Dates, one per line"),
-        help_text=_("For example 2026-03-12"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
@@ -246,9 +282,27 @@ class ScheduleForm(forms.Form):
 
     # Service keys that name a field of this form under another name.
     SERVICE_FIELDS = {"rrule": "pattern", "dtstart": "first_date"}
+    # Which fields each pattern uses (the page's script shows only those; without it, hints say so).
+    PATTERN_FIELDS = {
+        "weekday": (patterns.WEEKLY, patterns.EVERY_OTHER_WEEK, patterns.MONTHLY, patterns.CYCLE),
+        "ordinal": (patterns.MONTHLY,),
+        "cycle_weeks": (patterns.CYCLE,),
+        "first_date": (patterns.WEEKLY, patterns.EVERY_OTHER_WEEK, patterns.MONTHLY, patterns.CYCLE),
+        "until": (patterns.WEEKLY, patterns.EVERY_OTHER_WEEK, patterns.MONTHLY, patterns.CYCLE),
+        "dates": (patterns.DATES,),
+    }
 
     def __init__(self, *args, venues=None, allow_dates: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        for name in self.PATTERN_FIELDS:
+            # Needed by some patterns only: the hint says which, not "(optional)".
+            self.fields[name].hide_optional = True
+            self.fields[name].widget.attrs["data-patterns"] = " ".join(self.PATTERN_FIELDS[name])
+        self.fields["weekday"].help_text = _("Not for a list of dates.")
+        self.fields["ordinal"].help_text = _("For once a month.")
+        self.fields["cycle_weeks"].help_text = _("For a cycle that starts again.")
+        self.fields["first_date"].help_text = _("The first session is on the first matching day from here.")
+        self.fields["dates"].help_text = _("For a list of dates, e.g. 2027-03-12")
         self.fields["venue"].queryset = venues if venues is not None else Venue.objects.none()
         if not allow_dates:
             self.fields["pattern"].choices = [c for c in PATTERN_CHOICES if c[0] != patterns.DATES]

@@ -4,10 +4,11 @@ Sign-in goes through Django's LoginView, i.e. django.contrib.auth.authenticate, 
 whatever throttles logins there (and on /admin/ and the API token) throttles it too.
 """
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from sessions.facilitate import views, views_groups
+from sessions.facilitate import views, views_groups, views_sessions
 
 T = "sessions/facilitate/"
 
@@ -26,6 +27,8 @@ urlpatterns = [
             email_template_name=T + "password_reset_email.txt",
             subject_template_name=T + "password_reset_subject.txt",
             success_url=reverse_lazy("facilitate:password-reset-sent"),
+            # The link is built on the public address, never on the request's Host header.
+            extra_email_context={"base_url": settings.PUBLIC_BASE_URL},
         ),
         name="password-reset",
     ),
@@ -53,6 +56,9 @@ urlpatterns = [
     # Sessions
     path("groups/<int:group_id>/sessions/", views.group_sessions, name="group-sessions"),
     path("sessions/<int:session_id>/", views.session_detail, name="session"),
+    path("sessions/<int:session_id>/cancel/", views_sessions.session_cancel, name="session-cancel"),
+    path("sessions/<int:session_id>/move/", views_sessions.session_move, name="session-move"),
+    path("sessions/<int:session_id>/venue/", views_sessions.session_venue, name="session-venue"),
     # Organizers: groups, facilitators, schedules, venues, the audit log
     path("groups/new/", views_groups.group_create, name="group-create"),
     path("groups/<int:group_id>/edit/", views_groups.group_edit, name="group-edit"),

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions.api.access import managed_group, require_group
@@ -82,6 +83,9 @@ def _roster_page(request, group, *, add_form=None, action_form=None, status: int
             "add_form": add_form or RosterAddForm(),
             "action_form": action_form,
             "can_lead": can_lead_group(request.user, group),
+            # Each row links to roster/<id>/ and posts to roster/<id>/change/ (see urls.py): built
+            # from one reverse() here, not two or three per row, which a long roster would feel.
+            "roster_url": reverse("facilitate:roster", args=[group.pk]),
         },
         status=status,
     )
@@ -152,11 +156,11 @@ def roster_change(request, group_id: int, enrollment_id: int):
 
 
 CHANGE_DONE = {
-    "approve": "%(name)s is approved.",
-    "decline": "%(name)s's request is declined.",
-    "remove": "%(name)s is off the roster.",
-    "waitlist": "%(name)s is on the waitlist.",
-    "move": "%(name)s moved on the waitlist.",
+    "approve": gettext_noop("%(name)s is approved."),
+    "decline": gettext_noop("%(name)s's request is declined."),
+    "remove": gettext_noop("%(name)s is off the roster."),
+    "waitlist": gettext_noop("%(name)s is on the waitlist."),
+    "move": gettext_noop("%(name)s moved on the waitlist."),
 }
 
 

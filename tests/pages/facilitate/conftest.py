@@ -45,6 +45,10 @@ class PageWorld:
 
 @pytest.fixture
 def page_world(db) -> PageWorld:
+    return build_page_world()
+
+
+def build_page_world() -> PageWorld:
     admin, lead, co = UserFactory(username="org-admin"), UserFactory(username="lead"), UserFactory(username="co")
     outsider = UserFactory(username="outsider")
     superuser = UserFactory(username="root", is_superuser=True, is_staff=True)

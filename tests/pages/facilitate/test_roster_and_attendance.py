@@ -238,3 +238,13 @@ def test_another_organizations_facilitator_gets_the_apis_refusal(page_world):
     assert response.status_code == 403
     assert "You do not manage this group." in response.content.decode()
     assert "Ana" not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [("+12175550142", "+1 217-555-0142"), ("+447700900123", "+44 7700 900123"), ("", ""), ("n/a", "n/a")],
+)
+def test_phone_numbers_are_shown_as_people_read_them(stored, shown):
+    from sessions.templatetags.facilitate import phone_display
+
+    assert phone_display(stored) == shown

@@ -58,7 +58,8 @@ def test_password_reset_mails_a_link_that_sets_a_new_password(page_world):
     response = client.post("/facilitate/password-reset/", {"email": user.email})
     assert response.status_code == 302
     [message] = mail.outbox
-    link = re.search(r"https?://[^/\s]+(/facilitate/password-reset/[^\s]+/)", message.body).group(1)
+    # On the public address, whatever Host the request came with.
+    link = re.search(r"https://lantern\.test(/facilitate/password-reset/[^\s]+/)", message.body).group(1)
     form = client.get(link, follow=True)
     assert form.status_code == 200
     response = client.post(
@@ -109,3 +110,21 @@ def test_home_costs_the_same_queries_for_one_group_or_many(page_world, django_as
         SessionFactory(series=SessionSeriesFactory(group=group))
     with django_assert_max_num_queries(8):
         assert client.get("/facilitate/").status_code == 200
+
+
+def test_sign_in_goes_through_authenticate_so_login_throttles_see_it(page_world):
+    """django-axes (and any login throttle) hooks authenticate() and user_login_failed;
+    the page's failed sign-in reaches both, with the request, as /admin/login/ does."""
+    from django.contrib.auth.signals import user_login_failed
+
+    seen = []
+
+    def record(sender, credentials, request=None, **kwargs):
+        seen.append((credentials.get("username"), request.path if request else None))
+
+    user_login_failed.connect(record)
+    try:
+        Client().post("/facilitate/sign-in/", {"username": "lead", "password": "wrong"})
+    finally:
+        user_login_failed.disconnect(record)
+    assert seen == [("lead", "/facilitate/sign-in/")]

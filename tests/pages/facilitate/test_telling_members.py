@@ -40,7 +40,8 @@ def test_cancel_shows_who_will_be_told_before_anything_changes(reachable, as_lea
     assert "Who will be told" in body
     assert "Text</strong>" in body and "Email</strong>" in body
     assert "Ana" in body and "Ben" in body
-    assert body.count("Cy") == 0  # no channel: not told
+    # No channel: not told, and the facilitator is told so.
+    assert "Not told, as they have no text or email notices on: Cy." in body
     session.refresh_from_db()
     assert session.status == Session.Status.SCHEDULED
     assert session.sequence == 0
