@@ -34,7 +34,7 @@ VALIDATION_ERROR_SCHEMA = {
 }
 
 ERROR_DESCRIPTIONS = {
-    "400": "Invalid input: the body names each bad field and what is wrong with it",
+    "400": "Invalid input, or a change the current state does not allow: the body names each field and what is wrong",
     "401": "No credentials, or an invalid or expired token",
     "403": "Logged in, but not allowed to do this (or a session login without its CSRF token)",
     "404": "No such resource, or not one the caller may see",
@@ -64,7 +64,9 @@ class LanternAutoSchema(AutoSchema):
         view = self.view
         parameters = operation.get("parameters", [])
         codes = []
-        if "requestBody" in operation or any(p["in"] == "query" for p in parameters):
+        # A body or a query can be invalid; a write can also be refused by the state it
+        # meets (a venue still in use, the last admin), with the same field-keyed answer.
+        if self.method in UNSAFE_METHODS or "requestBody" in operation or any(p["in"] == "query" for p in parameters):
             codes.append("400")
         authenticators = view.get_authenticators()
         if authenticators:
