@@ -248,6 +248,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat writes its schedule there, and a fresh checkout or a built slug has no var/:
+# without it `celery beat` dies at start with FileNotFoundError. (A read-only code
+# directory is not an error here: web and worker do not write there; point
+# LANTERN_VAR_DIR somewhere writable for beat.)
+try:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+except OSError:
+    pass
 
 # --- SMS (Twilio) -------------------------------------------------------------
 TWILIO_ACCOUNT_SID = envstr("TWILIO_ACCOUNT_SID", "")

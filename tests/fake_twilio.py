@@ -120,7 +120,7 @@ class FakeTwilio:
             self.messages.append(message)
         return message
 
-    def start(self) -> FakeTwilio:
+    def start(self, port: int = 0) -> FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -215,7 +215,7 @@ class FakeTwilio:
                     },
                 )
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True, name="fake-twilio").start()
         return self
@@ -255,3 +255,16 @@ def _matches(message: dict, query: dict) -> bool:
     if "DateSent" in query and created.date() != _parse_when(query["DateSent"]).date():
         return False
     return True
+
+
+if __name__ == "__main__":
+    # As a process (the production smoke run in .ci/): `python tests/fake_twilio.py PORT`.
+    # Standard library only, so it runs in a venv made from requirements.txt alone.
+    import sys
+
+    server = FakeTwilio().start(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    print(server.url, flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        server.stop()
