@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lantern_sessions', '0002_join_confirmation'),
+        ('lantern_sessions', '0005_member_language'),
     ]
 
     operations = [

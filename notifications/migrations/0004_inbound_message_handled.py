@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notifications', '0002_join_confirmation'),
+        ('notifications', '0003_outbox_email_confirm'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
