@@ -96,6 +96,8 @@ def test_configured_start_succeeds():
 
 def _production_env(**overrides: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_COOKIE", "CSRF_COOKIE"))}
+    # The browser tests' conftest sets this for Playwright in the test process; a deployment never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     env.update(
         DJANGO_SETTINGS_MODULE="backend.settings",
         DEBUG="0",
