@@ -103,6 +103,12 @@ def main(argv: list[str]) -> int:
         ),
     ]
     print(banner(env["PUBLIC_BASE_URL"]), flush=True)
+
+    def _stop(signum, frame):
+        raise KeyboardInterrupt
+
+    # A terminal's Ctrl-C, or a SIGTERM from a supervisor: stop all three either way.
+    signal.signal(signal.SIGTERM, _stop)
     try:
         while all(p.poll() is None for p in processes):
             time.sleep(0.5)
