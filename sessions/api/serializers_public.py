@@ -90,7 +90,10 @@ class GroupSearchParamsSerializer(serializers.Serializer):
         required=False, default=False, help_text="Only groups with a free seat (no waitlist)"
     )
     q = serializers.CharField(
-        required=False, allow_blank=True, max_length=100, help_text="Words in the group's name or description"
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Words in the group's name or description, or its organization's name",
     )
     ordering = _Choice(
         choices=ORDERINGS,

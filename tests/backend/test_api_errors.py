@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
-from backend.api_errors import NOT_FOUND, SERVER_ERROR
+from backend.api_errors import BAD_REQUEST, NOT_FOUND, SERVER_ERROR
 from backend.parsers import JSON_TOO_DEEP, MAX_JSON_DEPTH, json_depth_exceeds
 from tests.factories import OrganizationFactory, SupportGroupFactory, UserFactory
 
@@ -127,3 +127,13 @@ def test_no_api_page_fails_in_a_browser(client, openapi):
         if response.status_code >= 500:
             failures.append((url, response.status_code))
     assert failures == []
+
+
+def test_a_request_django_refuses_is_a_json_400_under_the_api(client):
+    # An unknown Host is a SuspiciousOperation, answered by the 400 handler.
+    api = client.get("/api/groups/", HTTP_HOST="attacker.example")
+    assert api.status_code == 400
+    assert api.json() == {"detail": BAD_REQUEST}
+    page = client.get("/admin/login/", HTTP_HOST="attacker.example")
+    assert page.status_code == 400
+    assert page["Content-Type"].startswith("text/html")
