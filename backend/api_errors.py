@@ -1,4 +1,4 @@
-"""Django's 400, 403, 404 and 500 handlers: JSON under /api/, Django's own pages elsewhere.
+"""Django's 400, 403, 404 and 500 handlers: JSON under /api/, pages elsewhere.
 
 DRF answers its own errors as `{"detail": …}`, but an unknown /api/ path never
 reaches DRF, and an unhandled exception in a view escapes it: both used to get
@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views import defaults
+
+from sessions.pages.errors import page_not_found
 
 API_PREFIX = "/api/"
 BAD_REQUEST = "Bad request."
@@ -25,7 +27,7 @@ def is_api_request(request: HttpRequest) -> bool:
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if is_api_request(request):
         return JsonResponse({"detail": NOT_FOUND}, status=404)
-    return defaults.page_not_found(request, exception)
+    return page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

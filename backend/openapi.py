@@ -54,7 +54,9 @@ class LanternAutoSchema(AutoSchema):
             response = responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code]})
             if not response.get("description"):
                 response["description"] = ERROR_DESCRIPTIONS[code]
-            if "content" not in response:
+        # Every 4xx body is JSON, including the answers a view declares itself (410, 429…).
+        for code, response in responses.items():
+            if str(code).startswith("4") and "content" not in response:
                 component = VALIDATION_ERROR_COMPONENT if code == "400" else ERROR_COMPONENT
                 response["content"] = {"application/json": {"schema": self._error_component(component)}}
         return operation

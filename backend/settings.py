@@ -122,7 +122,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
-# Facilitator pages (issue 10): signing in and where it leads.
+# Facilitator pages: signing in and where it leads.
 LOGIN_URL = "facilitate:sign-in"
 LOGIN_REDIRECT_URL = "facilitate:home"
 LOGOUT_REDIRECT_URL = "facilitate:sign-in"
@@ -216,6 +216,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EnrollmentStatusEnum": "sessions.models.Enrollment.Status",
         "SessionStatusEnum": "sessions.models.Session.Status",
+        # Outbox rows, notice previews and join requests all name the same two channels.
+        "ChannelEnum": "notifications.models.Channel",
+        "ContactChannelEnum": ["sms", "email"],
     },
 }
 

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularSwaggerSplitView
 from backend.health import healthz
 from backend.schema_view import SchemaView
 
-# JSON `{"detail": …}` under /api/, Django's own pages everywhere else.
+# JSON `{"detail": …}` under /api/, pages everywhere else (a 404 page never echoes its possibly secret path).
 handler400 = "backend.api_errors.bad_request"
 handler403 = "backend.api_errors.permission_denied"
 handler404 = "backend.api_errors.not_found"
@@ -22,15 +22,13 @@ urlpatterns = [
         name="api-docs",
     ),
     # Each area owns one URL module; order matters only where paths overlap.
-    path("", include("sessions.api.urls_manage")),  # /api/auth/, /api/manage/… (issue 3)
-    path("", include("sessions.api.urls_schedule")),  # series, sessions, attendance (issue 4)
-    path("", include("sessions.api.urls_public")),  # /api/groups/, join, feeds (issue 5)
-    path("", include("notifications.api.urls")),  # calendars, webhooks, messages (issues 4, 6)
-    # Facilitators' and organizers' pages (issue 10).
+    path("", include("sessions.api.urls_manage")),  # /api/auth/, /api/manage/…
+    path("", include("sessions.api.urls_schedule")),  # series, sessions, attendance
+    path("", include("sessions.api.urls_public")),  # /api/groups/, join, feeds
+    path("", include("notifications.api.urls")),  # calendars, webhooks, messages
+    # Facilitators' and organizers' pages.
     path("facilitate/", include("backend.urls_facilitate")),
     # Pages for people: the language switch (Django's set_language) and the seeker and member pages.
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("sessions.pages.urls")),
 ]
-# Pages: a friendly 404 that never echoes the (possibly secret) path.
-handler404 = "sessions.pages.errors.page_not_found"

@@ -1,4 +1,4 @@
-"""Outbox, inbound texts and broadcasts (issue 6).
+"""Outbox, inbound texts and broadcasts.
 
 The outbox is the single source of truth for what Lantern sends. A row is
 planned from state (sessions, enrollments, consent) and its uniqueness is

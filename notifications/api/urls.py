@@ -1,6 +1,6 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("notifications.api.urls_calendar")),  # .ics feeds (issue 4)
-    path("", include("notifications.api.urls_messaging")),  # webhooks, broadcasts, inbox (issue 6)
+    path("", include("notifications.api.urls_calendar")),  # .ics feeds
+    path("", include("notifications.api.urls_messaging")),  # webhooks, broadcasts, inbox
 ]

@@ -4,6 +4,8 @@ members' contact data (phone, email, consent); they are used only behind
 
 from __future__ import annotations
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from sessions.models import AuditLog, Enrollment, Facilitator, Member, Organization, SupportGroup, Venue
@@ -78,6 +80,7 @@ class FacilitatorInputSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Facilitator.Role.choices, default=Facilitator.Role.CO)
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class CallerVenueField(serializers.PrimaryKeyRelatedField):
     """A venue id, looked up only among the venues the caller may use (`venues_usable_by`).
 

@@ -1,4 +1,4 @@
-"""Auth, management and self-service routes (issue 3). Exact paths only: other
+"""Auth, management and self-service routes. Exact paths only: other
 URL modules add more routes under /api/manage/groups/<id>/ and /api/me/<token>/."""
 
 from django.urls import path

@@ -1,6 +1,6 @@
 """Writes that own the business rules, one module per area (HackSoft style).
 
-enrollment.py  — joining, capacity, waitlist, roster changes (issue 3)
-schedule.py    — series validation and session materialization (issue 4)
-places.py      — offline geocoding and venue location (issue 5)
+enrollment.py  — joining, capacity, waitlist, roster changes
+schedule.py    — series validation and session materialization
+places.py      — offline geocoding and venue location
 """

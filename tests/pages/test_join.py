@@ -78,7 +78,7 @@ def test_a_bad_phone_comes_back_on_the_phone_field(client: Client):
 
 
 def test_the_daily_cap_is_a_429_with_the_reason(client: Client, settings):
-    settings.JOIN_SMS_CAP_PER_NUMBER = 0
+    settings.SEND_CAP_PER_DESTINATION = 0
     group = make_group()
     response = client.post(f"/groups/{group.slug}/join/", VALID)
     assert response.status_code == 429

@@ -108,7 +108,7 @@ def test_join_self_service_change_and_in_person_add_share_the_destination_cap(ap
         format="json",
         REMOTE_ADDR="192.0.2.1",
     )
-    assert joined.status_code == 201
+    assert joined.status_code == 202
     Member.objects.filter(phone=number).delete()  # erased meanwhile: the number is free again
     other = MemberFactory(phone="+12175550178", sms_reminders=True, sms_consent="confirmed")
     changed = api_client.patch(f"/api/me/{other.token}/", {"phone": number}, format="json", REMOTE_ADDR="192.0.2.2")
