@@ -310,7 +310,7 @@ SESSION_HORIZON_DAYS = envint("SESSION_HORIZON_DAYS", 180)
 SESSION_MAX_PER_YEAR = envint("SESSION_MAX_PER_YEAR", 366)
 CALENDAR_REFRESH_MINUTES = envint("CALENDAR_REFRESH_MINUTES", 60)
 
-# --- Client address, abuse caps, phone numbers, staff sign-in (docs/privacy-abuse.md) -----
+# --- Client address, abuse caps, phone numbers, staff sign-in (docs/privacy.md, "Abuse limits") -----
 # How many proxies of this deployment's own stand in front of Lantern and append to
 # X-Forwarded-For. 0 (default): the header is ignored and REMOTE_ADDR is the client.
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
