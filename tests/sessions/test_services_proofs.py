@@ -116,7 +116,7 @@ def test_email_confirmation_get_changes_nothing_and_post_proves_and_gives_the_pa
     confirmed = api_client.post(url)
     assert confirmed.status_code == 200
     member.refresh_from_db()
-    assert confirmed.json()["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/api/me/{member.token}/"
+    assert confirmed.json()["self_service_url"] == f"{settings.PUBLIC_BASE_URL}/me/{member.token}/"
     assert confirmed.json()["enrollment_status"] == "active"
     assert member.email_verified_at is not None and member.email_consent and member.email_reminders
     assert api_client.post(url).json()["enrollment_status"] == "active"
