@@ -17,6 +17,14 @@ def _migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema(transactional_db):
+    """Later migrations (any app) must be back for the tests that follow this one."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_member_of_two_organizations_becomes_two_records_each_with_its_own_history(requires_postgres):
     apps = _migrate(BEFORE)
