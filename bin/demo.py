@@ -55,8 +55,13 @@ def demo_env(environ: dict[str, str]) -> dict[str, str]:
 
 
 def banner(base_url: str) -> str:
+    # The reply command must build its links on the same port as the running demo.
+    port = base_url.rsplit(":", 1)[-1]
+    port_prefix = "" if port == DEFAULT_PORT else f"DEMO_PORT={port} "
     return f"""
 Lantern demo is starting.
+  Find a group       {base_url}/  (try 62701)
+  Facilitators       {base_url}/facilitate/
   Group finder API   {base_url}/api/groups/?near=62701
   API docs           {base_url}/api/docs/
   OpenAPI schema     {base_url}/api/schema/
@@ -65,7 +70,7 @@ Lantern demo is starting.
   Logins (password lantern-demo): facilitator (leads the Springfield groups),
   coordinator (Prairie Hospice admin), admin (superuser)
 Each text and email prints one line here; full bodies are in the admin's outbox.
-Reply as a member (another terminal): .venv/bin/python -m bin.demo sms {FIRST_MEMBER_PHONE} 1
+Reply as a member (another terminal): {port_prefix}.venv/bin/python -m bin.demo sms {FIRST_MEMBER_PHONE} 1
   (1 or 2 to RSVP for the next session; YES, STOP, HELP; anything else goes to the facilitators' inbox)
 Ctrl-C stops everything.
 """

@@ -54,3 +54,11 @@ def test_texted_links_use_the_demo_port():
 def test_the_banner_names_a_member_the_demo_really_has():
     assert demo.FIRST_MEMBER_PHONE == FIRST_MEMBER_PHONE
     assert FIRST_MEMBER_PHONE in demo.banner("http://localhost:8000")
+
+
+def test_the_banner_points_at_the_pages_and_its_reply_command_keeps_the_port():
+    default = demo.banner("http://localhost:8000")
+    assert "http://localhost:8000/facilitate/" in default
+    assert "DEMO_PORT" not in default
+    other = demo.banner("http://localhost:8123")
+    assert "DEMO_PORT=8123 .venv/bin/python -m bin.demo sms" in other

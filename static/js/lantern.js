@@ -4,6 +4,7 @@
    - The error summary takes focus so screen readers and keyboards land on it. */
 (function () {
   "use strict";
+  document.documentElement.classList.add("js");
 
   var exitLink = document.querySelector("[data-quick-exit]");
   function exitNow() {

@@ -26,6 +26,7 @@ def test_shift_three_times_replaces_the_page_and_its_history_entry(phone, live_s
     group = make_group()
     phone.goto("/")
     phone.goto(f"/groups/{group.slug}/")
+    assert phone.get_by_text("Or press Shift 3 times").is_visible()
     phone.locator("body").click()
     for _ in range(3):
         phone.keyboard.press("Shift")
@@ -51,6 +52,8 @@ def test_without_javascript_exit_is_a_plain_link_and_the_language_switch_works(p
     assert phone_nojs.get_by_role("link", name="Emergency Exit this page").get_attribute("href") == (
         f"{live_server.url}/healthz"
     )
+    # The Shift shortcut needs the script, so the hint is not offered without it.
+    assert not phone_nojs.get_by_text("Or press Shift 3 times").is_visible()
     phone_nojs.get_by_role("button", name="Español").click()
     assert phone_nojs.locator("h1").inner_text() == "Encuentre un grupo de apoyo cerca de usted"
 
