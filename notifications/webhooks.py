@@ -30,11 +30,16 @@ OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "
 OPT_IN_KEYWORDS = {"START", "UNSTOP", "YES"}
 HELP_KEYWORDS = {"HELP", "INFO"}
 RSVP_KEYWORDS = {"1": Attendance.Rsvp.YES, "2": Attendance.Rsvp.NO}
+# Spanish words for the same keywords. The standard words above stay honoured in any
+# language (the texts name them); ALTO/PARAR only widen opt-out, never narrow it.
+KEYWORD_SYNONYMS = {"SI": "YES", "SÍ": "YES", "ALTO": "STOP", "PARAR": "STOP", "AYUDA": "HELP"}
 
 
 def keyword_of(body: str) -> str:
-    """'  Stop. ' → 'STOP', 'stop all' → 'STOPALL': case, spaces and closing punctuation ignored."""
-    return re.sub(r"[\s.!]+", "", body or "").upper()
+    """'  Stop. ' → 'STOP', 'stop all' → 'STOPALL', 'Sí' → 'YES': case, spaces and
+    closing punctuation ignored, Spanish synonyms mapped to the standard keyword."""
+    keyword = re.sub(r"[\s.!¡]+", "", body or "").upper()
+    return KEYWORD_SYNONYMS.get(keyword, keyword)
 
 
 def is_us_number(phone: str) -> bool:
