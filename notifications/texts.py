@@ -56,19 +56,19 @@ SMS_NEXT = N_(" Next: {when}.")
 SMS_JOIN = N_(" Join: {url}")
 
 # Replies to inbound texts (TwiML).
-REPLY_OPTED_IN = "Lantern: text reminders are on. Reply STOP to opt out, HELP for help."
-REPLY_CONFIRMED = "Thanks! Text reminders for {label} are on. Reply STOP to opt out, HELP for help."
+REPLY_OPTED_IN = N_("Lantern: text reminders are on. Reply STOP to opt out, HELP for help.")
+REPLY_CONFIRMED = N_("Thanks! Text reminders for {label} are on. Reply STOP to opt out, HELP for help.")
 # The YES proved the number: the member's page goes to it, and only to it.
-REPLY_JOIN_CONFIRMED = "Thanks! You're confirmed for {label}. Your page: {link}"
-REPLY_CONFIRMED_PAGE = "Thanks! Text reminders for {label} are on. Your page: {link}"
-REPLY_HELP = "Lantern reminders for {label}. Questions: {org} {contact}.{crisis} Reply STOP to opt out."
-REPLY_HELP_UNKNOWN = "Lantern sends reminders for peer groups.{crisis} Reply STOP to opt out."
+REPLY_JOIN_CONFIRMED = N_("Thanks! You're confirmed for {label}. Your page: {link}")
+REPLY_CONFIRMED_PAGE = N_("Thanks! Text reminders for {label} are on. Your page: {link}")
+REPLY_HELP = N_("Lantern reminders for {label}. Questions: {org} {contact}.{crisis} Reply STOP to opt out.")
+REPLY_HELP_UNKNOWN = N_("Lantern sends reminders for peer groups.{crisis} Reply STOP to opt out.")
 # The member asked for help; the Lifeline's own name is the one people know.
-REPLY_HELP_CRISIS_US = " In crisis? Call or text 988 (Suicide & Crisis Lifeline)."
-REPLY_RSVP_YES = "Thanks, see you at {label}, {when}."
-REPLY_RSVP_NO = "Thanks for letting us know. {label}, {when}: marked as not coming."
-REPLY_RSVP_NONE = "We could not find an upcoming session for you. Reply HELP for help."
-REPLY_FORWARDED = "Thanks, your message was passed to your facilitator. Reply HELP for help."
+REPLY_HELP_CRISIS_US = N_(" In crisis? Call or text 988 (Suicide & Crisis Lifeline).")
+REPLY_RSVP_YES = N_("Thanks, see you at {label}, {when}.")
+REPLY_RSVP_NO = N_("Thanks for letting us know. {label}, {when}: marked as not coming.")
+REPLY_RSVP_NONE = N_("We could not find an upcoming session for you. Reply HELP for help.")
+REPLY_FORWARDED = N_("Thanks, your message was passed to your facilitator. Reply HELP for help.")
 
 SMS_TEMPLATES = {
     "reminder": SMS_REMINDER,
@@ -256,13 +256,13 @@ def check_in_text(*, display_name: str) -> str:
 
 
 def reply_help(*, group: SupportGroup | None, us_number: bool) -> str:
-    crisis = REPLY_HELP_CRISIS_US if us_number else ""
+    crisis = _(REPLY_HELP_CRISIS_US) if us_number else ""
     if group is None:
-        return gsm.normalize(REPLY_HELP_UNKNOWN.format(crisis=crisis))
+        return gsm.normalize(_(REPLY_HELP_UNKNOWN).format(crisis=crisis))
     org = group.organization
     contact = org.contact_phone or org.contact_email or org.website or ""
     return gsm.normalize(
-        REPLY_HELP.format(
+        _(REPLY_HELP).format(
             label=label_of(group),
             org=gsm.truncate(gsm.normalize(org.name), ORG_NAME_MAX),
             contact=contact,

@@ -17,9 +17,11 @@ from notifications.planner import plan_notifications
 from notifications.transports import ConsoleSms
 from sessions.models import Session
 from sessions.services.schedule import session_change
-from tests.factories import SupportGroupFactory
+from tests.factories import EnrollmentFactory, SupportGroupFactory
+from tests.fake_twilio import AUTH_TOKEN
 from tests.notifications.helpers import session_with_member, texting_member
-from tests.notifications.test_texts import LONG_URL, TOPIC_WORDS, long_values
+from tests.notifications.test_texts import LONG_ORG, LONG_URL, TOPIC_WORDS, long_values
+from tests.notifications.test_webhooks import inbound, reply_text
 
 # The longest date each language writes ("mié 30 sep, 12:30 AKDT" is shorter than the English).
 LONGEST_WHEN = {"en": "Wed Sep 30, 12:30 PM AKDT", "es": "mié 30 sep, 12:30 AKDT"}
@@ -170,3 +172,35 @@ def test_confirmation_texts_render_in_spanish_and_stay_english_otherwise():
     assert english.subject == "Please confirm your email address"
     assert "The link works until Wed Dec 9, 01:00 UTC." in english.body
     assert texts.sms(texts.sms_confirm(group=group)).startswith("Lantern: reply YES to get text reminders for Martes.")
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_help_reply_fits_in_every_language_with_the_longest_organization(language):
+    with translation.override(language):
+        values = {
+            **worst_case(language),
+            "org": gsm.truncate(LONG_ORG, texts.ORG_NAME_MAX),
+            "contact": "care@" + "x" * 40 + ".org",
+            "crisis": translation.gettext(texts.REPLY_HELP_CRISIS_US),
+        }
+        for template in (texts.REPLY_HELP, texts.REPLY_HELP_UNKNOWN):
+            rendered = texts.sms(translation.gettext(template).format(**values))
+            assert gsm.is_gsm7(rendered) and gsm.segments(rendered) <= 2, (language, rendered)
+
+
+@pytest.mark.django_db
+def test_replies_to_inbound_texts_are_in_the_members_language(client, settings):
+    settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
+    spanish = texting_member(language="es")
+    EnrollmentFactory(member=spanish, group__sms_label="Jueves")
+    english = texting_member(language="en")
+    EnrollmentFactory(member=english, group__sms_label="Thursday")
+    assert reply_text(inbound(client, spanish, "hola")).startswith("Gracias, tu mensaje ha llegado")
+    assert reply_text(inbound(client, english, "hello")).startswith("Thanks, your message was passed")
+    help_es = reply_text(inbound(client, spanish, "AYUDA"))
+    assert help_es.startswith("Recordatorios de Lantern para Jueves.") and "En crisis? Llama" in help_es
+    assert gsm.is_gsm7(help_es)
+    assert reply_text(inbound(client, english, "HELP")).startswith("Lantern reminders for Thursday.")
+    # An unknown number gets English.
+    assert reply_text(inbound(client, "+12175559999", "YES")).startswith("Lantern sends reminders")
+    assert translation.get_language() in ("en", "en-us")
