@@ -37,6 +37,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone as dj_timezone
+from django.utils import translation
 
 from notifications import calendar as ical
 from notifications import texts
@@ -256,6 +257,12 @@ def status_callback_url(row: OutboxMessage) -> str:
 
 
 def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
+    """The one place a message is written for sending: in the member's language."""
+    with translation.override(texts.language_of(row.member)):
+        return _render(row, now=now)
+
+
+def _render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
     member = row.member
     session = row.session
     group = row.group

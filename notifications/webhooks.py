@@ -14,6 +14,8 @@ import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from notifications import texts
 from notifications.consent import member_mark_undeliverable, member_opt_in, number_opt_out
@@ -30,11 +32,16 @@ OPT_OUT_KEYWORDS = {"STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "
 OPT_IN_KEYWORDS = {"START", "UNSTOP", "YES"}
 HELP_KEYWORDS = {"HELP", "INFO"}
 RSVP_KEYWORDS = {"1": Attendance.Rsvp.YES, "2": Attendance.Rsvp.NO}
+# Spanish words for the same keywords. The standard words above stay honoured in any
+# language (the texts name them); ALTO/PARAR only widen opt-out, never narrow it.
+KEYWORD_SYNONYMS = {"SI": "YES", "SÍ": "YES", "ALTO": "STOP", "PARAR": "STOP", "AYUDA": "HELP"}
 
 
 def keyword_of(body: str) -> str:
-    """'  Stop. ' → 'STOP', 'stop all' → 'STOPALL': case, spaces and closing punctuation ignored."""
-    return re.sub(r"[\s.!]+", "", body or "").upper()
+    """'  Stop. ' → 'STOP', 'stop all' → 'STOPALL', 'Sí' → 'YES': case, spaces and
+    closing punctuation ignored, Spanish synonyms mapped to the standard keyword."""
+    keyword = re.sub(r"[\s.!¡]+", "", body or "").upper()
+    return KEYWORD_SYNONYMS.get(keyword, keyword)
 
 
 def is_us_number(phone: str) -> bool:
@@ -95,14 +102,14 @@ def _next_session(member: Member, *, now: dt.datetime) -> tuple[Session, Enrollm
 def _rsvp(member: Member, *, rsvp: str, now: dt.datetime) -> str:
     found = _next_session(member, now=now)
     if found is None:
-        return texts.REPLY_RSVP_NONE
+        return _(texts.REPLY_RSVP_NONE)
     session, enrollment = found
     try:
         attendance_rsvp(session=session, enrollment=enrollment, rsvp=rsvp, now=now)
     except ValidationError:
-        return texts.REPLY_RSVP_NONE
+        return _(texts.REPLY_RSVP_NONE)
     template = texts.REPLY_RSVP_YES if rsvp == Attendance.Rsvp.YES else texts.REPLY_RSVP_NO
-    return template.format(
+    return _(template).format(
         label=texts.label_of(session.group), when=texts.local_when(session.starts_at, member.timezone)
     )
 
@@ -130,19 +137,19 @@ def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
     if proof is not None:
         member = proof.member
         if proof.join_request is not None:
-            return texts.REPLY_JOIN_CONFIRMED.format(
+            return _(texts.REPLY_JOIN_CONFIRMED).format(
                 label=texts.label_of(proof.join_request.group), link=self_service_url(member)
             )
         group = conversation_group(member)
-        label = texts.label_of(group) if group is not None else "your group"
+        label = texts.label_of(group) if group is not None else _("your group")
         if proof.first_proof:
-            return texts.REPLY_CONFIRMED_PAGE.format(label=label, link=self_service_url(member))
-        return texts.REPLY_CONFIRMED.format(label=label)
+            return _(texts.REPLY_CONFIRMED_PAGE).format(label=label, link=self_service_url(member))
+        return _(texts.REPLY_CONFIRMED).format(label=label)
     previous = member_opt_in(member=member, source=Member.ConsentSource.SMS_KEYWORD, now=now)
     group = conversation_group(member)
     if previous == Member.SmsConsent.PENDING and group is not None:
-        return texts.REPLY_CONFIRMED.format(label=texts.label_of(group))
-    return texts.REPLY_OPTED_IN
+        return _(texts.REPLY_CONFIRMED).format(label=texts.label_of(group))
+    return _(texts.REPLY_OPTED_IN)
 
 
 # Twilio's sids are 34 characters; a longer one cannot be stored or matched.
@@ -159,6 +166,34 @@ def _storable(value: str, max_length: int | None = None) -> str:
     return value[:max_length] if max_length else value
 
 
+def _act(*, member: Member | None, keyword: str, from_number: str, now: dt.datetime) -> tuple[str, str]:
+    """What an inbound text does, and the reply to it ('' for none)."""
+    reply = ""
+    if keyword in OPT_OUT_KEYWORDS:
+        kind = InboundMessage.Kind.OPT_OUT
+        # Twilio (and the carriers) send the standard opt-out confirmation themselves;
+        # a second text from us would be refused (21610) anyway.
+        number_opt_out(phone=from_number, source=Member.ConsentSource.SMS_KEYWORD, now=now)
+    elif keyword in OPT_IN_KEYWORDS:
+        kind = InboundMessage.Kind.OPT_IN
+        if member is not None:
+            reply = _opt_in(member, keyword=keyword, now=now)
+        else:
+            reply = _(texts.REPLY_HELP_UNKNOWN).format(crisis="")
+    elif keyword in HELP_KEYWORDS:
+        kind = InboundMessage.Kind.HELP
+        group = conversation_group(member) if member else None
+        reply = texts.reply_help(group=group, us_number=is_us_number(from_number))
+    elif keyword in RSVP_KEYWORDS and member is not None:
+        kind = InboundMessage.Kind.RSVP
+        reply = _rsvp(member, rsvp=RSVP_KEYWORDS[keyword], now=now)
+    else:
+        kind = InboundMessage.Kind.MESSAGE
+        if member is not None:
+            reply = _(texts.REPLY_FORWARDED)
+    return kind, reply
+
+
 def handle_inbound(*, message_sid: str, from_number: str, to_number: str, body: str, now: dt.datetime) -> str:
     """Act on one inbound text once; return the reply ('' for none)."""
     message_sid = _storable(message_sid)
@@ -172,29 +207,9 @@ def handle_inbound(*, message_sid: str, from_number: str, to_number: str, body: 
         return existing.reply
     member = _member_for(from_number)
     keyword = keyword_of(body)
-    reply = ""
-    if keyword in OPT_OUT_KEYWORDS:
-        kind = InboundMessage.Kind.OPT_OUT
-        # Twilio (and the carriers) send the standard opt-out confirmation themselves;
-        # a second text from us would be refused (21610) anyway.
-        number_opt_out(phone=from_number, source=Member.ConsentSource.SMS_KEYWORD, now=now)
-    elif keyword in OPT_IN_KEYWORDS:
-        kind = InboundMessage.Kind.OPT_IN
-        if member is not None:
-            reply = _opt_in(member, keyword=keyword, now=now)
-        else:
-            reply = texts.REPLY_HELP_UNKNOWN.format(crisis="")
-    elif keyword in HELP_KEYWORDS:
-        kind = InboundMessage.Kind.HELP
-        group = conversation_group(member) if member else None
-        reply = texts.reply_help(group=group, us_number=is_us_number(from_number))
-    elif keyword in RSVP_KEYWORDS and member is not None:
-        kind = InboundMessage.Kind.RSVP
-        reply = _rsvp(member, rsvp=RSVP_KEYWORDS[keyword], now=now)
-    else:
-        kind = InboundMessage.Kind.MESSAGE
-        if member is not None:
-            reply = texts.REPLY_FORWARDED
+    # The reply is in the member's language (English for a number Lantern does not know).
+    with translation.override(texts.language_of(member)):
+        kind, reply = _act(member=member, keyword=keyword, from_number=from_number, now=now)
     try:
         with transaction.atomic():
             InboundMessage.objects.create(

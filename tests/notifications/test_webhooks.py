@@ -75,7 +75,10 @@ def test_signature_is_checked_against_the_public_url(client, settings):
 
 @pytest.mark.parametrize(
     "word",
-    ["STOP", "stop", " Stop ", "stop all", "UNSUBSCRIBE", "cancel", "End", "QUIT", "revoke", "OptOut", "STOPALL"],
+    [
+        *("STOP", "stop", " Stop ", "stop all", "UNSUBSCRIBE", "cancel", "End", "QUIT", "revoke", "OptOut", "STOPALL"),
+        *("ALTO", "alto", "Parar."),
+    ],
 )
 def test_opt_out_keywords(client, word):
     session, member, _ = session_with_member(starts_at=timezone.now() + dt.timedelta(hours=20))
@@ -112,6 +115,24 @@ def test_yes_confirms_pending_consent_and_turns_reminders_on(client):
     member.refresh_from_db()
     assert member.sms_consent == Member.SmsConsent.CONFIRMED and member.sms_reminders
     assert enrollment.group.sms_label in reply_text(response)
+
+
+@pytest.mark.parametrize("word", ["Sí", "si", "SI!", "¡Sí!"])
+def test_spanish_yes_confirms_like_yes(client, word):
+    member = texting_member(sms_consent=Member.SmsConsent.PENDING, sms_reminders=False)
+    enrollment = EnrollmentFactory(member=member)
+    response = inbound(client, member, word)
+    member.refresh_from_db()
+    assert member.sms_consent == Member.SmsConsent.CONFIRMED and member.sms_reminders
+    assert enrollment.group.sms_label in reply_text(response)
+
+
+def test_a_sentence_starting_with_si_is_a_message_not_a_yes(client):
+    member = texting_member(sms_consent=Member.SmsConsent.PENDING, sms_reminders=False)
+    EnrollmentFactory(member=member)
+    inbound(client, member, "si puedo")
+    member.refresh_from_db()
+    assert member.sms_consent == Member.SmsConsent.PENDING
 
 
 def test_help_gives_contact_and_988_for_us_numbers(client):
