@@ -24,8 +24,17 @@ def setup_django(*, settings_module: str = "backend.settings") -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = settings_module
     # A cache shared with a running site would carry state between runs.
     os.environ.pop("CACHE_URL", None)
+    # The test client speaks plain http to the server: no redirect to https in the timings.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     import django
+    from django.conf import settings
 
+    # No collectstatic before a run: plain static URLs instead of the manifest's hashed names
+    # (a dictionary lookup per {% static %} either way).
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
     django.setup()
 
 

@@ -16,6 +16,9 @@ network):
 and prints p50/p95 of each, the ratio page / API (target <= 1.5x), the SQL queries per page
 for every city (target: the same number whatever the results) and the bytes of the results
 page's HTML + CSS + JS, gzip-compressed as a server would send them (target < 60 KB).
+
+Both sides run with the same settings (bench._support: DEBUG off, so the cached template
+loader; plain http; static URLs without collectstatic's manifest) and the same page size (20).
 """
 
 from __future__ import annotations

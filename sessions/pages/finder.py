@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from sessions.pages.forms import DEFAULT_RADIUS_MILES, FinderForm, SearchForm
-from sessions.pages.present import summarize
+from sessions.pages.present import summarize_all
 from sessions.selectors.search import groups_search
 from sessions.services.places import PlaceNotFound, ResolvedPlace, resolve_place
 
@@ -60,10 +60,10 @@ def group_results(request: HttpRequest) -> HttpResponse:
         search = form.search(latitude=place.latitude, longitude=place.longitude, online=False)
         page = Paginator(groups_search(params=search), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         context["nearby"] = page
-        context["nearby_items"] = [summarize(group) for group in page]
+        context["nearby_items"] = summarize_all(page)
     if chosen_format in ("", "online"):
         online = groups_search(params=form.search(latitude=None, longitude=None, online=True))[:ONLINE_SHOWN]
-        context["online"] = [summarize(group) for group in online]
+        context["online"] = summarize_all(online)
     if place is not None:
         context["place"] = place
         context["place_label"] = place_label(place)

@@ -7,6 +7,7 @@ import zoneinfo
 from dataclasses import dataclass
 
 import phonenumbers
+from django.urls import reverse
 from django.utils import dateformat
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -18,12 +19,15 @@ from sessions.pages import labels
 from sessions.services.places import KM_PER_MILE
 
 
-def local_time(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+def time_pattern() -> str:
+    # Translators: a date and time as Django's date filter reads it (D weekday, M month, j day…).
+    return pgettext("session time", "D M j, g:i A")
+
+
+def local_time(value: dt.datetime, zone: zoneinfo.ZoneInfo, *, pattern: str | None = None) -> str:
     """ "Tue Dec 8, 7:00 PM CST" in English, "mar 8 dic, 19:00 CST" in Spanish."""
     local = value.astimezone(zone)
-    # Translators: a date and time as Django's date filter reads it (D weekday, M month, j day…).
-    pattern = pgettext("session time", "D M j, g:i A")
-    return f"{capfirst(dateformat.format(local, pattern))} {local.tzname()}"
+    return f"{capfirst(dateformat.format(local, pattern or time_pattern()))} {local.tzname()}"
 
 
 def local_date(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
@@ -71,9 +75,23 @@ class GroupSummary:
     full: bool
     how_to_join: str
     place: str
+    url: str
 
 
-def summarize(group: SupportGroup) -> GroupSummary:
+class _Words:
+    """The translated words every summary uses, looked up once for a list of groups
+    rather than once per group (lazy labels cost a catalog lookup each time they are read)."""
+
+    def __init__(self) -> None:
+        self.topics = {code: str(label) for code, label in labels.TOPICS.items()}
+        self.formats = {code: str(label) for code, label in labels.FORMATS.items()}
+        self.enrollment_modes = {code: str(label) for code, label in labels.ENROLLMENT_MODES.items()}
+        self.time_pattern = time_pattern()
+        # Group pages share one path with only the slug changing: reverse it once.
+        self.url_prefix = reverse("group-page", args=["-"]).removesuffix("-/")
+
+
+def _summary(group: SupportGroup, words: _Words) -> GroupSummary:
     zone = group_zone(group)
     seats, full = seats_text(group)
     venue = group.venue if group.venue_id else None
@@ -81,17 +99,29 @@ def summarize(group: SupportGroup) -> GroupSummary:
         place = ""  # the format already says "Online"
     else:
         place = ", ".join(part for part in (venue.city, venue.region) if part)
+    next_meeting = local_time(group.next_starts_at, zone, pattern=words.time_pattern) if group.next_starts_at else ""
     return GroupSummary(
         group=group,
-        topic=str(labels.TOPICS.get(group.topic, group.topic)),
-        format=str(labels.FORMATS.get(group.format, group.format)),
-        next_meeting=local_time(group.next_starts_at, zone) if group.next_starts_at else "",
+        topic=words.topics.get(group.topic, group.topic),
+        format=words.formats.get(group.format, group.format),
+        next_meeting=next_meeting,
         distance=distance_text(getattr(group, "distance_km", None)),
         seats=seats,
         full=full,
-        how_to_join=str(labels.ENROLLMENT_MODES.get(group.enrollment_mode, "")),
+        how_to_join=words.enrollment_modes.get(group.enrollment_mode, ""),
         place=place,
+        url=f"{words.url_prefix}{group.slug}/",
     )
+
+
+def summarize(group: SupportGroup) -> GroupSummary:
+    return _summary(group, _Words())
+
+
+def summarize_all(groups) -> list[GroupSummary]:
+    """Summaries of a list of groups (the finder's cards), with the shared words looked up once."""
+    words = _Words()
+    return [_summary(group, words) for group in groups]
 
 
 def phone_for_display(e164: str | None) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import template
 from django.forms import BoundField, CheckboxInput, CheckboxSelectMultiple, RadioSelect
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from sessions.pages.context import crisis_line_for
 
@@ -32,9 +34,11 @@ def field_widget(field: BoundField):
 
 
 @register.simple_tag
-def choice_options(field: BoundField) -> list[dict]:
-    """The inputs of a checkbox or radio group, built here rather than through a widget template
-    per option: the results page has dozens, and widget templates made it several times slower."""
+def choice_inputs(field: BoundField) -> str:
+    """The inputs of a checkbox or radio group, each in its <div class="choice"> with its label.
+
+    Built here rather than through a widget template, or a template loop, per option: the
+    results page has dozens of options and both made it several times slower."""
     # CheckboxSelectMultiple is a RadioSelect subclass in Django: ask for it first.
     input_type = "checkbox" if isinstance(field.field.widget, CheckboxSelectMultiple) else "radio"
     value = field.value()
@@ -42,19 +46,28 @@ def choice_options(field: BoundField) -> list[dict]:
         chosen = {str(v) for v in value}
     else:
         chosen = {"" if value is None else str(value)}
-    return [
-        {
-            "type": input_type,
-            "name": field.html_name,
-            "id": f"{field.auto_id}_{index}",
-            "value": str(choice_value),
-            "label": label,
-            "checked": str(choice_value) in chosen,
-            # Options that are languages are read in their own language (WCAG 3.1.2).
-            "lang": str(choice_value) if getattr(field.field, "options_are_languages", False) else "",
-        }
-        for index, (choice_value, label) in enumerate(field.field.choices)
-    ]
+    # Options that are languages are read in their own language (WCAG 3.1.2).
+    languages = getattr(field.field, "options_are_languages", False)
+    name, auto_id = field.html_name, field.auto_id
+    return format_html_join(
+        "",
+        '<div class="choice"><input type="{}" name="{}" value="{}" id="{}_{}"{}><label for="{}_{}"{}>{}</label></div>',
+        (
+            (
+                input_type,
+                name,
+                str(choice_value),
+                auto_id,
+                index,
+                mark_safe(" checked") if str(choice_value) in chosen else "",
+                auto_id,
+                index,
+                format_html(' lang="{}"', str(choice_value)) if languages and str(choice_value) else "",
+                label,
+            )
+            for index, (choice_value, label) in enumerate(field.field.choices)
+        ),
+    )
 
 
 @register.filter

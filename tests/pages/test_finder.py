@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import re
 import zoneinfo
 
 import pytest
 from django.test import Client
+from django.utils.translation.trans_real import DjangoTranslation
 
 from sessions.models import SupportGroup
 from sessions.pages import labels
@@ -146,6 +148,34 @@ def test_results_cost_the_same_queries_for_1_or_15_groups(client: Client, django
     with django_assert_max_num_queries(len(one.captured_queries)):
         html = _get(client, "/groups/", near="62701")
     assert "15 groups found." in html
+
+
+@pytest.mark.usefixtures("places")
+def test_results_translate_the_cards_words_per_page_not_per_card(client: Client, monkeypatch):
+    """The cards' fixed words, labels and time pattern are looked up in the catalog as often for
+    25 cards as for 2; only what depends on the group (seats, distance, its date) is per card."""
+    fixed = ["Next meeting", "Room", "How to join", "Online", "In person", "session time\x04D M j, g:i A"]
+    fixed += [str(label) for label in labels.ENROLLMENT_MODES.values()]
+    fixed += [str(label) for label in labels.TOPICS.values()]
+    lookups: collections.Counter[str] = collections.Counter()
+    original = DjangoTranslation.gettext
+
+    def counting(self, message):
+        lookups[message] += 1
+        return original(self, message)
+
+    monkeypatch.setattr(DjangoTranslation, "gettext", counting)
+    make_group(name="Only Circle")
+    make_group(name="Online One", format=SupportGroup.Format.ONLINE)
+    _get(client, "/groups/", near="62701")
+    with_two_cards = lookups.copy()
+    for n in range(14):
+        make_group(name=f"Circle {n}")
+        make_group(name=f"Online {n}", format=SupportGroup.Format.ONLINE)
+    lookups.clear()
+    html = _get(client, "/groups/", near="62701")
+    assert html.count('class="result"') == 15 + 10
+    assert {word: lookups[word] for word in fixed} == {word: with_two_cards[word] for word in fixed}
 
 
 @pytest.mark.usefixtures("places")
