@@ -24,9 +24,16 @@ def fake_twilio(fake_twilio_server):
 
 
 @pytest.fixture
-def twilio_settings(settings, fake_twilio, now):
-    """The real twilio SDK, pointed at the fake server; no send-rate limit."""
+def twilio_settings(twilio_sdk_settings, fake_twilio, now):
+    """The real twilio SDK, pointed at the fake server whose clock is the test's `now`."""
     fake_twilio.clock = lambda: now
+    return twilio_sdk_settings
+
+
+@pytest.fixture
+def twilio_sdk_settings(settings, fake_twilio):
+    """The real twilio SDK, pointed at the fake server; no send-rate limit. Leaves the wall
+    clock alone, for tests whose worker processes run on the real one."""
     settings.SMS_BACKEND = "twilio"
     settings.TWILIO_ACCOUNT_SID = ACCOUNT_SID
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN

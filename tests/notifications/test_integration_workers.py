@@ -47,10 +47,11 @@ def _sent_count() -> int:
 
 @pytest.mark.django_db(transaction=True)
 def test_every_due_reminder_reaches_twilio_exactly_once(
-    requires_postgres, redis_url, twilio_settings, fake_twilio, tmp_path
+    requires_postgres, redis_url, twilio_sdk_settings, fake_twilio, tmp_path
 ):
     # Quiet hours off (start == end), so the test means the same at any hour of the day.
-    settings = twilio_settings  # the dispatcher here reconciles through the SDK too
+    # The workers are other processes on the real clock, so this process must not move it.
+    settings = twilio_sdk_settings  # the dispatcher here reconciles through the SDK too
     settings.SMS_QUIET_HOURS_START = settings.SMS_QUIET_HOURS_END = 0
     # Everything runs in real time here, so the waits are made short: a claim left
     # `sending` by the killed worker is reconciled after 3 s, a retry comes after ~0.2 s.
