@@ -172,9 +172,23 @@ CRISIS_LINE_URL = envstr("CRISIS_LINE_URL", "") or ""
 QUICK_EXIT_URL = envstr("QUICK_EXIT_URL", "https://www.google.com/") or "https://www.google.com/"
 if not QUICK_EXIT_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("QUICK_EXIT_URL must start with http:// or https://")
-# Map tiles for the optional map view of search results ({z}/{x}/{y} template); no map when empty.
-MAP_TILE_URL = envstr("MAP_TILE_URL", "") or ""
-MAP_TILE_ATTRIBUTION = envstr("MAP_TILE_ATTRIBUTION", "") or ""
+# Map view of the finder's results (Leaflet, vendored in static/vendor/leaflet/): a tile URL
+# template with {z}, {x} and {y} (and optionally {s} as the first label of the host), such as
+# https://tile.openstreetmap.org/{z}/{x}/{y}.png. Empty: no map, no map script, no button; the
+# list is always there. When set, the results page's CSP admits images from the tiles' origin
+# and nothing else (sessions/pages/map.py). The attribution is plain text, e.g.
+# "© OpenStreetMap contributors": most tile services require one.
+MAP_TILES_URL = envstr("MAP_TILES_URL", "") or ""
+MAP_TILES_ATTRIBUTION = envstr("MAP_TILES_ATTRIBUTION", "") or ""
+if MAP_TILES_URL and not (
+    MAP_TILES_URL.startswith(("https://", "http://"))
+    and all(part in MAP_TILES_URL for part in ("{z}", "{x}", "{y}"))
+    and "{" not in MAP_TILES_URL.split("/")[2].removeprefix("{s}.")
+):
+    raise ImproperlyConfigured(
+        "MAP_TILES_URL must be an http(s) URL template with {z}, {x} and {y}, "
+        "and no placeholder in the host other than a leading {s}."
+    )
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
 REST_FRAMEWORK = {

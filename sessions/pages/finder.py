@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from sessions.pages.forms import DEFAULT_RADIUS_MILES, FinderForm, SearchForm
+from sessions.pages.map import allow_map_tiles, map_view
 from sessions.pages.present import summarize_all
 from sessions.selectors.search import groups_search
 from sessions.services.places import PlaceNotFound, ResolvedPlace, resolve_place
@@ -61,6 +62,7 @@ def group_results(request: HttpRequest) -> HttpResponse:
         page = Paginator(groups_search(params=search), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         context["nearby"] = page
         context["nearby_items"] = summarize_all(page)
+        context["map"] = map_view(context["nearby_items"])
     if chosen_format in ("", "online"):
         online = groups_search(params=form.search(latitude=None, longitude=None, online=True))[:ONLINE_SHOWN]
         context["online"] = summarize_all(online)
@@ -70,4 +72,5 @@ def group_results(request: HttpRequest) -> HttpResponse:
         context["crisis_country"] = place.country
         context["alternatives"] = [{"label": place_label(alt), "query": place_query(alt)} for alt in place.alternatives]
     context["filters_used"] = form.filters_used() if not form.errors else 0
-    return render(request, "finder/results.html", context)
+    response = render(request, "finder/results.html", context)
+    return allow_map_tiles(response) if context.get("map") else response
