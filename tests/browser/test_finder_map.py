@@ -123,8 +123,14 @@ def test_map_shows_the_listed_groups_on_demand_and_passes_axe(phone_with_tiles, 
     # The list is still there, whole, below the map.
     assert page.locator(".result-list .result").count() == 3
 
-    # Keyboard: Tab reaches a marker, Enter opens its popup with the group's link and next meeting.
-    markers.first.focus()
+    # Keyboard: from the button, Tab reaches the map (arrow keys pan it), then a marker; Enter opens
+    # its popup with the group's link and next meeting.
+    page.get_by_role("button", name="Hide the map").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.classList.contains('leaflet-container')")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.getAttribute('role'), document.activeElement.alt]")
+    assert focused == ["button", markers.first.get_attribute("alt")]
     page.keyboard.press("Enter")
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
@@ -151,3 +157,15 @@ def test_with_javascript_off_the_list_is_the_page_and_no_map_control_shows(phone
     page.get_by_role("link", name="River Room Circle").click()
     assert page.locator("h1").inner_text() == "River Room Circle"
     assert tile_server.paths == []
+
+
+@pytest.mark.usefixtures("groups", "map_settings")
+def test_when_leaflet_cannot_load_the_page_says_so_and_the_list_stays(phone_with_tiles, live_server):
+    page = phone_with_tiles
+    page.route(f"{live_server.url}/static/vendor/leaflet/leaflet.js", lambda route: route.abort())
+    page.goto("/groups/?near=62701")
+    page.get_by_role("button", name="Show on a map").click()
+    status = page.get_by_role("status").filter(has_text="The map did not load.")
+    status.wait_for()
+    assert "Every group is in the list below." in status.inner_text()
+    assert page.locator(".result-list .result").count() == 3
