@@ -146,13 +146,13 @@ def _recurrence_id(series: SessionSeries, instant: dt.datetime) -> dt.datetime:
     03:30 the instant reads as: clients match the value against the wall-clock times
     they expand, and ical.js, comparing them as text, would otherwise miss it.
     """
-    local = _local(instant, series.timezone)
+    local = _local(instant, series.local_zone.key)
     if local.tzinfo is dt.UTC:
         return local
     rule_time = series_local_dtstart(series).time()
     if local.time() != rule_time:
         nominal = dt.datetime.combine(local.date(), rule_time, tzinfo=local.tzinfo)
-        if _nonexistent(nominal) and local_to_utc(nominal.replace(tzinfo=None), series.timezone) == instant:
+        if _nonexistent(nominal) and local_to_utc(nominal.replace(tzinfo=None), series.local_zone.key) == instant:
             return nominal
     return local
 
@@ -233,37 +233,55 @@ def _series_events(
     """The master VEVENT of a series and its overrides. `sessions` are the series'
     sessions that differ from the rule (modified or cancelled); `last_held` is the
     original start of an ended series' last unmodified, held session."""
-    group = series.group
-    tz = series.timezone
-    rrule = vRecur.from_ical(series.rrule)
-    until = None
-    if not series.active:
-        held = [s.original_start for s in sessions if s.status == Session.Status.SCHEDULED]
-        until = max([d for d in [last_held, *held] if d is not None], default=None)
-        if until is None:
-            return []
-        rrule = _ended_rrule(series, until)
-
+    rrule, until = _published_rule(series, sessions=sessions, last_held=last_held)
+    if rrule is None:
+        return []
     exceptional = [s for s in sessions if s.modified or s.status == Session.Status.CANCELLED]
-    # Overrides whose original start is not an occurrence of the current rule (the
-    # series was edited after the change) cannot use RECURRENCE-ID; they become
-    # events of their own.
-    on_rule: set[dt.datetime] = set()
-    if exceptional:
-        low = min(s.original_start for s in exceptional)
-        high = max(s.original_start for s in exceptional)
-        on_rule = set(series_occurrences(series, after=low, before=high))
+    master = _master_event(series, rrule=rrule, now=now, member_view=member_view)
+    events = [master]
+    events += _clock_change_overrides(
+        series,
+        master,
+        skip={s.original_start for s in exceptional},
+        until=until,
+        now=now,
+        member_view=member_view,
+    )
+    overrides, exdates = _session_overrides(series, exceptional, now=now, member_view=member_view, public=public)
+    events += overrides
+    if exdates:
+        master.add("exdate", sorted(exdates))
+    return events
 
+
+def _published_rule(
+    series: SessionSeries, *, sessions: list[Session], last_held: dt.datetime | None
+) -> tuple[vRecur | None, dt.datetime | None]:
+    """The RRULE to publish and the last start an ended series keeps (None while active).
+
+    An ended series is cut at its last held session; one that never met has no rule
+    at all: (None, None).
+    """
+    if series.active:
+        return vRecur.from_ical(series.rrule), None
+    held = [s.original_start for s in sessions if s.status == Session.Status.SCHEDULED]
+    until = max([d for d in [last_held, *held] if d is not None], default=None)
+    if until is None:
+        return None, None
+    return _ended_rrule(series, until), until
+
+
+def _master_event(series: SessionSeries, *, rrule: vRecur, now: dt.datetime, member_view: bool) -> Event:
+    group = series.group
     master = Event()
     master.add("uid", series_uid(series))
     master.add("dtstamp", now)
     master.add("sequence", series.sequence)
     master.add("summary", group.name)
-    start_local = series_local_dtstart(series).replace(tzinfo=zoneinfo.ZoneInfo(tz))
-    master.add("dtstart", start_local)
+    master.add("dtstart", series_local_dtstart(series).replace(tzinfo=series.local_zone))
     master.add("duration", dt.timedelta(minutes=series.duration_minutes))
     master.add("rrule", rrule)
-    location = _location(series.venue or group.venue, group, conference=member_view)
+    location = _location(series.effective_venue, group, conference=member_view)
     if location:
         master.add("location", location)
     master.add("description", _description(group, conference=member_view))
@@ -271,11 +289,26 @@ def _series_events(
     master.add("status", "CONFIRMED")
     if member_view:
         _alarms(master, group)
+    return master
 
-    events = [master]
-    exceptional_starts = {s.original_start for s in exceptional}
+
+def _clock_change_overrides(
+    series: SessionSeries,
+    master: Event,
+    *,
+    skip: set[dt.datetime],
+    until: dt.datetime | None,
+    now: dt.datetime,
+    member_view: bool,
+) -> list[Event]:
+    """Overrides with an explicit DTEND for occurrences around a clock change (see
+    `_clock_change_occurrences`), except those in `skip` (a session of their own
+    overrides them) and any after an ended series' `until`."""
+    group = series.group
+    tz = series.local_zone.key
+    events = []
     for start_local_occ, end_utc in _clock_change_occurrences(series, now=now):
-        if start_local_occ.astimezone(dt.UTC) in exceptional_starts:
+        if start_local_occ.astimezone(dt.UTC) in skip:
             continue
         if until is not None and start_local_occ > until:
             break
@@ -293,6 +326,22 @@ def _series_events(
         if member_view:
             _alarms(override, group)
         events.append(override)
+    return events
+
+
+def _session_overrides(
+    series: SessionSeries, exceptional: list[Session], *, now: dt.datetime, member_view: bool, public: bool
+) -> tuple[list[Event], list[dt.datetime]]:
+    """(overriding VEVENTs, EXDATEs) for the sessions a facilitator changed or cancelled."""
+    # Overrides whose original start is not an occurrence of the current rule (the
+    # series was edited after the change) cannot use RECURRENCE-ID; they become
+    # events of their own.
+    on_rule: set[dt.datetime] = set()
+    if exceptional:
+        low = min(s.original_start for s in exceptional)
+        high = max(s.original_start for s in exceptional)
+        on_rule = set(series_occurrences(series, after=low, before=high))
+    events = []
     exdates = []
     for session in exceptional:
         if session.status == Session.Status.CANCELLED:
@@ -307,9 +356,7 @@ def _series_events(
             override.add("uid", _standalone_uid(session))
         _fill_occurrence(override, session=session, series=series, now=now, member_view=member_view, public=public)
         events.append(override)
-    if exdates:
-        master.add("exdate", sorted(exdates))
-    return events
+    return events, exdates
 
 
 def _clock_change_occurrences(series: SessionSeries, *, now: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
@@ -325,7 +372,7 @@ def _clock_change_occurrences(series: SessionSeries, *, now: dt.datetime) -> lis
     where RFC 5545 §3.3.5 says 03:30).
     """
     duration = dt.timedelta(minutes=series.duration_minutes)
-    tz = zoneinfo.ZoneInfo(series.timezone)
+    tz = series.local_zone
     # Only a start within a day of a UTC-offset change can be affected; skip the
     # rule expansion entirely for zones without DST.
     first = series_local_dtstart(series).replace(tzinfo=tz)
@@ -362,10 +409,9 @@ def _fill_occurrence(
     event.add("dtstamp", now)
     event.add("sequence", session.sequence)
     event.add("summary", group.name)
-    event.add("dtstart", _when(session.starts_at, series.timezone))
-    event.add("dtend", _when(session.ends_at, series.timezone))
-    venue = session.venue if session.venue_id else (series.venue or group.venue)
-    location = _location(venue, group, conference=member_view)
+    event.add("dtstart", _when(session.starts_at, session.local_zone.key))
+    event.add("dtend", _when(session.ends_at, session.local_zone.key))
+    location = _location(session.effective_venue, group, conference=member_view)
     if location:
         event.add("location", location)
     # A session's note is written for the group's members ("the reason members see"),
@@ -388,7 +434,11 @@ def _add_timezones(cal: Calendar, *, now: dt.datetime) -> None:
 
 def _exceptional_sessions(series_ids: list[int]) -> dict[int, list[Session]]:
     by_series: dict[int, list[Session]] = defaultdict(list)
-    rows = Session.objects.filter(series_id__in=series_ids).filter(modified=True).select_related("venue")
+    rows = (
+        Session.objects.filter(series_id__in=series_ids)
+        .filter(modified=True)
+        .select_related("venue", "series__venue", "group__venue")
+    )
     for session in rows.order_by("original_start"):
         by_series[session.series_id].append(session)
     return by_series
@@ -520,7 +570,7 @@ def _bare_master(series: SessionSeries, *, now: dt.datetime) -> Event:
     event.add("dtstamp", now)
     event.add("sequence", series.sequence)
     event.add("summary", series.group.name)
-    event.add("dtstart", series_local_dtstart(series).replace(tzinfo=zoneinfo.ZoneInfo(series.timezone)))
+    event.add("dtstart", series_local_dtstart(series).replace(tzinfo=series.local_zone))
     event.add("duration", dt.timedelta(minutes=series.duration_minutes))
     return event
 
@@ -531,7 +581,13 @@ def session_invite(*, enrollment: Enrollment, session: Session, method: str, now
     method = _check_method(method)
     now = now or dj_timezone.now()
     session = Session.objects.select_related(
-        "series", "series__group", "series__group__organization", "series__group__venue", "series__venue", "venue"
+        "series",
+        "series__group",
+        "series__group__organization",
+        "series__group__venue",
+        "series__venue",
+        "venue",
+        "group__venue",
     ).get(pk=session.pk)
     series = session.series
     cal = _calendar(name=series.group.name, method=method)

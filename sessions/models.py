@@ -1,11 +1,23 @@
 """The Lantern domain: who hosts groups, where and when they meet, who belongs.
 
 Rules that must never break are database constraints, not just Python checks.
+
+Where and in which time zone a group meets are derived here, once:
+- a session meets at its own venue, else its series', else its group's
+  (`Session.effective_venue`; a series alone: `SessionSeries.effective_venue`);
+- a session's times are wall-clock times in its series' zone (`Session.local_zone`):
+  that is the zone its rule is expanded in, the TZID of its calendar events and the
+  zone a facilitator types a new time in, so every listing of it reads the same
+  "7:00 PM" whatever the venue;
+- a group's own zone (`SupportGroup.local_zone`), for what belongs to the group rather
+  than to one session (a new member's default clock, cohort dates, date filters), is its
+  venue's zone, else its `timezone` field (online groups).
 """
 
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.db import models
@@ -142,7 +154,7 @@ class SupportGroup(models.Model):
     venue = models.ForeignKey(Venue, null=True, blank=True, on_delete=models.PROTECT, related_name="groups")
     conference_url = models.URLField(blank=True)
     language = models.CharField(max_length=35, default="en", help_text="BCP 47 tag")
-    # Used where the group has no venue (online); otherwise the venue's.
+    # Used where the group has no venue (online); otherwise the venue's: read `local_zone`.
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     capacity = models.PositiveIntegerField(null=True, blank=True, help_text="Empty means no limit")
     enrollment_mode = models.CharField(max_length=16, choices=EnrollmentMode.choices, default=EnrollmentMode.DROP_IN)
@@ -186,6 +198,11 @@ class SupportGroup(models.Model):
         if self.childcare:
             flags.append("childcare")
         return flags
+
+    @property
+    def local_zone(self) -> zoneinfo.ZoneInfo:
+        """The group's zone: its venue's, else (online) its own `timezone`."""
+        return zoneinfo.ZoneInfo(self.venue.timezone if self.venue_id is not None else self.timezone)
 
 
 class Facilitator(models.Model):
@@ -368,6 +385,11 @@ class SessionSeries(models.Model):
 
     group = models.ForeignKey(SupportGroup, on_delete=models.CASCADE, related_name="series")
     rrule = models.CharField(max_length=500, help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=TU;COUNT=13")
+    # The wall-clock start of the first session in `timezone`, stored as if it were UTC
+    # (19:00 local is the column value 19:00+00:00) so DST rules apply when the rule is
+    # expanded, not when it is saved. Read it only through
+    # sessions.services.schedule.series_local_dtstart(), which returns the naive local
+    # time; never compare it with an instant.
     dtstart = models.DateTimeField(help_text="Local date-time of the first session, without offset")
     timezone = models.CharField(max_length=64, validators=[validate_timezone])
     duration_minutes = models.PositiveIntegerField()
@@ -390,6 +412,20 @@ class SessionSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group}: {self.rrule}"
+
+    @property
+    def effective_venue(self) -> Venue | None:
+        """Where the series meets: its own venue, else its group's (None: online)."""
+        return self.venue if self.venue_id is not None else self.group.venue
+
+    @property
+    def effective_venue_id(self) -> int | None:
+        return self.venue_id if self.venue_id is not None else self.group.venue_id
+
+    @property
+    def local_zone(self) -> zoneinfo.ZoneInfo:
+        """The zone the rule and `dtstart` are wall-clock times in."""
+        return zoneinfo.ZoneInfo(self.timezone)
 
 
 class Session(models.Model):
@@ -427,6 +463,32 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group} at {self.starts_at:%Y-%m-%d %H:%M} UTC"
+
+    # The venue rule is SessionSeries.effective_venue's, read through `self.group` (the
+    # series' group) because callers load the session's group with it, not the series'.
+
+    @property
+    def usual_venue(self) -> Venue | None:
+        """Where the session meets unless it has a venue of its own: the series', else the group's."""
+        return self.series.venue if self.series.venue_id is not None else self.group.venue
+
+    @property
+    def usual_venue_id(self) -> int | None:
+        return self.series.venue_id if self.series.venue_id is not None else self.group.venue_id
+
+    @property
+    def effective_venue(self) -> Venue | None:
+        """Where people go: the session's own venue, else the series', else the group's (None: online)."""
+        return self.venue if self.venue_id is not None else self.usual_venue
+
+    @property
+    def effective_venue_id(self) -> int | None:
+        return self.venue_id if self.venue_id is not None else self.usual_venue_id
+
+    @property
+    def local_zone(self) -> zoneinfo.ZoneInfo:
+        """The zone the session is shown in: its series' (see the module docstring)."""
+        return self.series.local_zone
 
 
 class Attendance(models.Model):

@@ -143,7 +143,7 @@ class VenueSummarySerializer(serializers.ModelSerializer):
 
 
 def group_zone(group: SupportGroup) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(group.venue.timezone if group.venue_id else group.timezone)
+    return group.local_zone
 
 
 def _seats(group: SupportGroup) -> dict:
@@ -241,7 +241,8 @@ class SessionPublicSerializer(serializers.ModelSerializer):
         fields = ["starts_at", "ends_at", "status", "venue"]
 
     def _local(self, session: Session, value: dt.datetime) -> str:
-        return value.astimezone(group_zone(self.context["group"])).isoformat()
+        # In the session's zone, as the public sessions API and the calendar give it.
+        return value.astimezone(session.local_zone).isoformat()
 
     def get_starts_at(self, session) -> str:
         return self._local(session, session.starts_at)
@@ -251,9 +252,7 @@ class SessionPublicSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(VenueSummarySerializer(allow_null=True))
     def get_venue(self, session) -> dict | None:
-        # Where people should go: the session's own venue, else its series', else the group's
-        # (as in the public sessions API).
-        venue = session.venue or session.series.venue or self.context["group"].venue
+        venue = session.effective_venue
         return VenueSummarySerializer(venue).data if venue else None
 
 

@@ -106,8 +106,8 @@ class SeriesSerializer(serializers.ModelSerializer):
         return series_local_dtstart(series).isoformat()
 
 
-def _local_iso(value: dt.datetime, tz_name: str) -> str:
-    return value.astimezone(zoneinfo.ZoneInfo(tz_name)).isoformat()
+def _local_iso(value: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    return value.astimezone(zone).isoformat()
 
 
 class SessionSerializer(serializers.ModelSerializer):
@@ -116,7 +116,7 @@ class SessionSerializer(serializers.ModelSerializer):
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
     original_start = serializers.SerializerMethodField()
-    timezone = serializers.CharField(source="series.timezone")
+    timezone = serializers.CharField(source="local_zone.key")
     venue = VenueRefSerializer(allow_null=True)
 
     class Meta:
@@ -138,15 +138,15 @@ class SessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_starts_at(self, session: Session) -> str:
-        return _local_iso(session.starts_at, session.series.timezone)
+        return _local_iso(session.starts_at, session.local_zone)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_ends_at(self, session: Session) -> str:
-        return _local_iso(session.ends_at, session.series.timezone)
+        return _local_iso(session.ends_at, session.local_zone)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_original_start(self, session: Session) -> str:
-        return _local_iso(session.original_start, session.series.timezone)
+        return _local_iso(session.original_start, session.local_zone)
 
 
 class SessionNoticeSerializer(serializers.Serializer):
@@ -206,7 +206,7 @@ class PublicSessionSerializer(serializers.ModelSerializer):
 
     starts_at = serializers.SerializerMethodField()
     ends_at = serializers.SerializerMethodField()
-    timezone = serializers.CharField(source="series.timezone")
+    timezone = serializers.CharField(source="local_zone.key")
     venue = serializers.SerializerMethodField()
     cycle_week = serializers.SerializerMethodField()
 
@@ -216,16 +216,15 @@ class PublicSessionSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_starts_at(self, session: Session) -> str:
-        return _local_iso(session.starts_at, session.series.timezone)
+        return _local_iso(session.starts_at, session.local_zone)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_ends_at(self, session: Session) -> str:
-        return _local_iso(session.ends_at, session.series.timezone)
+        return _local_iso(session.ends_at, session.local_zone)
 
     @extend_schema_field(PublicVenueSerializer(allow_null=True))
     def get_venue(self, session: Session) -> dict | None:
-        # Where people should go: the session's own venue, else the series', else the group's.
-        venue = session.venue or session.series.venue or session.group.venue
+        venue = session.effective_venue
         return PublicVenueSerializer(venue).data if venue is not None else None
 
     def get_cycle_week(self, session: Session) -> int | None:

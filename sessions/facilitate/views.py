@@ -8,7 +8,6 @@ as the API, and re-renders its form with the service's message on a refusal.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -214,7 +213,7 @@ def group_sessions(request, group_id: int):
         )
     )
     for session in sessions:
-        session.local_start = session.starts_at.astimezone(zoneinfo.ZoneInfo(session.series.timezone))
+        session.local_start = session.starts_at.astimezone(session.local_zone)
     past = [s for s in sessions if s.starts_at <= now]
     past.reverse()
     upcoming = [s for s in sessions if s.starts_at > now]
@@ -242,13 +241,13 @@ def _session(request, session_id: int) -> Session:
 
 def session_context(session: Session, *, now: dt.datetime) -> dict:
     """What every page about one session shows: its time on its own clock, its place."""
-    zone = zoneinfo.ZoneInfo(session.series.timezone)
+    zone = session.local_zone
     return {
         "session": session,
         "group": session.group,
         "local_start": session.starts_at.astimezone(zone),
         "local_end": session.ends_at.astimezone(zone),
-        "venue": session.venue or session.series.venue or session.group.venue,
+        "venue": session.effective_venue,
         "started": session.starts_at <= now,
         "cancelled": session.status == Session.Status.CANCELLED,
     }

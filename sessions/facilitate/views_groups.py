@@ -161,10 +161,12 @@ def schedule(request, group_id: int):
 
 
 def _schedule_form_page(request, *, group, form, series=None, plan=None, status=200):
+    # The clock the times are typed on: the series' own when editing one, the group's for a new one.
+    zone = series.local_zone if series is not None else group.local_zone
     return render(
         request,
         "sessions/facilitate/schedule_form.html",
-        {"group": group, "form": form, "series": series, "plan": plan, "zone": group.timezone},
+        {"group": group, "form": form, "series": series, "plan": plan, "zone": zone.key},
         status=status,
     )
 
@@ -183,7 +185,7 @@ def schedule_new(request, group_id: int):
         return _schedule_form_page(request, group=group, form=form, status=400)
     try:
         pattern = form.chosen_pattern()
-        plan = patterns.schedule_plan(pattern=pattern, timezone=group.timezone)
+        plan = patterns.schedule_plan(pattern=pattern, timezone=group.local_zone.key)
         if pattern.kind == patterns.CYCLE:
             # A cycle sets the group's cycle start and length: a group edit.
             require_group(request, group, may=can_lead_group, message=NOT_LEAD)
@@ -235,7 +237,7 @@ def series_edit(request, series_id: int):
     if not form.is_valid():
         return _schedule_form_page(request, group=group, form=form, series=series, status=400)
     try:
-        plan = patterns.schedule_plan(pattern=form.chosen_pattern(), timezone=series.timezone)
+        plan = patterns.schedule_plan(pattern=form.chosen_pattern(), timezone=series.local_zone.key)
         if request.POST.get("confirm") == "yes":
             patterns.series_change_from_pattern(
                 series=series,
@@ -352,7 +354,8 @@ def audit_log(request, organization_id: int):
         action = form.cleaned_data["action"] or None
     entries = roster_selectors.audit_log_for_organization(organization=organization, group_id=group_id, action=action)
     page = Paginator(entries, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
-    zone = zoneinfo.ZoneInfo(groups.first().timezone if groups.exists() else "UTC")
+    first_group = groups.select_related("venue").first()
+    zone = first_group.local_zone if first_group is not None else zoneinfo.ZoneInfo("UTC")
     for entry in page:
         entry.local_time = entry.created_at.astimezone(zone)
     query = request.GET.copy()

@@ -10,7 +10,6 @@ the planner's own schedule, and nothing has changed until the facilitator confir
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -90,7 +89,7 @@ def _change_from(form, *, kind: str, session: Session) -> dict:
     if kind == "move":
         # The date and time are on the series' clock; the offset is the zone's, never typed.
         local = dt.datetime.combine(data["date"], data["time"])
-        return {"starts_at": schedule_services.local_to_utc(local, session.series.timezone)}
+        return {"starts_at": schedule_services.local_to_utc(local, session.local_zone.key)}
     return {"venue": data["venue"], "note": data["note"]}
 
 
@@ -116,7 +115,7 @@ def _change_page(request, session_id: int, *, kind: str):
                 add_service_errors(form, exc, fields=FORM_FIELDS[kind])
                 status = 400
             else:
-                zone = zoneinfo.ZoneInfo(session.series.timezone)
+                zone = session.local_zone
                 context.update(
                     {
                         "confirming": True,
@@ -136,7 +135,7 @@ def _change_page(request, session_id: int, *, kind: str):
         elif kind == "venue":
             initial = {"venue": session.venue_id, "note": session.note}
         form = FORMS[kind](initial=initial, **form_kwargs)
-    context.update({"form": form, "kind": kind, "zone": session.series.timezone})
+    context.update({"form": form, "kind": kind, "zone": session.local_zone.key})
     return render(request, "sessions/facilitate/session_change.html", context, status=status)
 
 

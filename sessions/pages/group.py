@@ -14,8 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from sessions.api.serializers_public import group_zone
-from sessions.models import Session, SupportGroup
+from sessions.models import Session, SupportGroup, Venue
 from sessions.pages import labels
 from sessions.pages.present import local_clock_range, local_date, seats_text, summarize
 from sessions.selectors.groups import group_public_get
@@ -28,8 +27,7 @@ def _utc_stamp(value: dt.datetime) -> str:
     return value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def where_text(group: SupportGroup) -> str:
-    venue = group.venue
+def where_text(venue: Venue | None) -> str:
     if venue is None:
         return ""
     return ", ".join(p for p in (venue.name, venue.address, venue.city, venue.region, venue.postal_code) if p)
@@ -37,13 +35,13 @@ def where_text(group: SupportGroup) -> str:
 
 def google_calendar_link(group: SupportGroup, session: Session, page_url: str) -> str:
     """Google Calendar's "add event" template for one session: name, time, place, this page."""
-    venue = session.venue or session.series.venue or group.venue
-    location = "Online" if group.format == SupportGroup.Format.ONLINE or venue is None else where_text(group)
+    venue = session.effective_venue
+    location = "Online" if group.format == SupportGroup.Format.ONLINE or venue is None else where_text(venue)
     query = {
         "action": "TEMPLATE",
         "text": group.name,
         "dates": f"{_utc_stamp(session.starts_at)}/{_utc_stamp(session.ends_at)}",
-        "ctz": group_zone(group).key,
+        "ctz": session.local_zone.key,
         "details": page_url,
         "location": location,
     }
@@ -66,12 +64,11 @@ def group_page(request: HttpRequest, slug: str) -> HttpResponse:
     group = group_public_get(slug=slug)
     if group is None:
         raise Http404
-    zone = group_zone(group)
     page_url = f"{settings.PUBLIC_BASE_URL}{reverse('group-page', args=[group.slug])}"
     sessions = [
         {
-            "date": local_date(session.starts_at, zone),
-            "time": local_clock_range(session.starts_at, session.ends_at, zone),
+            "date": local_date(session.starts_at, session.local_zone),
+            "time": local_clock_range(session.starts_at, session.ends_at, session.local_zone),
             "cancelled": session.status == Session.Status.CANCELLED,
         }
         for session in group.upcoming
@@ -85,7 +82,7 @@ def group_page(request: HttpRequest, slug: str) -> HttpResponse:
         "sessions": sessions,
         "seats": seats,
         "full": full,
-        "where": where_text(group) if group.format != SupportGroup.Format.ONLINE else "",
+        "where": where_text(group.venue) if group.format != SupportGroup.Format.ONLINE else "",
         "directions": directions_link(group),
         "accessibility": [labels.ACCESSIBILITY[flag] for flag in group.accessibility],
         "cost": labels.COSTS.get(group.cost, ""),

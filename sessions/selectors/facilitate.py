@@ -4,7 +4,6 @@ RSVPs and its join requests. Three queries whatever the number of groups and mem
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 from django.db.models import Count, OuterRef, Q, Subquery
@@ -63,9 +62,7 @@ def groups_overview(*, user, now: dt.datetime | None = None) -> list[GroupOvervi
                 pending=group.pending_count,
                 waitlisted=group.waitlisted_count,
                 next_session=session,
-                next_local=session.starts_at.astimezone(zoneinfo.ZoneInfo(session.series.timezone))
-                if session
-                else None,
+                next_local=session.starts_at.astimezone(session.local_zone) if session else None,
                 coming=coming,
                 not_coming=not_coming,
                 unanswered=max(0, group.active_count - coming - not_coming) if session else 0,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.db.models import QuerySet
 from django.utils import timezone as dj_timezone
@@ -54,7 +53,7 @@ def next_session(*, group: SupportGroup, now: dt.datetime | None = None) -> Sess
 
 
 def session_local_date(session: Session) -> dt.date:
-    return session.starts_at.astimezone(zoneinfo.ZoneInfo(session.series.timezone)).date()
+    return session.starts_at.astimezone(session.local_zone).date()
 
 
 def group_cohort(*, group: SupportGroup, now: dt.datetime | None = None) -> dict | None:

@@ -143,7 +143,7 @@ def group_page_url(group: SupportGroup) -> str:
 def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:
     local_start = series_local_dtstart(series)
     end = local_start + dt.timedelta(minutes=series.duration_minutes)
-    venue: Venue | None = series.venue or group.venue
+    venue: Venue | None = series.effective_venue
     org = group.organization
     updated = max(group.updated_at, series.updated_at).astimezone(dt.UTC)
     days = _weekdays(series.rrule, local_start)
