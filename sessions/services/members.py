@@ -162,6 +162,29 @@ def _save_member(member: Member, *, phone_changed: bool, email_changed: bool) ->
         raise ValidationError(errors) from None
 
 
+EMAIL_CONSENT_FIELDS = ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
+
+
+def email_consent_grant(member: Member, *, source: str, now: dt.datetime) -> list[str]:
+    """Record that the member agreed to email reminders: reminders on, consent given,
+    when and how (self-service, in person, by the emailed link). Returns the fields
+    written, for `save(update_fields=...)`; the caller saves."""
+    member.email_reminders = True
+    member.email_consent = True
+    member.email_consent_at = now
+    member.email_consent_source = source
+    return list(EMAIL_CONSENT_FIELDS)
+
+
+def _email_consent_withdraw(member: Member, *, now: dt.datetime) -> list[str]:
+    # The time of the "no" is kept, as the time of a "yes" is.
+    member.email_reminders = False
+    member.email_consent = False
+    member.email_consent_at = now
+    member.email_consent_source = ""
+    return list(EMAIL_CONSENT_FIELDS)
+
+
 def _request_sms_consent(member: Member, *, source: str, now: dt.datetime) -> None:
     # Confirmed stays confirmed (same number); opted-out stays opted out (STOP is honoured).
     if member.sms_consent == Consent.NONE:
@@ -222,10 +245,10 @@ def member_update(*, member: Member, client: str | None = None, now: dt.datetime
     if email_wanted and member.email is None:
         raise ValidationError({"email_reminders": EMAIL_NEEDS_ADDRESS}, code="email_needs_address")
     if "email_reminders" in fields or email_changed:
-        member.email_reminders = bool(email_wanted)
-        member.email_consent = bool(email_wanted)
-        member.email_consent_at = now
-        member.email_consent_source = Member.ConsentSource.SELF_SERVICE if email_wanted else ""
+        if email_wanted:
+            email_consent_grant(member, source=Member.ConsentSource.SELF_SERVICE, now=now)
+        else:
+            _email_consent_withdraw(member, now=now)
     if email_changed:
         # A new address receives nothing but its confirmation until its owner confirms it.
         member.email_verified_at = None
@@ -390,11 +413,7 @@ def roster_add_in_person(
         _request_sms_consent(member, source=Member.ConsentSource.IN_PERSON, now=now)
         update_fields += ["sms_reminders", "sms_consent", "sms_consent_at", "sms_consent_source"]
     if email_reminders and member.email and not member.email_consent:
-        member.email_reminders = True
-        member.email_consent = True
-        member.email_consent_at = now
-        member.email_consent_source = Member.ConsentSource.IN_PERSON
-        update_fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
+        update_fields += email_consent_grant(member, source=Member.ConsentSource.IN_PERSON, now=now)
     if update_fields:
         # Counted per staff account, not per address: an office's sign-up evening must not lock out its public form.
         send_to = [member.phone] if "sms_consent" in update_fields else []

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from sessions.models import ContactProof, Enrollment, JoinRequest, Member
 from sessions.services.audit import ACTOR_MEMBER, audit_record
-from sessions.services.members import member_detach_contact
+from sessions.services.members import email_consent_grant, member_detach_contact
 
 PROOF_EXPIRED = "This link has expired or is no longer valid. Please ask to join again from the group's page."
 MESSAGE_CONFIRMED = "Thank you: your email address is confirmed."
@@ -128,11 +128,7 @@ def _prove(proof: ContactProof, *, now: dt.datetime) -> ProofResult:
         member.email_verified_at = now
         fields.append("email_verified_at")
         if request is not None and request.email_reminders:
-            member.email_reminders = True
-            member.email_consent = True
-            member.email_consent_at = now
-            member.email_consent_source = Member.ConsentSource.EMAIL_LINK
-            fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
+            fields += email_consent_grant(member, source=Member.ConsentSource.EMAIL_LINK, now=now)
     if first_proof and request is not None:
         # An earlier unconfirmed join (perhaps by someone else) must not name the owner.
         member.display_name = request.display_name
