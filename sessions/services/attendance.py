@@ -39,6 +39,48 @@ def roster_enrollment_ids(*, session: Session) -> set[int]:
     return set(active.values_list("pk", flat=True)) | set(recorded)
 
 
+def _check_attendance_can_be_taken(session: Session, *, now: dt.datetime) -> None:
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError({"session": [ATTENDANCE_CANCELLED]})
+    if session.starts_at > now:
+        raise ValidationError({"session": [ATTENDANCE_NOT_STARTED]})
+
+
+def _mark_errors(marks: list[tuple[int, str | None]], *, roster: set[int]) -> list[str]:
+    """Every problem with the marks, in the order given: each enrollment once, on the
+    roster, with a known mark or None."""
+    seen: set[int] = set()
+    errors: list[str] = []
+    for enrollment_id, mark in marks:
+        if enrollment_id in seen:
+            errors.append(ATTENDANCE_DUPLICATE_ENROLLMENT.format(id=enrollment_id))
+        seen.add(enrollment_id)
+        if enrollment_id not in roster:
+            errors.append(ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=enrollment_id))
+        if mark is not None and mark not in Attendance.Mark.values:
+            errors.append(ATTENDANCE_MARK_INVALID)
+    return errors
+
+
+def _mark_writes(session: Session, marks: list[tuple[int, str | None]]) -> tuple[list[Attendance], list[Attendance]]:
+    """(rows to create, rows to update): a clear with no row, or an unchanged mark, writes nothing."""
+    enrollment_ids = {enrollment_id for enrollment_id, _ in marks}
+    existing = {
+        row.enrollment_id: row for row in Attendance.objects.filter(session=session, enrollment_id__in=enrollment_ids)
+    }
+    to_create, to_update = [], []
+    for enrollment_id, mark in marks:
+        row = existing.get(enrollment_id)
+        if row is None:
+            if mark is not None:
+                to_create.append(Attendance(session=session, enrollment_id=enrollment_id, attendance=mark))
+        elif row.attendance != mark:
+            row.attendance = mark
+            row.updated_at = dj_timezone.now()  # what auto_now would stamp; bulk_update does not
+            to_update.append(row)
+    return to_create, to_update
+
+
 @transaction.atomic
 def attendance_mark(
     *,
@@ -53,36 +95,13 @@ def attendance_mark(
     """
     now = now or dj_timezone.now()
     session = Session.objects.select_for_update().select_related("group").get(pk=session.pk)
-    if session.status == Session.Status.CANCELLED:
-        raise ValidationError({"session": [ATTENDANCE_CANCELLED]})
-    if session.starts_at > now:
-        raise ValidationError({"session": [ATTENDANCE_NOT_STARTED]})
+    _check_attendance_can_be_taken(session, now=now)
     marks = list(marks)
-    roster = roster_enrollment_ids(session=session)
-    seen: set[int] = set()
-    errors: list[str] = []
-    for enrollment_id, mark in marks:
-        if enrollment_id in seen:
-            errors.append(ATTENDANCE_DUPLICATE_ENROLLMENT.format(id=enrollment_id))
-        seen.add(enrollment_id)
-        if enrollment_id not in roster:
-            errors.append(ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=enrollment_id))
-        if mark is not None and mark not in Attendance.Mark.values:
-            errors.append(ATTENDANCE_MARK_INVALID)
+    errors = _mark_errors(marks, roster=roster_enrollment_ids(session=session))
     if errors:
         raise ValidationError({"marks": errors})
 
-    existing = {row.enrollment_id: row for row in Attendance.objects.filter(session=session, enrollment_id__in=seen)}
-    to_create, to_update = [], []
-    for enrollment_id, mark in marks:
-        row = existing.get(enrollment_id)
-        if row is None:
-            if mark is not None:
-                to_create.append(Attendance(session=session, enrollment_id=enrollment_id, attendance=mark))
-        elif row.attendance != mark:
-            row.attendance = mark
-            row.updated_at = dj_timezone.now()  # what auto_now would stamp; bulk_update does not
-            to_update.append(row)
+    to_create, to_update = _mark_writes(session, marks)
     # A whole roster is marked in two statements, not one per member.
     Attendance.objects.bulk_create(to_create)
     Attendance.objects.bulk_update(to_update, ["attendance", "updated_at"])

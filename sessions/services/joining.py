@@ -23,18 +23,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sessions.models import ContactProof, Enrollment, JoinRequest, Member, SupportGroup
 from sessions.services.members import (
-    CONTACT_FOR_ROSTER,
     contact_proof_request,
-    default_phone_region,
     member_detach_contact,
-    normalize_contacts,
     proof_valid_for,
+    typed_contacts,
 )
 from sessions.services.send_caps import CAP_CLIENT, CAP_GLOBAL, SendCapReached, send_caps_take
 from sessions.services.send_caps import rate_counter_take as rate_counter_take  # re-exported
@@ -79,6 +76,13 @@ def _take_confirmation_caps(
     # shared with every other path that writes to it.
     destination = phone.removeprefix("email:")
     send_caps_take(destinations=[destination], client=client, now=now, destination_message=number_message)
+
+
+def _take_caps_for_destination(*, channel: str, destination: str, client: str, now: dt.datetime) -> None:
+    if channel == ContactProof.Channel.SMS:
+        _take_confirmation_caps(phone=destination, client=client, now=now)
+    else:
+        _take_confirmation_caps(phone=f"email:{destination}", client=client, now=now, number_message=JOIN_CAP_CONTACT)
 
 
 @dataclass
@@ -180,16 +184,11 @@ def group_join(
     contact) or JoinLimitReached (a cap); either way nothing is written.
     """
     now = now or timezone.now()
-    phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
-    if phone_e164 is None and email is None:
-        raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
+    phone_e164, email = typed_contacts(group=group, phone=phone, email=email)
     channel = ContactProof.Channel.SMS if phone_e164 else ContactProof.Channel.EMAIL
     destination = phone_e164 if channel == ContactProof.Channel.SMS else email
     # Taken whatever happens next, so a 429 cannot tell a known contact from a new one.
-    if channel == ContactProof.Channel.SMS:
-        _take_confirmation_caps(phone=phone_e164, client=client, now=now)
-    else:
-        _take_confirmation_caps(phone=f"email:{email}", client=client, now=now, number_message=JOIN_CAP_CONTACT)
+    _take_caps_for_destination(channel=channel, destination=destination, client=client, now=now)
 
     zone = time_zone or (group.venue.timezone if group.venue_id else group.timezone)
     member = _member_for_request(

@@ -145,6 +145,15 @@ def normalize_contacts(*, phone: str | None, email: str | None, default_region: 
     return phone_e164, email
 
 
+def typed_contacts(*, group: SupportGroup, phone: str | None, email: str | None) -> tuple[str | None, str | None]:
+    """The phone and email typed for someone joining `group`, normalized; at least one
+    is needed (a local number means the group's country)."""
+    phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
+    if phone_e164 is None and email is None:
+        raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
+    return phone_e164, email
+
+
 def _save_member(member: Member, *, phone_changed: bool, email_changed: bool) -> None:
     member.full_clean(validate_unique=False, validate_constraints=False)
     try:
@@ -162,6 +171,29 @@ def _save_member(member: Member, *, phone_changed: bool, email_changed: bool) ->
         raise ValidationError(errors) from None
 
 
+EMAIL_CONSENT_FIELDS = ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
+
+
+def email_consent_grant(member: Member, *, source: str, now: dt.datetime) -> list[str]:
+    """Record that the member agreed to email reminders: reminders on, consent given,
+    when and how (self-service, in person, by the emailed link). Returns the fields
+    written, for `save(update_fields=...)`; the caller saves."""
+    member.email_reminders = True
+    member.email_consent = True
+    member.email_consent_at = now
+    member.email_consent_source = source
+    return list(EMAIL_CONSENT_FIELDS)
+
+
+def _email_consent_withdraw(member: Member, *, now: dt.datetime) -> list[str]:
+    # The time of the "no" is kept, as the time of a "yes" is.
+    member.email_reminders = False
+    member.email_consent = False
+    member.email_consent_at = now
+    member.email_consent_source = ""
+    return list(EMAIL_CONSENT_FIELDS)
+
+
 def _request_sms_consent(member: Member, *, source: str, now: dt.datetime) -> None:
     # Confirmed stays confirmed (same number); opted-out stays opted out (STOP is honoured).
     if member.sms_consent == Consent.NONE:
@@ -170,16 +202,9 @@ def _request_sms_consent(member: Member, *, source: str, now: dt.datetime) -> No
         member.sms_consent_source = source
 
 
-@transaction.atomic
-def member_update(*, member: Member, client: str | None = None, now: dt.datetime | None = None, **fields) -> Member:
-    """Self-service changes to name, contacts, time zone and reminder channels.
-
-    A change that makes Lantern message a new contact counts against the send caps
-    (SendCapReached: nothing is saved); `client` is the caller's client address."""
-    now = now or timezone.now()
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    fields = {k: v for k, v in fields.items() if k in SELF_SERVICE_FIELDS}
-    changed = sorted(fields)
+def _apply_contact_changes(member: Member, fields: dict) -> tuple[bool, bool]:
+    """Set the typed phone and email; (phone changed, email changed). A member keeps at
+    least one way to be reached."""
     phone_changed = email_changed = False
     if "phone" in fields:
         phone, _ = normalize_contacts(
@@ -193,49 +218,75 @@ def member_update(*, member: Member, client: str | None = None, now: dt.datetime
         member.email = email
     if member.phone is None and member.email is None:
         raise ValidationError({"phone": CONTACT_REQUIRED, "email": CONTACT_REQUIRED}, code="contact_required")
-    for name in ("display_name", "timezone"):
-        if name in fields:
-            setattr(member, name, fields[name].strip() if name == "display_name" else fields[name])
+    return phone_changed, email_changed
 
+
+def _apply_name_and_zone(member: Member, fields: dict) -> None:
+    if "display_name" in fields:
+        member.display_name = fields["display_name"].strip()
+    if "timezone" in fields:
+        member.timezone = fields["timezone"]
+
+
+def _forget_old_number(member: Member, *, now: dt.datetime) -> None:
+    # Status and proof of the old number say nothing about the new one.
+    member.phone_undeliverable = False
+    member.phone_error_code = ""
+    member.phone_verified_at = None
+    if member.phone is None:
+        member.sms_reminders = False
+        member.sms_consent, member.sms_consent_at, member.sms_consent_source = Consent.NONE, now, ""
+    else:
+        member.sms_consent = Consent.NONE
+
+
+def _apply_sms_choice(member: Member, fields: dict, *, phone_changed: bool, now: dt.datetime) -> bool:
+    """Text reminders as asked (kept as they were unless the number went). Turning them on,
+    or a new number while they are on, asks for consent again; True when that is a new
+    "reply YES" request."""
     sms_wanted = fields.get("sms_reminders", member.sms_reminders and member.phone is not None)
     if sms_wanted and member.phone is None:
         raise ValidationError({"sms_reminders": SMS_NEEDS_PHONE}, code="sms_needs_phone")
     if phone_changed:
-        # Status and proof of the old number say nothing about the new one.
-        member.phone_undeliverable = False
-        member.phone_error_code = ""
-        member.phone_verified_at = None
-        if member.phone is None:
-            member.sms_reminders = False
-            member.sms_consent, member.sms_consent_at, member.sms_consent_source = Consent.NONE, now, ""
-        else:
-            member.sms_consent = Consent.NONE
+        _forget_old_number(member, now=now)
     member.sms_reminders = bool(sms_wanted)
-    sms_asked = False
     if member.sms_reminders and (phone_changed or "sms_reminders" in fields):
         sms_asked = member.sms_consent == Consent.NONE
         _request_sms_consent(member, source=Member.ConsentSource.SELF_SERVICE, now=now)
-    elif phone_changed and member.phone is not None:
+        return sms_asked
+    if phone_changed and member.phone is not None:
         member.sms_consent_at, member.sms_consent_source = now, ""
+    return False
 
+
+def _apply_email_choice(member: Member, fields: dict, *, email_changed: bool, now: dt.datetime) -> None:
+    """Email reminders as asked. A new address gets its consent recorded afresh: the
+    choice carries over, the record says it was given for this address, now."""
     email_wanted = fields.get("email_reminders", member.email_reminders and member.email is not None)
     if email_wanted and member.email is None:
         raise ValidationError({"email_reminders": EMAIL_NEEDS_ADDRESS}, code="email_needs_address")
     if "email_reminders" in fields or email_changed:
-        member.email_reminders = bool(email_wanted)
-        member.email_consent = bool(email_wanted)
-        member.email_consent_at = now
-        member.email_consent_source = Member.ConsentSource.SELF_SERVICE if email_wanted else ""
+        if email_wanted:
+            email_consent_grant(member, source=Member.ConsentSource.SELF_SERVICE, now=now)
+        else:
+            _email_consent_withdraw(member, now=now)
     if email_changed:
         # A new address receives nothing but its confirmation until its owner confirms it.
         member.email_verified_at = None
 
+
+def _destinations_to_message(member: Member, *, email_changed: bool, now: dt.datetime) -> list[str]:
     # A new "Reply YES" request (set to pending just now), or a new email address, sends a message.
     send_to = [member.phone] if member.sms_consent == Consent.PENDING and member.sms_consent_at == now else []
     send_to += [member.email] if email_changed and member.email else []
-    if send_to:
-        send_caps_take(destinations=send_to, member_id=member.pk, client=client, now=now)
-    _save_member(member, phone_changed=phone_changed, email_changed=email_changed)
+    return send_to
+
+
+def _renew_proofs(
+    member: Member, *, phone_changed: bool, email_changed: bool, sms_asked: bool, now: dt.datetime
+) -> None:
+    """Confirmations of an old contact stop working; a new contact, or a new "reply YES"
+    request, gets its own."""
     if phone_changed:
         _cancel_open_proofs(member=member, channel=ContactProof.Channel.SMS, now=now)
     if member.phone is not None and member.sms_consent == Consent.PENDING and (phone_changed or sms_asked):
@@ -245,7 +296,27 @@ def member_update(*, member: Member, client: str | None = None, now: dt.datetime
         _cancel_open_proofs(member=member, channel=ContactProof.Channel.EMAIL, now=now)
         if member.email is not None:
             contact_proof_request(member=member, channel=ContactProof.Channel.EMAIL, now=now)
-    audit_record(action="member.update", actor_label=ACTOR_MEMBER, target=member, details={"fields": changed})
+
+
+@transaction.atomic
+def member_update(*, member: Member, client: str | None = None, now: dt.datetime | None = None, **fields) -> Member:
+    """Self-service changes to name, contacts, time zone and reminder channels.
+
+    A change that makes Lantern message a new contact counts against the send caps
+    (SendCapReached: nothing is saved); `client` is the caller's client address."""
+    now = now or timezone.now()
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    fields = {k: v for k, v in fields.items() if k in SELF_SERVICE_FIELDS}
+    phone_changed, email_changed = _apply_contact_changes(member, fields)
+    _apply_name_and_zone(member, fields)
+    sms_asked = _apply_sms_choice(member, fields, phone_changed=phone_changed, now=now)
+    _apply_email_choice(member, fields, email_changed=email_changed, now=now)
+    send_to = _destinations_to_message(member, email_changed=email_changed, now=now)
+    if send_to:
+        send_caps_take(destinations=send_to, member_id=member.pk, client=client, now=now)
+    _save_member(member, phone_changed=phone_changed, email_changed=email_changed)
+    _renew_proofs(member, phone_changed=phone_changed, email_changed=email_changed, sms_asked=sms_asked, now=now)
+    audit_record(action="member.update", actor_label=ACTOR_MEMBER, target=member, details={"fields": sorted(fields)})
     return member
 
 
@@ -345,6 +416,39 @@ def member_find_for_update(*, organization: Organization, phone: str | None, ema
     return None
 
 
+def _new_in_person_member(*, group: SupportGroup, display_name: str, phone: str | None, email: str | None) -> Member:
+    member = Member(
+        organization_id=group.organization_id,
+        display_name=display_name.strip(),
+        phone=phone,
+        email=email,
+        timezone=group.timezone,
+    )
+    _save_member(member, phone_changed=True, email_changed=True)
+    return member
+
+
+def _record_in_person_consents(
+    member: Member, *, sms_reminders: bool, email_reminders: bool, now: dt.datetime
+) -> list[str]:
+    """Consent agreed in person, only where none is on file: texts still wait for the
+    number's YES, email reminders start at once. Returns the fields written."""
+    update_fields: list[str] = []
+    if sms_reminders and member.phone and member.sms_consent == Consent.NONE:
+        member.sms_reminders = True
+        _request_sms_consent(member, source=Member.ConsentSource.IN_PERSON, now=now)
+        update_fields += ["sms_reminders", "sms_consent", "sms_consent_at", "sms_consent_source"]
+    if email_reminders and member.email and not member.email_consent:
+        update_fields += email_consent_grant(member, source=Member.ConsentSource.IN_PERSON, now=now)
+    return update_fields
+
+
+def _in_person_destinations(member: Member, update_fields: list[str]) -> list[str]:
+    send_to = [member.phone] if "sms_consent" in update_fields else []
+    send_to += [member.email] if "email_consent" in update_fields else []
+    return send_to
+
+
 @transaction.atomic
 def roster_add_in_person(
     *,
@@ -370,36 +474,22 @@ def roster_add_in_person(
     the person gets a new record here and proves their contact again.
     """
     now = now or timezone.now()
-    phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
-    if phone_e164 is None and email is None:
-        raise ValidationError({"phone": CONTACT_FOR_ROSTER, "email": CONTACT_FOR_ROSTER}, code="contact_required")
+    phone_e164, email = typed_contacts(group=group, phone=phone, email=email)
     member = member_find_for_update(organization=group.organization, phone=phone_e164, email=email)
     member_created = member is None
     if member_created:
-        member = Member(
-            organization_id=group.organization_id,
-            display_name=display_name.strip(),
-            phone=phone_e164,
-            email=email,
-            timezone=group.timezone,
-        )
-        _save_member(member, phone_changed=True, email_changed=True)
-    update_fields: list[str] = []
-    if sms_reminders and member.phone and member.sms_consent == Consent.NONE:
-        member.sms_reminders = True
-        _request_sms_consent(member, source=Member.ConsentSource.IN_PERSON, now=now)
-        update_fields += ["sms_reminders", "sms_consent", "sms_consent_at", "sms_consent_source"]
-    if email_reminders and member.email and not member.email_consent:
-        member.email_reminders = True
-        member.email_consent = True
-        member.email_consent_at = now
-        member.email_consent_source = Member.ConsentSource.IN_PERSON
-        update_fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
+        member = _new_in_person_member(group=group, display_name=display_name, phone=phone_e164, email=email)
+    update_fields = _record_in_person_consents(
+        member, sms_reminders=sms_reminders, email_reminders=email_reminders, now=now
+    )
     if update_fields:
         # Counted per staff account, not per address: an office's sign-up evening must not lock out its public form.
-        send_to = [member.phone] if "sms_consent" in update_fields else []
-        send_to += [member.email] if "email_consent" in update_fields else []
-        send_caps_take(destinations=send_to, member_id=member.pk, staff_user_id=getattr(actor, "pk", None), now=now)
+        send_caps_take(
+            destinations=_in_person_destinations(member, update_fields),
+            member_id=member.pk,
+            staff_user_id=getattr(actor, "pk", None),
+            now=now,
+        )
         member.save(update_fields=update_fields)
     if "sms_consent" in update_fields and member.phone_verified_at is None:
         contact_proof_request(member=member, channel=ContactProof.Channel.SMS, now=now)

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from sessions.models import ContactProof, Enrollment, JoinRequest, Member
 from sessions.services.audit import ACTOR_MEMBER, audit_record
-from sessions.services.members import member_detach_contact
+from sessions.services.members import email_consent_grant, member_detach_contact
 
 PROOF_EXPIRED = "This link has expired or is no longer valid. Please ask to join again from the group's page."
 MESSAGE_CONFIRMED = "Thank you: your email address is confirmed."
@@ -105,6 +105,65 @@ def email_confirmation_state(*, proof: ContactProof, now: dt.datetime | None = N
     )
 
 
+def _number_proven(member: Member, *, request: JoinRequest | None, now: dt.datetime) -> list[str]:
+    member.phone_verified_at = now
+    # The YES that proves the number is also its consent to texts.
+    if member.sms_consent != Member.SmsConsent.CONFIRMED:
+        member.sms_consent = Member.SmsConsent.CONFIRMED
+        member.sms_consent_at = now
+        member.sms_consent_source = Member.ConsentSource.SMS_KEYWORD
+    fields = ["phone_verified_at", "sms_consent", "sms_consent_at", "sms_consent_source"]
+    if request is not None and request.sms_reminders:
+        member.sms_reminders = True
+        fields.append("sms_reminders")
+    return fields
+
+
+def _address_proven(member: Member, *, request: JoinRequest | None, now: dt.datetime) -> list[str]:
+    member.email_verified_at = now
+    fields = ["email_verified_at"]
+    if request is not None and request.email_reminders:
+        fields += email_consent_grant(member, source=Member.ConsentSource.EMAIL_LINK, now=now)
+    return fields
+
+
+def _take_name_and_zone_from(member: Member, request: JoinRequest) -> list[str]:
+    # An earlier unconfirmed join (perhaps by someone else) must not name the owner.
+    member.display_name = request.display_name
+    if not request.time_zone:
+        return ["display_name"]
+    member.timezone = request.time_zone
+    return ["display_name", "timezone"]
+
+
+def _keep_only_the_proven_contact(member: Member, proof: ContactProof, *, now: dt.datetime) -> None:
+    # Any other contact on the record was typed by someone who has not proven it
+    # (perhaps not the owner).
+    other = "email" if proof.channel == ContactProof.Channel.SMS else "phone"
+    if getattr(member, other) is not None:
+        member_detach_contact(member=member, channel=other, now=now)
+    member.refresh_from_db()
+
+
+def _confirm_join_request(
+    request: JoinRequest, *, member: Member, proof: ContactProof, now: dt.datetime
+) -> tuple[JoinRequest, Enrollment | None]:
+    """Enrol the member by the ordinary rules, once, while the request is open; its other
+    confirmations stop working. A request confirmed already answers with its enrollment."""
+    request = JoinRequest.objects.select_for_update().get(pk=request.pk)
+    if request.confirmed_at is not None or request.cancelled_at is not None or request.expires_at <= now:
+        return request, Enrollment.objects.filter(group_id=request.group_id, member=member).first()
+    from sessions.services.enrollment import enrollment_join
+
+    enrollment, _ = enrollment_join(group=request.group, member=member, join_note=request.note, now=now)
+    request.confirmed_at = now
+    request.save(update_fields=["confirmed_at"])
+    ContactProof.objects.filter(join_request=request, proven_at__isnull=True).exclude(pk=proof.pk).update(
+        cancelled_at=now
+    )
+    return request, enrollment
+
+
 def _prove(proof: ContactProof, *, now: dt.datetime) -> ProofResult:
     member = Member.objects.select_for_update().get(pk=proof.member_id)
     proof.member = member
@@ -112,57 +171,20 @@ def _prove(proof: ContactProof, *, now: dt.datetime) -> ProofResult:
     proof.proven_at = now
     proof.save(update_fields=["proven_at"])
     request = proof.join_request
-    fields = []
     if proof.channel == ContactProof.Channel.SMS:
-        member.phone_verified_at = now
-        # The YES that proves the number is also its consent to texts.
-        if member.sms_consent != Member.SmsConsent.CONFIRMED:
-            member.sms_consent = Member.SmsConsent.CONFIRMED
-            member.sms_consent_at = now
-            member.sms_consent_source = Member.ConsentSource.SMS_KEYWORD
-        fields += ["phone_verified_at", "sms_consent", "sms_consent_at", "sms_consent_source"]
-        if request is not None and request.sms_reminders:
-            member.sms_reminders = True
-            fields.append("sms_reminders")
+        fields = _number_proven(member, request=request, now=now)
     else:
-        member.email_verified_at = now
-        fields.append("email_verified_at")
-        if request is not None and request.email_reminders:
-            member.email_reminders = True
-            member.email_consent = True
-            member.email_consent_at = now
-            member.email_consent_source = Member.ConsentSource.EMAIL_LINK
-            fields += ["email_reminders", "email_consent", "email_consent_at", "email_consent_source"]
-    if first_proof and request is not None:
-        # An earlier unconfirmed join (perhaps by someone else) must not name the owner.
-        member.display_name = request.display_name
-        fields.append("display_name")
-        if request.time_zone:
-            member.timezone = request.time_zone
-            fields.append("timezone")
+        fields = _address_proven(member, request=request, now=now)
+    adopts_request = first_proof and request is not None
+    if adopts_request:
+        fields += _take_name_and_zone_from(member, request)
     member.save(update_fields=fields)
-    if first_proof and request is not None:
-        # Only the contact just proven stays: any other one on the record was typed by
-        # someone who has not proven it (perhaps not the owner).
-        other = "email" if proof.channel == ContactProof.Channel.SMS else "phone"
-        if getattr(member, other) is not None:
-            member_detach_contact(member=member, channel=other, now=now)
-        member.refresh_from_db()
+    if adopts_request:
+        _keep_only_the_proven_contact(member, proof, now=now)
 
     enrollment = None
     if request is not None:
-        request = JoinRequest.objects.select_for_update().get(pk=request.pk)
-        if request.confirmed_at is None and request.cancelled_at is None and request.expires_at > now:
-            from sessions.services.enrollment import enrollment_join
-
-            enrollment, _ = enrollment_join(group=request.group, member=member, join_note=request.note, now=now)
-            request.confirmed_at = now
-            request.save(update_fields=["confirmed_at"])
-            ContactProof.objects.filter(join_request=request, proven_at__isnull=True).exclude(pk=proof.pk).update(
-                cancelled_at=now
-            )
-        else:
-            enrollment = Enrollment.objects.filter(group_id=request.group_id, member=member).first()
+        request, enrollment = _confirm_join_request(request, member=member, proof=proof, now=now)
     audit_record(
         action="member.contact_proven",
         organization=member.organization,

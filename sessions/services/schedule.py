@@ -20,7 +20,7 @@ import calendar
 import datetime as dt
 import re
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from dateutil.rrule import rrule as RRule
 from dateutil.rrule import rrulestr
@@ -190,23 +190,23 @@ def _normalize_until(value: str, *, tz_name: str) -> str:
     return utc.strftime("%Y%m%dT%H%M%SZ")
 
 
-def validate_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> tuple[str, dt.datetime]:
-    """Validate a rule against a naive local dtstart: (canonical text, first session).
-
-    A dtstart that is not itself one of the rule's dates ("from January 1st, every
-    Tuesday") moves to the rule's first date on or after it, and that is what we
-    store: RFC 5545 leaves the recurrence set undefined when DTSTART is not an
-    occurrence, and calendar clients disagree about it.
-
-    Raises ValidationError keyed by "rrule". The timezone must already be valid.
-    """
+def _rrule_text(rrule: str) -> str:
+    """The rule's text, upper-cased, without an "RRULE:" prefix; refused when empty or
+    when it carries a DTSTART or more than one line (the start comes from dtstart)."""
     text = (rrule or "").strip().upper()
     if text.startswith("RRULE:"):
         text = text[len("RRULE:") :]
     if not text:
         raise _rrule_error(RRULE_EMPTY)
-    if any(ch in text for ch in "\r\n") or "DTSTART" in text:
-        raise _rrule_error(RRULE_DTSTART_PART if "DTSTART" in text else RRULE_MALFORMED)
+    if "DTSTART" in text:
+        raise _rrule_error(RRULE_DTSTART_PART)
+    if any(ch in text for ch in "\r\n"):
+        raise _rrule_error(RRULE_MALFORMED)
+    return text
+
+
+def _rrule_parts(text: str) -> dict[str, str]:
+    """NAME=VALUE parts, each named once and each one we support."""
     parts: dict[str, str] = {}
     for chunk in text.strip(";").split(";"):
         name, sep, value = chunk.partition("=")
@@ -220,7 +220,10 @@ def validate_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> tuple[
         if name not in ALLOWED_PARTS:
             raise _rrule_error(RRULE_UNSUPPORTED_PART.format(part=name))
         parts[name] = value
+    return parts
 
+
+def _check_freq_and_end(parts: dict[str, str]) -> None:
     freq = parts.get("FREQ")
     if not freq:
         raise _rrule_error(RRULE_FREQ_REQUIRED)
@@ -228,54 +231,98 @@ def validate_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> tuple[
         raise _rrule_error(RRULE_FREQ_INVALID)
     if "COUNT" in parts and "UNTIL" in parts:
         raise _rrule_error(RRULE_COUNT_AND_UNTIL)
-    if "COUNT" in parts:
-        count_message = RRULE_COUNT_INVALID.format(max=MAX_COUNT)
-        parts["COUNT"] = str(
-            _parse_int_list(parts["COUNT"], low=1, high=MAX_COUNT, message=count_message, allow_negative=False)[0]
-        )
-        if "," in parts["COUNT"]:
-            raise _rrule_error(count_message)
-    if "INTERVAL" in parts:
-        interval_message = RRULE_INTERVAL_INVALID.format(max=MAX_INTERVAL)
-        values = _parse_int_list(
-            parts["INTERVAL"], low=1, high=MAX_INTERVAL, message=interval_message, allow_negative=False
-        )
-        if len(values) != 1:
-            raise _rrule_error(interval_message)
-        parts["INTERVAL"] = str(values[0])
-    if "WKST" in parts and parts["WKST"] not in _DAYS:
+
+
+# Each validator takes a part's value, the other parts and the series' zone, and gives
+# the value to store.
+
+
+def _valid_count(value: str, parts: dict[str, str], tz_name: str) -> str:
+    message = RRULE_COUNT_INVALID.format(max=MAX_COUNT)
+    # Only the first number of a list is kept (as before this table existed).
+    return str(_parse_int_list(value, low=1, high=MAX_COUNT, message=message, allow_negative=False)[0])
+
+
+def _valid_interval(value: str, parts: dict[str, str], tz_name: str) -> str:
+    message = RRULE_INTERVAL_INVALID.format(max=MAX_INTERVAL)
+    values = _parse_int_list(value, low=1, high=MAX_INTERVAL, message=message, allow_negative=False)
+    if len(values) != 1:
+        raise _rrule_error(message)
+    return str(values[0])
+
+
+def _valid_wkst(value: str, parts: dict[str, str], tz_name: str) -> str:
+    if value not in _DAYS:
         raise _rrule_error(RRULE_WKST_INVALID)
+    return value
 
-    months = list(range(1, 13))
-    if "BYMONTH" in parts:
-        months = _parse_int_list(parts["BYMONTH"], low=1, high=12, message=RRULE_BYMONTH_INVALID, allow_negative=False)
-    if "BYDAY" in parts:
-        # In a YEARLY rule without BYMONTH, "20MO" counts Mondays of the year (up to 53);
-        # otherwise the number counts within a month (up to 5).
-        max_ordinal = 53 if freq == "YEARLY" and "BYMONTH" not in parts else 5
-        for item in parts["BYDAY"].split(","):
-            match = _BYDAY_RE.match(item)
-            if not match:
-                raise _rrule_error(RRULE_BYDAY_INVALID)
-            if match.group(1) is not None:
-                if freq not in ("MONTHLY", "YEARLY"):
-                    raise _rrule_error(RRULE_BYDAY_ORDINAL_FREQ)
-                ordinal = int(match.group(1))
-                if ordinal == 0 or abs(ordinal) > max_ordinal:
-                    raise _rrule_error(RRULE_BYDAY_ORDINAL_RANGE.format(max=max_ordinal))
-    if "BYMONTHDAY" in parts:
-        if freq == "WEEKLY":
-            raise _rrule_error(RRULE_BYMONTHDAY_WEEKLY)
-        monthdays = _parse_int_list(
-            parts["BYMONTHDAY"], low=1, high=31, message=RRULE_BYMONTHDAY_INVALID, allow_negative=True
-        )
-        # dateutil would search until the year 9999 for "February 30th"; refuse it up front.
-        if not any(abs(day) <= _MONTH_DAYS[month] for month in months for day in monthdays):
-            raise _rrule_error(RRULE_IMPOSSIBLE)
-    if "UNTIL" in parts:
-        parts["UNTIL"] = _normalize_until(parts["UNTIL"], tz_name=timezone)
 
-    canonical = ";".join(f"{name}={parts[name]}" for name in sorted(parts, key=PART_ORDER.__getitem__))
+def _rule_months(parts: dict[str, str]) -> list[int]:
+    if "BYMONTH" not in parts:
+        return list(range(1, 13))
+    return _parse_int_list(parts["BYMONTH"], low=1, high=12, message=RRULE_BYMONTH_INVALID, allow_negative=False)
+
+
+def _valid_bymonth(value: str, parts: dict[str, str], tz_name: str) -> str:
+    _rule_months(parts)
+    return value
+
+
+def _byday_max_ordinal(parts: dict[str, str]) -> int:
+    # In a YEARLY rule without BYMONTH, "20MO" counts Mondays of the year (up to 53);
+    # otherwise the number counts within a month (up to 5).
+    return 53 if parts["FREQ"] == "YEARLY" and "BYMONTH" not in parts else 5
+
+
+def _valid_byday(value: str, parts: dict[str, str], tz_name: str) -> str:
+    max_ordinal = _byday_max_ordinal(parts)
+    for item in value.split(","):
+        match = _BYDAY_RE.match(item)
+        if not match:
+            raise _rrule_error(RRULE_BYDAY_INVALID)
+        if match.group(1) is None:
+            continue
+        if parts["FREQ"] not in ("MONTHLY", "YEARLY"):
+            raise _rrule_error(RRULE_BYDAY_ORDINAL_FREQ)
+        ordinal = int(match.group(1))
+        if ordinal == 0 or abs(ordinal) > max_ordinal:
+            raise _rrule_error(RRULE_BYDAY_ORDINAL_RANGE.format(max=max_ordinal))
+    return value
+
+
+def _valid_bymonthday(value: str, parts: dict[str, str], tz_name: str) -> str:
+    if parts["FREQ"] == "WEEKLY":
+        raise _rrule_error(RRULE_BYMONTHDAY_WEEKLY)
+    monthdays = _parse_int_list(value, low=1, high=31, message=RRULE_BYMONTHDAY_INVALID, allow_negative=True)
+    # dateutil would search until the year 9999 for "February 30th"; refuse it up front.
+    if not any(abs(day) <= _MONTH_DAYS[month] for month in _rule_months(parts) for day in monthdays):
+        raise _rrule_error(RRULE_IMPOSSIBLE)
+    return value
+
+
+def _valid_until(value: str, parts: dict[str, str], tz_name: str) -> str:
+    return _normalize_until(value, tz_name=tz_name)
+
+
+# In this order: when a rule has several bad parts, the first one here is reported.
+_PART_VALIDATORS: dict[str, Callable[[str, dict[str, str], str], str]] = {
+    "COUNT": _valid_count,
+    "INTERVAL": _valid_interval,
+    "WKST": _valid_wkst,
+    "BYMONTH": _valid_bymonth,
+    "BYDAY": _valid_byday,
+    "BYMONTHDAY": _valid_bymonthday,
+    "UNTIL": _valid_until,
+}
+
+
+def _canonical_rrule(parts: dict[str, str]) -> str:
+    return ";".join(f"{name}={parts[name]}" for name in sorted(parts, key=PART_ORDER.__getitem__))
+
+
+def _first_session(canonical: str, *, dtstart: dt.datetime, timezone: str) -> dt.datetime:
+    """The rule's first local start on or after dtstart, refused when there is none or it
+    is more than a year away, or when the rule's first year holds more sessions than the cap."""
     start = dtstart.replace(tzinfo=zoneinfo.ZoneInfo(timezone))
     try:
         rule = rrulestr(canonical, dtstart=start)
@@ -293,7 +340,26 @@ def validate_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> tuple[
     in_first_year = len(rule.between(first.astimezone(UTC), year_end, inc=True))
     if in_first_year > max_sessions_per_year():
         raise _rrule_error(RRULE_TOO_MANY.format(count=in_first_year, max=max_sessions_per_year()))
-    return canonical, first_local
+    return first_local
+
+
+def validate_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> tuple[str, dt.datetime]:
+    """Validate a rule against a naive local dtstart: (canonical text, first session).
+
+    A dtstart that is not itself one of the rule's dates ("from January 1st, every
+    Tuesday") moves to the rule's first date on or after it, and that is what we
+    store: RFC 5545 leaves the recurrence set undefined when DTSTART is not an
+    occurrence, and calendar clients disagree about it.
+
+    Raises ValidationError keyed by "rrule". The timezone must already be valid.
+    """
+    parts = _rrule_parts(_rrule_text(rrule))
+    _check_freq_and_end(parts)
+    for name, valid_value in _PART_VALIDATORS.items():
+        if name in parts:
+            parts[name] = valid_value(parts[name], parts, timezone)
+    canonical = _canonical_rrule(parts)
+    return canonical, _first_session(canonical, dtstart=dtstart, timezone=timezone)
 
 
 def normalize_rrule(*, rrule: str, dtstart: dt.datetime, timezone: str) -> str:
@@ -632,6 +698,106 @@ def _insert_sessions(rows: Iterable[tuple]) -> int:
 # --- One-off changes --------------------------------------------------------------------
 
 
+Errors = dict[str, list[str]]
+Changes = dict[str, object]
+
+
+def _status_and_note_changes(session: Session, *, status: str | None, note: str | None) -> tuple[Errors, Changes]:
+    errors: Errors = {}
+    changed: Changes = {}
+    if status is not None and status != session.status:
+        if status not in Session.Status.values:
+            errors["status"] = [SESSION_STATUS_INVALID]
+        else:
+            changed["status"] = status
+    if note is not None and note != session.note:
+        changed["note"] = note
+    # Members are told why: cancelling needs a note, the one already there or a new one.
+    if changed.get("status") == Session.Status.CANCELLED and not str(changed.get("note", session.note)).strip():
+        errors["note"] = [SESSION_CANCEL_NEEDS_REASON]
+    return errors, changed
+
+
+def _moved_times(
+    session: Session, *, starts_at: dt.datetime | None, ends_at: dt.datetime | None
+) -> tuple[dt.datetime, dt.datetime]:
+    """The (start, end) asked for, in UTC; moving the start alone keeps the length."""
+    new_start = starts_at.astimezone(UTC) if starts_at is not None else session.starts_at
+    if ends_at is not None:
+        return new_start, ends_at.astimezone(UTC)
+    if new_start.year >= DTSTART_MAX_YEAR:  # refused by _move_errors; keeps the arithmetic in range
+        return new_start, new_start
+    return new_start, new_start + (session.ends_at - session.starts_at)
+
+
+def _move_errors(session: Session, *, new_start: dt.datetime, new_end: dt.datetime, now: dt.datetime) -> Errors:
+    """The first rule a move breaks: into the past, more than MAX_MOVE from the planned
+    date, ending before it starts, longer than a day."""
+    if new_start <= now:
+        return {"starts_at": [SESSION_MOVE_TO_PAST]}
+    if abs(new_start - session.original_start) > MAX_MOVE:
+        return {"starts_at": [SESSION_MOVE_TOO_FAR]}
+    if new_end <= new_start:
+        return {"ends_at": [SESSION_END_BEFORE_START]}
+    if new_end - new_start > dt.timedelta(hours=24):
+        return {"ends_at": [SESSION_TOO_LONG]}
+    return {}
+
+
+def _move_changes(
+    session: Session, *, starts_at: dt.datetime | None, ends_at: dt.datetime | None, now: dt.datetime
+) -> tuple[Errors, Changes]:
+    errors: Errors = {
+        name: [SESSION_NAIVE_TIME]
+        for name, value in (("starts_at", starts_at), ("ends_at", ends_at))
+        if value is not None and dj_timezone.is_naive(value)
+    }
+    if errors or (starts_at is None and ends_at is None):
+        return errors, {}
+    new_start, new_end = _moved_times(session, starts_at=starts_at, ends_at=ends_at)
+    errors = _move_errors(session, new_start=new_start, new_end=new_end, now=now)
+    if errors:
+        return errors, {}
+    changed: Changes = {}
+    if new_start != session.starts_at:
+        changed["starts_at"] = new_start
+    if new_end != session.ends_at:
+        changed["ends_at"] = new_end
+    return {}, changed
+
+
+def _venue_changes(session: Session, *, venue) -> tuple[Errors, Changes]:
+    if venue is _UNSET:
+        return {}, {}
+    try:
+        _clean_venue(venue, group=session.group)
+    except ValidationError as exc:
+        return exc.message_dict, {}
+    if (venue.pk if venue else None) != session.venue_id:
+        return {}, {"venue": venue}
+    return {}, {}
+
+
+def _apply_changes(session: Session, changed: Changes) -> None:
+    for name, value in changed.items():
+        setattr(session, name, value)
+    session.sequence += 1
+    session.modified = True
+    session.full_clean(validate_unique=False)
+    session.save()
+
+
+def _change_details(session: Session, changed: Changes) -> dict:
+    # Field names and times only: a note may name people, and the log outlives them.
+    return {
+        "changed": sorted(changed),
+        "sequence": session.sequence,
+        **{k: v.isoformat() for k, v in changed.items() if isinstance(v, dt.datetime)},
+        **({"status": session.status} if "status" in changed else {}),
+        **({"venue_id": session.venue_id} if "venue" in changed else {}),
+    }
+
+
 @transaction.atomic
 def session_change(
     *,
@@ -654,77 +820,26 @@ def session_change(
     session = Session.objects.select_for_update().select_related("group", "series").get(pk=session.pk)
     if session.starts_at <= now:
         raise ValidationError({"session": [ValidationError(SESSION_IN_PAST, code="past")]})
-    errors: dict[str, list[str]] = {}
-    changed: dict[str, object] = {}
-
-    if status is not None and status != session.status:
-        if status not in Session.Status.values:
-            errors["status"] = [SESSION_STATUS_INVALID]
-        else:
-            changed["status"] = status
-    if note is not None and note != session.note:
-        changed["note"] = note
-    new_status = changed.get("status", session.status)
-    new_note = changed.get("note", session.note)
-    if new_status == Session.Status.CANCELLED and "status" in changed and not str(new_note).strip():
-        errors["note"] = [SESSION_CANCEL_NEEDS_REASON]
-
-    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
-        if value is not None and dj_timezone.is_naive(value):
-            errors[name] = [SESSION_NAIVE_TIME]
-    if "starts_at" not in errors and "ends_at" not in errors and (starts_at is not None or ends_at is not None):
-        new_start = starts_at.astimezone(UTC) if starts_at is not None else session.starts_at
-        if ends_at is not None:
-            new_end = ends_at.astimezone(UTC)
-        elif new_start.year >= DTSTART_MAX_YEAR:  # refused below; keeps the arithmetic in range
-            new_end = new_start
-        else:  # Moving the start alone keeps the length.
-            new_end = new_start + (session.ends_at - session.starts_at)
-        if new_start <= now:
-            errors["starts_at"] = [SESSION_MOVE_TO_PAST]
-        elif abs(new_start - session.original_start) > MAX_MOVE:
-            errors["starts_at"] = [SESSION_MOVE_TOO_FAR]
-        elif new_end <= new_start:
-            errors["ends_at"] = [SESSION_END_BEFORE_START]
-        elif new_end - new_start > dt.timedelta(hours=24):
-            errors["ends_at"] = [SESSION_TOO_LONG]
-        else:
-            if new_start != session.starts_at:
-                changed["starts_at"] = new_start
-            if new_end != session.ends_at:
-                changed["ends_at"] = new_end
-
-    if venue is not _UNSET:
-        try:
-            _clean_venue(venue, group=session.group)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        else:
-            if (venue.pk if venue else None) != session.venue_id:
-                changed["venue"] = venue
+    errors: Errors = {}
+    changed: Changes = {}
+    for found_errors, found_changes in (
+        _status_and_note_changes(session, status=status, note=note),
+        _move_changes(session, starts_at=starts_at, ends_at=ends_at, now=now),
+        _venue_changes(session, venue=venue),
+    ):
+        errors.update(found_errors)
+        changed.update(found_changes)
     if errors:
         raise ValidationError(errors)
     if not changed:
         return session
 
-    for name, value in changed.items():
-        setattr(session, name, value)
-    session.sequence += 1
-    session.modified = True
-    session.full_clean(validate_unique=False)
-    session.save()
+    _apply_changes(session, changed)
     audit_record(
         group=session.group,
         actor=actor,
         action="session.change",
         target=session,
-        # Field names and times only: a note may name people, and the log outlives them.
-        details={
-            "changed": sorted(changed),
-            "sequence": session.sequence,
-            **{k: v.isoformat() for k, v in changed.items() if isinstance(v, dt.datetime)},
-            **({"status": session.status} if "status" in changed else {}),
-            **({"venue_id": session.venue_id} if "venue" in changed else {}),
-        },
+        details=_change_details(session, changed),
     )
     return session

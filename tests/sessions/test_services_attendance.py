@@ -193,3 +193,20 @@ def test_follow_up_uses_a_fixed_number_of_queries(django_assert_max_num_queries)
     with django_assert_max_num_queries(3):
         rows = follow_up_list(group=group, now=NOW)
     assert len(rows) == 8
+
+
+def test_clearing_a_mark_that_was_never_set_writes_no_row():
+    group = SupportGroupFactory()
+    (session,) = _sessions(group, count=1)
+    member = _member(group)
+    assert attendance.attendance_mark(session=session, marks=[(member.pk, None)], now=NOW) == 0
+    assert not Attendance.objects.exists()
+
+
+def test_a_cancelled_session_still_ahead_is_refused_as_cancelled():
+    group = SupportGroupFactory()
+    member = _member(group)
+    future = SessionFactory(series=_series(group), starts_at=NOW + dt.timedelta(hours=1), status="cancelled")
+    with pytest.raises(ValidationError) as info:
+        attendance.attendance_mark(session=future, marks=[(member.pk, "present")], now=NOW)
+    assert info.value.message_dict == {"session": [attendance.ATTENDANCE_CANCELLED]}

@@ -9,7 +9,7 @@ import pytest
 
 from sessions.models import ContactProof, Enrollment, JoinRequest, Member
 from sessions.services.joining import group_join, join_request_cancel, join_request_public_state
-from sessions.services.members import member_update
+from sessions.services.members import contact_proof_request, member_update
 from sessions.services.proofs import PROOF_EXPIRED, email_confirm, phone_confirm
 from tests.factories import SupportGroupFactory
 
@@ -135,3 +135,71 @@ def test_an_expired_or_cancelled_email_link_is_410_and_changes_nothing(api_clien
     assert not Enrollment.objects.exists()
     assert not Member.objects.filter(email_verified_at__isnull=False).exists()
     assert api_client.get("/api/email-confirmations/not-a-secret/").status_code == 404
+
+
+def _join_by_phone(group, *, name: str, minutes: int, **fields):
+    return group_join(group=group, display_name=name, phone=VICTIM, now=later(minutes), **fields).join_request
+
+
+def _yes(join_request, *, minutes: int):
+    proof = join_request.proofs.get()
+    return phone_confirm(member=proof.member, proof_id=proof.pk, now=later(minutes))
+
+
+def test_only_the_first_proof_takes_the_name_and_zone_typed_with_its_request():
+    group = SupportGroupFactory()
+    _join_by_phone(group, name="Stranger", minutes=0, time_zone="Asia/Tokyo")
+    owners = _join_by_phone(group, name="Ana", minutes=1, time_zone="Europe/London")
+
+    member = _yes(owners, minutes=2).member
+    assert (member.display_name, member.timezone) == ("Ana", "Europe/London")
+
+    again = _join_by_phone(SupportGroupFactory(organization=group.organization), name="Someone", minutes=3)
+    member = _yes(again, minutes=4).member
+    assert (member.display_name, member.timezone) == ("Ana", "Europe/London")
+
+
+def test_a_first_proof_without_a_typed_zone_keeps_the_records_zone():
+    group = SupportGroupFactory()
+    _join_by_phone(group, name="Stranger", minutes=0, time_zone="Asia/Tokyo")
+    member = _yes(_join_by_phone(group, name="Ana", minutes=1), minutes=2).member
+    assert (member.display_name, member.timezone) == ("Ana", "Asia/Tokyo")
+
+
+def test_a_yes_is_the_numbers_consent_and_turns_on_the_texts_asked_for():
+    group = SupportGroupFactory()
+    member = _yes(_join_by_phone(group, name="Ana", minutes=0, sms_reminders=True), minutes=1).member
+    member.refresh_from_db()
+    assert (member.sms_consent, member.sms_consent_at, member.sms_consent_source) == (
+        Member.SmsConsent.CONFIRMED,
+        later(1),
+        Member.ConsentSource.SMS_KEYWORD,
+    )
+    assert member.sms_reminders and member.phone_verified_at == later(1)
+
+    # A later YES for another request proves the number again but keeps the consent's date.
+    _yes(_join_by_phone(SupportGroupFactory(organization=group.organization), name="Ana", minutes=2), minutes=3)
+    member.refresh_from_db()
+    assert (member.sms_consent_at, member.phone_verified_at) == (later(1), later(3))
+
+
+def test_a_yes_without_texts_asked_for_leaves_them_off():
+    member = _yes(_join_by_phone(SupportGroupFactory(), name="Ana", minutes=0), minutes=1).member
+    member.refresh_from_db()
+    assert member.sms_consent == Member.SmsConsent.CONFIRMED and not member.sms_reminders
+
+
+def test_a_request_proven_again_after_it_was_confirmed_answers_with_its_enrollment():
+    group = SupportGroupFactory()
+    join_request = _join_by_phone(group, name="Ana", minutes=0)
+    first = _yes(join_request, minutes=1)
+    member = first.member
+    second_proof = contact_proof_request(
+        member=member, channel=ContactProof.Channel.SMS, join_request=join_request, now=later(2)
+    )
+
+    second = phone_confirm(member=member, proof_id=second_proof.pk, now=later(3))
+
+    assert second.enrollment == first.enrollment
+    assert JoinRequest.objects.get(pk=join_request.pk).confirmed_at == later(1)
+    assert Enrollment.objects.filter(member=member).count() == 1

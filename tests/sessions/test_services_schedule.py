@@ -10,6 +10,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from sessions.management.commands.materialize_sessions import HORIZON_TOO_SHORT
 from sessions.models import AuditLog, Session, SessionSeries
@@ -243,6 +246,71 @@ def test_rule_whose_first_session_is_over_a_year_away_is_refused():
     assert _rrule_errors("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO") == [schedule.RRULE_NONE_IN_FIRST_YEAR]
 
 
+_VALID_PARTS = ["FREQ=MONTHLY", "INTERVAL=2", "BYMONTH=1,3", "BYDAY=2TU", "WKST=SU", "UNTIL=20270630T045959Z"]
+
+
+@hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=st.permutations(_VALID_PARTS))
+def test_a_rules_stored_text_lists_its_parts_in_one_order_whatever_order_they_were_typed(order):
+    canonical, _ = schedule.validate_rrule(
+        rrule=";".join(order), dtstart=dt.datetime(2026, 1, 6, 19, 0), timezone="America/Chicago"
+    )
+    assert canonical == ";".join(_VALID_PARTS)
+    # The stored text validates to itself.
+    assert schedule.normalize_rrule(rrule=canonical, dtstart=dt.datetime(2026, 1, 6, 19, 0), timezone="UTC") == (
+        canonical
+    )
+
+
+# One bad value per part, in the order the parts are checked.
+_BAD_PARTS = [
+    ("INTERVAL=0", schedule.RRULE_INTERVAL_INVALID.format(max=schedule.MAX_INTERVAL)),
+    ("WKST=XX", schedule.RRULE_WKST_INVALID),
+    ("BYMONTH=13", schedule.RRULE_BYMONTH_INVALID),
+    ("BYDAY=TUE", schedule.RRULE_BYDAY_INVALID),
+    ("BYMONTHDAY=32", schedule.RRULE_BYMONTHDAY_INVALID),
+    ("UNTIL=tomorrow", schedule.RRULE_UNTIL_INVALID),
+]
+
+
+@hypothesis_settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=st.lists(st.sampled_from(_BAD_PARTS), min_size=1, max_size=len(_BAD_PARTS), unique=True), data=st.data())
+def test_a_rule_with_several_bad_parts_reports_the_first_checked_whatever_their_order(bad, data):
+    typed = data.draw(st.permutations(["FREQ=MONTHLY", *(part for part, _ in bad)]))
+    first_checked = min(bad, key=_BAD_PARTS.index)[1]
+    with pytest.raises(ValidationError) as info:
+        schedule.validate_rrule(rrule=";".join(typed), dtstart=dt.datetime(2026, 1, 6, 19, 0), timezone="UTC")
+    assert info.value.message_dict["rrule"] == [first_checked]
+
+
+@pytest.mark.parametrize(
+    ("rrule", "message"),
+    [
+        # The rule's shape is checked before its values, and FREQ before the other parts.
+        ("FREQ=WEEKLY;BYDAY=TU\nDTSTART=20260106T190000", schedule.RRULE_DTSTART_PART),
+        ("FREQ=WEEKLY;BYDAY=TUE;BYHOUR=19", schedule.RRULE_TIME_PARTS),
+        ("FREQ=HOURLY;INTERVAL=0", schedule.RRULE_FREQ_INVALID),
+        ("INTERVAL=0;COUNT=3;UNTIL=20260301", schedule.RRULE_FREQ_REQUIRED),
+        ("FREQ=WEEKLY;INTERVAL=0;COUNT=3;UNTIL=20260301", schedule.RRULE_COUNT_AND_UNTIL),
+        ("FREQ=WEEKLY;COUNT=0;INTERVAL=0", schedule.RRULE_COUNT_INVALID.format(max=schedule.MAX_COUNT)),
+        # The day-number limit depends on the other parts.
+        ("FREQ=YEARLY;BYDAY=54MO", schedule.RRULE_BYDAY_ORDINAL_RANGE.format(max=53)),
+        ("FREQ=YEARLY;BYMONTH=3;BYDAY=6MO", schedule.RRULE_BYDAY_ORDINAL_RANGE.format(max=5)),
+        ("FREQ=WEEKLY;INTERVAL=1,2", schedule.RRULE_INTERVAL_INVALID.format(max=schedule.MAX_INTERVAL)),
+    ],
+)
+def test_which_rule_a_bad_rrule_breaks_first(rrule, message):
+    assert _rrule_errors(rrule) == [message]
+
+
+def test_a_yearly_rule_counts_weekday_numbers_through_the_year():
+    canonical, first = schedule.validate_rrule(
+        rrule="FREQ=YEARLY;BYDAY=20MO", dtstart=dt.datetime(2026, 1, 6, 19, 0), timezone="America/Chicago"
+    )
+    assert canonical == "FREQ=YEARLY;BYDAY=20MO"
+    assert first == dt.datetime(2026, 5, 18, 19, 0)
+
+
 def test_other_fields_are_validated_together_and_nothing_is_written():
     with pytest.raises(ValidationError) as info:
         schedule.series_create(
@@ -452,6 +520,59 @@ def test_bad_changes_are_refused(changes, field, message):
     assert info.value.message_dict[field] == [message]
     session.refresh_from_db()
     assert session.sequence == 0 and not session.modified
+
+
+def test_cancelling_a_session_that_already_has_a_note_needs_no_new_one():
+    session = _future_session()
+    schedule.session_change(session=session, note="Room 2 this week", now=NOW)
+    cancelled = schedule.session_change(session=session, status="cancelled", now=NOW)
+    assert (cancelled.status, cancelled.note) == ("cancelled", "Room 2 this week")
+
+
+def test_a_blank_note_does_not_count_as_a_reason_to_cancel():
+    session = _future_session()
+    with pytest.raises(ValidationError) as info:
+        schedule.session_change(session=session, status="cancelled", note="   ", now=NOW)
+    assert info.value.message_dict == {"note": [schedule.SESSION_CANCEL_NEEDS_REASON]}
+
+
+def test_a_move_reports_only_the_first_rule_it_breaks_and_every_field_is_checked_together():
+    session = _future_session()
+    with pytest.raises(ValidationError) as info:
+        schedule.session_change(
+            session=session,
+            status="postponed",
+            starts_at=dt.datetime(2025, 12, 1, 19, 0, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2025, 12, 1, 18, 0, tzinfo=dt.UTC),
+            venue=VenueFactory(),
+            now=NOW,
+        )
+    assert info.value.message_dict == {
+        "status": [schedule.SESSION_STATUS_INVALID],
+        "starts_at": [schedule.SESSION_MOVE_TO_PAST],
+        "venue": [schedule.VENUE_OTHER_ORGANIZATION],
+    }
+
+
+def test_a_naive_end_is_refused_without_judging_the_move():
+    session = _future_session()
+    with pytest.raises(ValidationError) as info:
+        schedule.session_change(
+            session=session,
+            starts_at=dt.datetime(2025, 12, 1, 19, 0, tzinfo=dt.UTC),
+            ends_at=dt.datetime(2025, 12, 1, 21, 0),
+            now=NOW,
+        )
+    assert info.value.message_dict == {"ends_at": [schedule.SESSION_NAIVE_TIME]}
+
+
+def test_moving_the_end_alone_keeps_the_start():
+    session = _future_session()
+    new_end = session.ends_at + dt.timedelta(minutes=30)
+    moved = schedule.session_change(session=session, ends_at=new_end, now=NOW)
+    assert (moved.starts_at, moved.ends_at) == (session.starts_at, new_end)
+    log = AuditLog.objects.get(action="session.change")
+    assert log.details == {"changed": ["ends_at"], "sequence": 1, "ends_at": new_end.isoformat()}
 
 
 def test_venue_of_another_organization_is_refused():
