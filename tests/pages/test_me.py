@@ -130,6 +130,15 @@ def test_a_second_contact_is_saved_unconfirmed_and_the_page_says_so(client: Clie
     assert "Your email address is not confirmed yet." in html
 
 
+def test_saving_the_same_contacts_says_nothing_changed_and_sends_nothing(client: Client, member):
+    proofs = ContactProof.objects.count()
+    client.post(f"/me/{member.token}/contact/", {"phone": "(217) 555-0142", "email": ""})
+    html = home(client, member)
+    assert "Nothing changed." in html
+    assert "Your contact details are saved." not in html and "We texted your new number" not in html
+    assert ContactProof.objects.count() == proofs
+
+
 def test_removing_both_contacts_is_refused_on_the_form(client: Client, member):
     response = client.post(f"/me/{member.token}/contact/", {"phone": "", "email": ""})
     assert response.status_code == 400
