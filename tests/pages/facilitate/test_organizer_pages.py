@@ -124,6 +124,16 @@ def test_lead_adds_a_facilitator_by_username_with_a_role(page_world, as_lead):
     assert not Facilitator.objects.filter(group=page_world.group, user__username="dev").exists()
 
 
+def test_a_spanish_facilitators_page_gives_the_services_refusals_in_spanish(page_world, as_lead):
+    url = f"/facilitate/groups/{page_world.group.pk}/facilitators/"
+    unknown = as_lead.post(url, {"username": "nobody", "role": "co"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert unknown.status_code == 400
+    assert shows(unknown, "No hay ningún usuario con el nombre 'nobody'.")
+    assert not shows(unknown, group_services.USER_NOT_FOUND.format(username="nobody"))
+    removed = as_lead.post(f"{url}nobody/remove/", HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    assert shows(removed, "'nobody' no facilita este grupo.")
+
+
 def test_co_facilitator_sees_facilitators_but_cannot_add(page_world):
     client = signed_in(page_world.users["co_facilitator"])
     url = f"/facilitate/groups/{page_world.group.pk}/facilitators/"
