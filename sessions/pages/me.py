@@ -30,6 +30,7 @@ from sessions.selectors.roster import member_enrollment_in_group
 from sessions.services import members as member_services
 from sessions.services.attendance import attendance_rsvp
 from sessions.services.enrollment import ON_ROSTER, enrollment_leave
+from sessions.services.send_caps import SendCapReached
 
 
 def _member(token: str) -> Member:
@@ -178,6 +179,10 @@ def me_contact(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, [translated(m) for m in errors])
+        except SendCapReached as exc:
+            # A daily cap on confirmations: nothing was saved.
+            form.add_error(None, translated(exc.message))
+            return _home(request, member, status=429, contact_form=form)
     if form.errors:
         return _home(request, member, status=400, contact_form=form)
     if not updated.is_proven:
