@@ -13,6 +13,7 @@ import pytest
 from django.utils import translation
 
 from sessions import validators
+from sessions.api import access, manage
 from sessions.pages.messages import FILLED_IN, SERVICE_MESSAGES, translated
 from sessions.services import (
     attendance,
@@ -120,6 +121,21 @@ def test_an_english_page_shows_the_apis_words_unless_it_has_plainer_ones(message
     shown = _fill(message)
     with translation.override("en"):
         assert translated(shown) == str(SERVICE_MESSAGES.get(message, shown))
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        access.NOT_YOUR_ORGANIZATION,
+        access.NOT_YOUR_GROUP,
+        manage.NOT_LEAD,
+        manage.ADMINS_ONLY,
+        manage.SUPERUSERS_ONLY,
+    ],
+)
+def test_the_apis_permission_refusals_the_facilitator_pages_show_read_in_spanish(refusal):
+    with translation.override("es"):
+        assert translated(refusal) != refusal
 
 
 def test_every_message_with_values_is_matched_to_its_constant():

@@ -110,6 +110,14 @@ def test_co_facilitator_may_not_edit_the_group(page_world):
     assert shows(response, NOT_LEAD)
 
 
+def test_the_refusal_page_speaks_the_pages_language(page_world):
+    client = signed_in(page_world.users["co_facilitator"])
+    response = client.get(f"/facilitate/groups/{page_world.group.pk}/edit/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 403
+    assert shows(response, "Solo la persona principal que facilita el grupo o quien administra la organización")
+    assert not shows(response, NOT_LEAD)
+
+
 def test_lead_adds_a_facilitator_by_username_with_a_role(page_world, as_lead):
     from tests.factories import UserFactory
 
