@@ -63,30 +63,37 @@ class LanternAutoSchema(AutoSchema):
 
     def error_codes(self, operation: dict) -> list[str]:
         """The 4xx answers this operation can give, judged from how its view is built."""
-        view = self.view
         parameters = operation.get("parameters", [])
-        codes = []
+        authenticators = self.view.get_authenticators()
+        answers = {
+            "400": self._may_be_invalid(operation, parameters),
+            # Any request may carry a bad token, whatever the endpoint.
+            "401": bool(authenticators),
+            "403": self._may_be_forbidden(authenticators),
+            "404": _may_name_nothing(parameters),
+            "429": bool(self.view.get_throttles()),
+        }
+        return [code for code, possible in answers.items() if possible]
+
+    def _may_be_invalid(self, operation: dict, parameters: list[dict]) -> bool:
         # A body or a query can be invalid; a write can also be refused by the state it
         # meets (a venue still in use, the last admin), with the same field-keyed answer.
-        if self.method in UNSAFE_METHODS or "requestBody" in operation or any(p["in"] == "query" for p in parameters):
-            codes.append("400")
-        authenticators = view.get_authenticators()
-        if authenticators:
-            # Any request may carry a bad token, whatever the endpoint.
-            codes.append("401")
-        guarded = any(not isinstance(p, AllowAny) for p in view.get_permissions())
+        return (
+            self.method in UNSAFE_METHODS or "requestBody" in operation or any(p["in"] == "query" for p in parameters)
+        )
+
+    def _may_be_forbidden(self, authenticators: list) -> bool:
+        guarded = any(not isinstance(p, AllowAny) for p in self.view.get_permissions())
         csrf = self.method in UNSAFE_METHODS and any(isinstance(a, SessionAuthentication) for a in authenticators)
-        if guarded or csrf:
-            codes.append("403")
-        # A path that names something may name nothing; a page past the last is a 404 too.
-        if any(p["in"] == "path" or (p["in"] == "query" and p["name"] == "page") for p in parameters):
-            codes.append("404")
-        if view.get_throttles():
-            codes.append("429")
-        return codes
+        return guarded or csrf
 
     def _error_component(self, name: str) -> dict:
         schema = ERROR_SCHEMA if name == ERROR_COMPONENT else VALIDATION_ERROR_SCHEMA
         component = ResolvedComponent(name=name, type=ResolvedComponent.SCHEMA, object=name, schema=schema)
         self.registry.register_on_missing(component)
         return component.ref
+
+
+def _may_name_nothing(parameters: list[dict]) -> bool:
+    # A path that names something may name nothing; a page past the last is a 404 too.
+    return any(p["in"] == "path" or (p["in"] == "query" and p["name"] == "page") for p in parameters)

@@ -145,6 +145,91 @@ def _first_session_local(today: dt.date, rule: str, hour: int, minute: int) -> d
     return rrulestr(rule, dtstart=start)[0]
 
 
+class _PatternCycle:
+    """Hands out the group patterns in turn, across every organization's venues."""
+
+    def __init__(self) -> None:
+        self._index = 0
+
+    def _next(self) -> GroupPattern:
+        pattern = PATTERNS[self._index % len(PATTERNS)]
+        self._index += 1
+        return pattern
+
+    def next_for(self, venue) -> GroupPattern:
+        pattern = self._next()
+        if pattern.language != "en" and venue.country != "US":
+            # Spanish-language groups belong in the US cities; take the next pattern.
+            pattern = self._next()
+        return pattern
+
+
+def _load_organization(org_data: dict, *, admin, coordinator, patterns: _PatternCycle, now) -> list[SupportGroup]:
+    venues_data = org_data.pop("venues")
+    org = Organization.objects.create(**org_data)
+    org.admins.add(admin)
+    if org.slug == "prairie-hospice":
+        org.admins.add(coordinator)
+    lead = _user(f"lead-{org.slug}"[:150], "Jordan")
+    groups: list[SupportGroup] = []
+    for venue_data in venues_data:
+        venue = venue_create(organization=org, **venue_data)
+        for _ in range(2 if venue.country == "US" else 3):
+            groups.append(_make_group(org=org, venue=venue, pattern=patterns.next_for(venue), lead=lead, now=now))
+    if org.slug == "prairie-hospice":
+        for pattern in ONLINE_PATTERNS:
+            groups.append(_make_group(org=org, venue=org.venues.first(), pattern=pattern, lead=lead, now=now))
+        groups.append(_make_check_in_group(org=org, lead=lead, now=now))
+    return groups
+
+
+def _demo_member(*, group: SupportGroup, name: str, phone: str, email: str | None, now: dt.datetime) -> Member:
+    """A member who has answered their confirmations; every other one also takes email."""
+    by_email = email is not None
+    return Member.objects.create(
+        organization=group.organization,
+        display_name=name,
+        phone=phone,
+        email=email,
+        timezone=group.timezone,
+        sms_reminders=True,
+        email_reminders=by_email,
+        sms_consent=Member.SmsConsent.CONFIRMED,
+        sms_consent_at=now,
+        sms_consent_source=Member.ConsentSource.WEB_FORM,
+        email_consent=by_email,
+        email_consent_at=now if by_email else None,
+        phone_verified_at=now,
+        email_verified_at=now if by_email else None,
+    )
+
+
+def _fill_rosters(groups: list[SupportGroup], *, now: dt.datetime) -> int:
+    """Three to six members per group; returns how many were added."""
+    phones = _DemoPhones()
+    email_number = 100
+    added = 0
+    for index, group in enumerate(groups):
+        # Online groups belong to the Springfield hospice.
+        city = group.venue.city if group.venue else "Springfield"
+        for n in range(3 + index % 4):
+            email_number += 1
+            member = _demo_member(
+                group=group,
+                name=FIRST_NAMES[(index + n) % len(FIRST_NAMES)],
+                phone=phones.next(city),
+                email=f"member{email_number}@lantern.example" if n % 2 == 0 else None,
+                now=now,
+            )
+            enrollment, _ = enrollment_join(group=group, member=member, join_note="", now=now)
+            # Approval groups: the facilitator has approved all but the newest request, which
+            # stays pending so the demo roster shows one to act on.
+            if enrollment.status == Enrollment.Status.REQUESTED and n < 2 + index % 4:
+                enrollment_approve(enrollment=enrollment, actor=None, now=now)
+            added += 1
+    return added
+
+
 @transaction.atomic
 def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
@@ -155,71 +240,19 @@ def load_demo(*, now: dt.datetime | None = None) -> dict[str, int]:
     admin = _user("admin", "Admin", superuser=True)
     facilitator = _user("facilitator", "Sam")
     coordinator = _user("coordinator", "Rita")
-    counters = {"organizations": 0, "groups": 0, "members": 0}
-    phone_counter = 100
-    pattern_index = 0
+    patterns = _PatternCycle()
     groups: list[SupportGroup] = []
-
     for org_data in data["organizations"]:
-        venues_data = org_data.pop("venues")
-        org = Organization.objects.create(**org_data)
-        org.admins.add(admin)
-        if org.slug == "prairie-hospice":
-            org.admins.add(coordinator)
-        counters["organizations"] += 1
-        lead = _user(f"lead-{org.slug}"[:150], "Jordan")
-        for venue_data in venues_data:
-            venue = venue_create(organization=org, **venue_data)
-            for _ in range(2 if venue.country == "US" else 3):
-                pattern = PATTERNS[pattern_index % len(PATTERNS)]
-                pattern_index += 1
-                if pattern.language != "en" and venue.country != "US":
-                    # Spanish-language groups belong in the US cities; take the next pattern.
-                    pattern = PATTERNS[pattern_index % len(PATTERNS)]
-                    pattern_index += 1
-                groups.append(_make_group(org=org, venue=venue, pattern=pattern, lead=lead, now=now))
-        if org.slug == "prairie-hospice":
-            for pattern in ONLINE_PATTERNS:
-                groups.append(_make_group(org=org, venue=org.venues.first(), pattern=pattern, lead=lead, now=now))
-            groups.append(_make_check_in_group(org=org, lead=lead, now=now))
+        groups += _load_organization(org_data, admin=admin, coordinator=coordinator, patterns=patterns, now=now)
 
     # The demo facilitator leads the Springfield groups, so the login shows real rosters.
     for group in SupportGroup.objects.filter(venue__city="Springfield"):
         Facilitator.objects.get_or_create(group=group, user=facilitator, defaults={"role": Facilitator.Role.LEAD})
 
-    phones = _DemoPhones()
-    for index, group in enumerate(groups):
-        # Online groups belong to the Springfield hospice.
-        city = group.venue.city if group.venue else "Springfield"
-        for n in range(3 + index % 4):
-            phone_counter += 1
-            member = Member.objects.create(
-                organization=group.organization,
-                display_name=FIRST_NAMES[(index + n) % len(FIRST_NAMES)],
-                phone=phones.next(city),
-                email=f"member{phone_counter}@lantern.example" if n % 2 == 0 else None,
-                timezone=group.timezone,
-                sms_reminders=True,
-                email_reminders=n % 2 == 0,
-                sms_consent=Member.SmsConsent.CONFIRMED,
-                sms_consent_at=now,
-                sms_consent_source=Member.ConsentSource.WEB_FORM,
-                email_consent=n % 2 == 0,
-                email_consent_at=now if n % 2 == 0 else None,
-                # Demo members have answered their confirmations.
-                phone_verified_at=now,
-                email_verified_at=now if n % 2 == 0 else None,
-            )
-            enrollment, _ = enrollment_join(group=group, member=member, join_note="", now=now)
-            # Approval groups: the facilitator has approved all but the newest request, which
-            # stays pending so the demo roster shows one to act on.
-            if enrollment.status == Enrollment.Status.REQUESTED and n < 2 + index % 4:
-                enrollment_approve(enrollment=enrollment, actor=None, now=now)
-            counters["members"] += 1
-    counters["groups"] = len(groups)
+    members = _fill_rosters(groups, now=now)
     _date_rosters_back(groups=groups, joined_at=now - HISTORY)
     schedule.materialize_all(now=now)
-    return counters
+    return {"organizations": len(data["organizations"]), "groups": len(groups), "members": members}
 
 
 def _date_rosters_back(*, groups: list[SupportGroup], joined_at: dt.datetime) -> None:

@@ -3,7 +3,7 @@
 A form checks what HTML cannot (a number is a number, a date is a date); whatever
 the API would refuse is refused by the service the page calls, and
 `add_service_errors` puts that service's message next to the field it names, so
-the page says exactly what the API says.
+the page says what the API says, in the page's language (sessions.pages.messages).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Attendance, Facilitator, Organization, SupportGroup, Venue
+from sessions.pages.messages import translated
 from sessions.services import schedule_patterns as patterns
 from sessions.services.groups import GROUP_FIELDS
 from sessions.validators import validate_reminder_offsets
@@ -27,12 +28,12 @@ def add_service_errors(form: forms.Form, exc: ValidationError, *, fields: dict[s
     fields = fields or {}
     if not hasattr(exc, "error_dict"):
         for message in exc.messages:
-            form.add_error(None, message)
+            form.add_error(None, translated(message))
         return
     for key, messages in exc.message_dict.items():
         name = fields.get(key, key)
         target = name if name in form.fields else None
-        for message in messages:
+        for message in map(translated, messages):
             if target is not None and target in form.errors and message in form.errors[target]:
                 continue
             form.add_error(target, message)

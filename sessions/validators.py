@@ -8,24 +8,27 @@ import zoneinfo
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_noop
 
-INVALID_TIMEZONE = "Unknown time zone {value!r}: use an IANA name such as America/Chicago."
+INVALID_TIMEZONE = gettext_noop("Unknown time zone {value!r}: use an IANA name such as America/Chicago.")
 INVALID_PHONE = "Enter a valid phone number, for example +1 217 555 0134."
-PHONE_CANNOT_TEXT = (
+PHONE_CANNOT_TEXT = gettext_noop(
     "This number cannot receive text messages from Lantern. Give a mobile number "
     "(premium-rate, toll-free, shared-cost, satellite, pager and internet-only numbers are not accepted)."
 )
-PHONE_COUNTRY_NOT_ALLOWED = "Lantern sends texts only to numbers in {countries}. Give a number from one of them."
+PHONE_COUNTRY_NOT_ALLOWED = gettext_noop(
+    "Lantern sends texts only to numbers in {countries}. Give a number from one of them."
+)
 # When the deployment names no countries and has no venues yet.
 DEFAULT_SMS_COUNTRIES = ("US", "CA", "GB")
 # The number types that can receive an SMS. Anything else (premium rate, shared cost,
 # toll free, VoIP, personal, pager, UAN, voicemail, landline, unknown) could cost money
 # to text, or is how "SMS pumping" fraud earns it.
 _TEXTABLE_TYPES = frozenset({phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE})
-INVALID_LATITUDE = "Latitude must be between -90 and 90."
-INVALID_LONGITUDE = "Longitude must be between -180 and 180."
-NOT_ONE_LINE = "Use one line of text: no line breaks, tabs or other control characters."
-INVALID_OFFSETS = "Reminder offsets must be a list of 1 to 5 whole minutes between 5 and 20160 (14 days)."
+INVALID_LATITUDE = gettext_noop("Latitude must be between -90 and 90.")
+INVALID_LONGITUDE = gettext_noop("Longitude must be between -180 and 180.")
+NOT_ONE_LINE = gettext_noop("Use one line of text: no line breaks, tabs or other control characters.")
+INVALID_OFFSETS = gettext_noop("Reminder offsets must be a list of 1 to 5 whole minutes between 5 and 20160 (14 days).")
 
 _AVAILABLE_TIMEZONES = frozenset(zoneinfo.available_timezones())
 

@@ -8,13 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
 from rest_framework.exceptions import PermissionDenied
 
 from sessions.models import Organization, SupportGroup
 from sessions.permissions import can_manage_group, is_org_admin
 
-NOT_YOUR_ORGANIZATION = "You do not administer this organization."
-NOT_YOUR_GROUP = "You do not manage this group."
+NOT_YOUR_ORGANIZATION = gettext_noop("You do not administer this organization.")
+NOT_YOUR_GROUP = gettext_noop("You do not manage this group.")
 
 GroupRule = Callable[[object, SupportGroup], bool]
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -54,9 +55,9 @@ from sessions.services import organizations as organization_services
 from sessions.services.audit import audit_record
 from sessions.services.venues import venue_create, venue_update
 
-NOT_LEAD = "Only the group's lead facilitator or an organization administrator can do this."
-ADMINS_ONLY = "Only the organization's administrators can do this."
-SUPERUSERS_ONLY = "Only site administrators can create organizations."
+NOT_LEAD = gettext_noop("Only the group's lead facilitator or an organization administrator can do this.")
+ADMINS_ONLY = gettext_noop("Only the organization's administrators can do this.")
+SUPERUSERS_ONLY = gettext_noop("Only site administrators can create organizations.")
 VENUE_IN_USE = "Groups or sessions still meet at this venue; move them elsewhere first."
 UNKNOWN_STATUS = "Unknown status {value!r}; use requested, active, waitlisted, declined, removed or left."
 

@@ -2,7 +2,7 @@
 
 The API's lookups (sessions.api.access) raise DRF's PermissionDenied, which a
 plain Django view would turn into a 500. `facilitate_page` signs people in first
-and renders those refusals as a 403 page carrying the same message the API gives.
+and renders those refusals as a 403 page carrying the API's message, in the page's language.
 """
 
 from __future__ import annotations
@@ -14,11 +14,13 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.shortcuts import render
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 
+from sessions.pages.messages import translated
+
 FORBIDDEN_TEMPLATE = "sessions/facilitate/forbidden.html"
 
 
 def forbidden(request, message: str):
-    return render(request, FORBIDDEN_TEMPLATE, {"message": message}, status=403)
+    return render(request, FORBIDDEN_TEMPLATE, {"message": translated(message)}, status=403)
 
 
 def facilitate_page(view):

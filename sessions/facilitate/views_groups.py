@@ -30,6 +30,7 @@ from sessions.forms_facilitate import (
     add_service_errors,
 )
 from sessions.models import SessionSeries, SupportGroup, Venue
+from sessions.pages.messages import translated
 from sessions.permissions import can_lead_group, organizations_administered_by, venues_managed_by
 from sessions.selectors import roster as roster_selectors
 from sessions.selectors import schedule as schedule_selectors
@@ -140,7 +141,7 @@ def facilitator_remove(request, group_id: int, username: str):
         group_services.facilitator_remove(group=group, username=username, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
-            messages.error(request, message)
+            messages.error(request, translated(message))
     else:
         messages.success(request, _("%(username)s no longer facilitates this group.") % {"username": username})
     return redirect("facilitate:facilitators", group_id=group.pk)
@@ -262,7 +263,7 @@ def series_end(request, series_id: int):
         cancelled = schedule_services.series_end(series=series, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
-            messages.error(request, message)
+            messages.error(request, translated(message))
     else:
         messages.success(
             request, _("The series has ended; %(count)s future sessions are cancelled.") % {"count": cancelled}

@@ -30,6 +30,7 @@ from sessions.selectors.roster import member_enrollment_in_group
 from sessions.services import members as member_services
 from sessions.services.attendance import attendance_rsvp
 from sessions.services.enrollment import ON_ROSTER, enrollment_leave
+from sessions.services.send_caps import SendCapReached
 
 
 def _member(token: str) -> Member:
@@ -178,6 +179,10 @@ def me_contact(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, [translated(m) for m in errors])
+        except SendCapReached as exc:
+            # A daily cap on confirmations: nothing was saved.
+            form.add_error(None, translated(exc.message))
+            return _home(request, member, status=429, contact_form=form)
     if form.errors:
         return _home(request, member, status=400, contact_form=form)
     if not updated.is_proven:
@@ -191,15 +196,20 @@ def me_contact(request: HttpRequest, token: str) -> HttpResponse:
                 "by_email": confirmation_sent(member=updated, channel="email", destination=updated.email),
             },
         )
-    if updated.phone == member.phone and updated.email == member.email:
+    _say_contact_saved(request, before=member, after=updated)
+    return _back(member, "contact")
+
+
+def _say_contact_saved(request: HttpRequest, *, before, after) -> None:
+    """What changed, and which new contact was sent a confirmation to answer."""
+    if after.phone == before.phone and after.email == before.email:
         messages.success(request, _("Nothing changed."))
     else:
         messages.success(request, _("Your contact details are saved."))
-    if updated.phone != member.phone and confirmation_sent(member=updated, channel="sms", destination=updated.phone):
+    if after.phone != before.phone and confirmation_sent(member=after, channel="sms", destination=after.phone):
         messages.success(request, _("We texted your new number. Reply YES to that text to confirm it."))
-    if updated.email != member.email and confirmation_sent(member=updated, channel="email", destination=updated.email):
+    if after.email != before.email and confirmation_sent(member=after, channel="email", destination=after.email):
         messages.success(request, _("We emailed your new address. Open the link in it and press Confirm."))
-    return _back(member, "contact")
 
 
 @private_page

@@ -12,16 +12,17 @@ from collections.abc import Iterable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_noop
 
 from sessions.models import Attendance, AuditLog, Enrollment, Session, SupportGroup
 from sessions.services.audit import audit_record
 
-ATTENDANCE_NOT_STARTED = "Attendance can be taken once the session has started."
-ATTENDANCE_CANCELLED = "This session was cancelled; there is no attendance to take."
-ATTENDANCE_UNKNOWN_ENROLLMENT = "Enrollment {id} is not on this group's roster."
-ATTENDANCE_DUPLICATE_ENROLLMENT = "Enrollment {id} is listed more than once."
-ATTENDANCE_MARK_INVALID = "Attendance must be present, absent, excused or null."
-RSVP_INVALID = "RSVP must be yes, no or unknown."
+ATTENDANCE_NOT_STARTED = gettext_noop("Attendance can be taken once the session has started.")
+ATTENDANCE_CANCELLED = gettext_noop("This session was cancelled; there is no attendance to take.")
+ATTENDANCE_UNKNOWN_ENROLLMENT = gettext_noop("Enrollment {id} is not on this group's roster.")
+ATTENDANCE_DUPLICATE_ENROLLMENT = gettext_noop("Enrollment {id} is listed more than once.")
+ATTENDANCE_MARK_INVALID = gettext_noop("Attendance must be present, absent, excused or null.")
+RSVP_INVALID = gettext_noop("RSVP must be yes, no or unknown.")
 RSVP_PAST = "You can no longer RSVP: the session has started."
 RSVP_NOT_ACTIVE = "Only active members can RSVP."
 RSVP_CANCELLED = "This session was cancelled."

@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from sessions.models import Enrollment, EnrollmentEvent, Member, SupportGroup
 from sessions.services.audit import ACTOR_MEMBER, actor_label_for, audit_record
@@ -47,18 +48,26 @@ REASON_ERASE = "erase"  # the member erased their data: -> left (send them nothi
 ON_ROSTER = (Status.REQUESTED, Status.ACTIVE, Status.WAITLISTED)
 ENDED = (Status.LEFT, Status.DECLINED, Status.REMOVED)
 
-MEMBER_ERASED = "This member's data has been erased; they cannot be put on a roster."
+MEMBER_ERASED = gettext_noop("This member's data has been erased; they cannot be put on a roster.")
 # Members belong to the organization that collected their data (docs/privacy.md);
 # a check constraint cannot span tables, so these services are the guard.
-OTHER_ORGANIZATION = "This member belongs to another organization's records; they cannot join this group's roster."
-CANNOT_APPROVE = "Only a requested or waitlisted enrollment can be approved; this one is {status}."
-GROUP_FULL = "The group is full. Raise its capacity, or wait until a seat frees and the waitlist moves up."
-CANNOT_DECLINE = "Only a requested, waitlisted or active enrollment can be declined; this one is {status}."
-CANNOT_REMOVE = "Only a requested, waitlisted or active enrollment can be removed; this one is {status}."
-CANNOT_WAITLIST = "Only a requested or active enrollment can be put on the waitlist; this one is {status}."
-CANNOT_LEAVE = "You are no longer on this group's roster."
-CANNOT_MOVE = "Only a waitlisted enrollment can be moved on the waitlist; this one is {status}."
-BAD_POSITION = "The waitlist position must be between 1 and {count}."
+OTHER_ORGANIZATION = gettext_noop(
+    "This member belongs to another organization's records; they cannot join this group's roster."
+)
+CANNOT_APPROVE = gettext_noop("Only a requested or waitlisted enrollment can be approved; this one is {status}.")
+GROUP_FULL = gettext_noop(
+    "The group is full. Raise its capacity, or wait until a seat frees and the waitlist moves up."
+)
+CANNOT_DECLINE = gettext_noop(
+    "Only a requested, waitlisted or active enrollment can be declined; this one is {status}."
+)
+CANNOT_REMOVE = gettext_noop("Only a requested, waitlisted or active enrollment can be removed; this one is {status}.")
+CANNOT_WAITLIST = gettext_noop(
+    "Only a requested or active enrollment can be put on the waitlist; this one is {status}."
+)
+CANNOT_LEAVE = gettext_noop("You are no longer on this group's roster.")
+CANNOT_MOVE = gettext_noop("Only a waitlisted enrollment can be moved on the waitlist; this one is {status}.")
+BAD_POSITION = gettext_noop("The waitlist position must be between 1 and {count}.")
 
 
 def _lock_group(group_id: int) -> SupportGroup:

@@ -14,6 +14,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from sessions.models import Facilitator, Organization, SupportGroup
 from sessions.services.audit import audit_record
@@ -21,11 +22,11 @@ from sessions.services.enrollment import group_fill_seats
 from sessions.services.organizations import USER_NOT_FOUND as USER_NOT_FOUND  # facilitator_add's error
 from sessions.services.organizations import active_user_by_username
 
-VENUE_REQUIRED = "In-person and hybrid groups need a venue."
-CONFERENCE_URL_REQUIRED = "Online and hybrid groups need a conference link."
-VENUE_OTHER_ORGANIZATION = "This venue belongs to another organization."
-TIMEZONE_REQUIRED = "Groups without a venue need a time zone, for example America/Chicago."
-NOT_A_FACILITATOR = "{username!r} does not facilitate this group."
+VENUE_REQUIRED = gettext_noop("In-person and hybrid groups need a venue.")
+CONFERENCE_URL_REQUIRED = gettext_noop("Online and hybrid groups need a conference link.")
+VENUE_OTHER_ORGANIZATION = gettext_noop("This venue belongs to another organization.")
+TIMEZONE_REQUIRED = gettext_noop("Groups without a venue need a time zone, for example America/Chicago.")
+NOT_A_FACILITATOR = gettext_noop("{username!r} does not facilitate this group.")
 DEFAULT_SMS_LABEL = "Your group"
 
 # Fields the management API may set; organization is fixed at creation.

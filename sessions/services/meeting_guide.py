@@ -276,17 +276,32 @@ def _float_or_none(value) -> float | None:
         raise RowRejected(f"latitude/longitude must be numbers, got {value!r}") from None
 
 
+# Long country names seen in feeds; any other value that is not a two-letter code is read as US.
+_COUNTRY_NAMES = {"USA": "US", "UNITED STATES": "US", "CANADA": "CA", "UK": "GB"}
+
+
+def _country_code(value) -> str:
+    country = (value or "US").strip().upper()
+    if len(country) != 2:
+        country = _COUNTRY_NAMES.get(country, "US")
+    return country
+
+
+def _coordinates(row: dict) -> tuple[float, float] | None:
+    latitude, longitude = _float_or_none(row.get("latitude")), _float_or_none(row.get("longitude"))
+    if latitude is None or longitude is None:
+        return None
+    return latitude, longitude
+
+
 def _venue_for(row: dict, *, organization: Organization) -> Venue | None:
     city = (row.get("city") or "").strip()
     address = (row.get("address") or "").strip()
-    latitude, longitude = _float_or_none(row.get("latitude")), _float_or_none(row.get("longitude"))
+    coordinates = _coordinates(row)
     postal_code = str(row.get("postal_code") or "").strip()
-    if not (city or postal_code or (latitude is not None and longitude is not None)):
+    if not (city or postal_code or coordinates):
         return None
     name = (row.get("location") or address or city or "Meeting place").strip()[:200]
-    country = (row.get("country") or "US").strip().upper()
-    if len(country) != 2:
-        country = {"USA": "US", "UNITED STATES": "US", "CANADA": "CA", "UK": "GB"}.get(country, "US")
     existing = Venue.objects.filter(organization=organization, name=name, address=address, city=city).first()
     if existing:
         return existing
@@ -296,11 +311,11 @@ def _venue_for(row: dict, *, organization: Organization) -> Venue | None:
         "city": city[:120],
         "region": (row.get("state") or "").strip()[:120],
         "postal_code": postal_code[:20],
-        "country": country,
+        "country": _country_code(row.get("country")),
         "accessibility_notes": (row.get("location_notes") or "").strip(),
     }
-    if latitude is not None and longitude is not None:
-        fields.update(latitude=latitude, longitude=longitude)
+    if coordinates:
+        fields.update(latitude=coordinates[0], longitude=coordinates[1])
     return venue_create(organization=organization, **fields)
 
 
@@ -321,7 +336,44 @@ def _sms_label(days: list[int], at: dt.time) -> str:
     return f"{names[days[0]]} {part} group" if len(days) == 1 else f"Weekly {part} group"
 
 
-def _import_row(row, *, organization: Organization, now: dt.datetime) -> tuple[str, bool]:
+@dataclass(frozen=True)
+class _RowMeeting:
+    """What a row says about its meeting, read and checked before anything is written."""
+
+    name: str
+    slug: str
+    days: list[int]
+    start: dt.time
+    duration_minutes: int
+    timezone: str  # "" when the row names none: the venue's then decides
+
+
+def _required(row: dict, name: str):
+    value = row.get(name)
+    if value is None or value == "":
+        raise RowRejected(ROW_MISSING.format(field=name))
+    return value
+
+
+def _duration_minutes(row: dict, start: dt.time) -> int:
+    if not row.get("end_time"):
+        return DEFAULT_DURATION_MINUTES
+    end = _parse_time(row["end_time"], name="end_time")
+    # An end before the start runs past midnight; an end equal to it says nothing.
+    return (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % 1440 or DEFAULT_DURATION_MINUTES
+
+
+def _row_timezone(row: dict) -> str:
+    tz_name = (row.get("timezone") or "").strip()
+    if tz_name:
+        try:
+            validate_timezone(tz_name)
+        except ValidationError:
+            raise RowRejected(ROW_BAD_TIMEZONE.format(value=tz_name)) from None
+    return tz_name
+
+
+def _read_row(row) -> _RowMeeting:
     if not isinstance(row, dict):
         raise RowRejected(ROW_NOT_OBJECT)
     name = str(row.get("name") or "").strip()
@@ -330,68 +382,69 @@ def _import_row(row, *, organization: Organization, now: dt.datetime) -> tuple[s
     slug = slugify(str(row.get("slug") or ""))[:120]
     if not slug:
         raise RowRejected(ROW_MISSING.format(field="slug"))
-    if "day" not in row or row.get("day") in (None, ""):
-        raise RowRejected(ROW_MISSING.format(field="day"))
-    days = _parse_days(row["day"])
+    days = _parse_days(_required(row, "day"))
     if not row.get("time"):
         raise RowRejected(ROW_MISSING.format(field="time"))
     start = _parse_time(row["time"], name="time")
-    duration = DEFAULT_DURATION_MINUTES
-    if row.get("end_time"):
-        end = _parse_time(row["end_time"], name="end_time")
-        duration = (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % 1440 or DEFAULT_DURATION_MINUTES
-    tz_name = (row.get("timezone") or "").strip()
-    if tz_name:
-        try:
-            validate_timezone(tz_name)
-        except ValidationError:
-            raise RowRejected(ROW_BAD_TIMEZONE.format(value=tz_name)) from None
+    return _RowMeeting(
+        name=name,
+        slug=slug,
+        days=days,
+        start=start,
+        duration_minutes=_duration_minutes(row, start),
+        timezone=_row_timezone(row),
+    )
 
-    existing = SupportGroup.objects.filter(slug=slug).first()
-    if existing is not None:
-        if existing.organization_id != organization.pk:
-            raise RowRejected(ROW_SLUG_TAKEN.format(slug=slug))
-        return slug, False
 
-    venue = _venue_for(row, organization=organization)
-    if venue is None and not tz_name:
-        raise RowRejected(ROW_NEEDS_PLACE)
-    tz_name = tz_name or venue.timezone
-    types = row.get("types") if isinstance(row.get("types"), list) else []
+def _group_format(row: dict, types: list, venue: Venue | None) -> str:
+    if venue is None:
+        return SupportGroup.Format.ONLINE
     online = (
         bool(row.get("conference_url") or row.get("conference_phone"))
         or LEGACY_ONLINE_TYPE in types
         or row.get(FORMAT_FIELD) in (SupportGroup.Format.ONLINE, SupportGroup.Format.HYBRID)
     )
-    if venue is None:
-        group_format = SupportGroup.Format.ONLINE
-    else:
-        group_format = SupportGroup.Format.HYBRID if online else SupportGroup.Format.IN_PERSON
+    return SupportGroup.Format.HYBRID if online else SupportGroup.Format.IN_PERSON
+
+
+def _import_row(row, *, organization: Organization, now: dt.datetime) -> tuple[str, bool]:
+    meeting = _read_row(row)
+    existing = SupportGroup.objects.filter(slug=meeting.slug).first()
+    if existing is not None:
+        if existing.organization_id != organization.pk:
+            raise RowRejected(ROW_SLUG_TAKEN.format(slug=meeting.slug))
+        return meeting.slug, False
+
+    venue = _venue_for(row, organization=organization)
+    if venue is None and not meeting.timezone:
+        raise RowRejected(ROW_NEEDS_PLACE)
+    tz_name = meeting.timezone or venue.timezone
+    types = row.get("types") if isinstance(row.get("types"), list) else []
     group = SupportGroup(
         organization=organization,
-        name=name[:200],
-        slug=slug,
+        name=meeting.name[:200],
+        slug=meeting.slug,
         description=str(row.get("notes") or "").strip(),
-        format=group_format,
+        format=_group_format(row, types, venue),
         venue=venue,
         conference_url=str(row.get("conference_url") or "")[:200],
         timezone=tz_name,
-        sms_label=_sms_label(days, start),
+        sms_label=_sms_label(meeting.days, meeting.start),
         **_group_fields_from_types(row, types),
     )
     group.full_clean()
     group.save()
-    byday = ",".join(_RRULE_DAYS[day] for day in days)
+    byday = ",".join(_RRULE_DAYS[day] for day in meeting.days)
     series_create(
         group=group,
         rrule=f"FREQ=WEEKLY;BYDAY={byday}",
-        dtstart=_next_local_start(days, start, tz_name=tz_name, now=now),
+        dtstart=_next_local_start(meeting.days, meeting.start, tz_name=tz_name, now=now),
         timezone=tz_name,
-        duration_minutes=duration,
+        duration_minutes=meeting.duration_minutes,
         venue=venue,
         now=now,
     )
-    return slug, True
+    return meeting.slug, True
 
 
 def _reason(exc: Exception) -> str:

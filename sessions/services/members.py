@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from sessions.models import (
     Attendance,
@@ -499,7 +500,7 @@ def roster_add_in_person(
     return RosterAddResult(enrollment=enrollment, member=member, created=created, member_created=member_created)
 
 
-LANGUAGE_UNKNOWN = "Choose one of the languages Lantern speaks."
+LANGUAGE_UNKNOWN = gettext_noop("Choose one of the languages Lantern speaks.")
 
 
 @transaction.atomic

@@ -6,13 +6,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 
 from sessions.models import Organization
 from sessions.services.audit import audit_record
 
-USER_NOT_FOUND = "No user with username {username!r}."
-NOT_AN_ADMIN = "{username!r} is not an administrator of this organization."
-LAST_ADMIN = "An organization keeps at least one administrator; add another before removing this one."
+USER_NOT_FOUND = gettext_noop("No user with username {username!r}.")
+NOT_AN_ADMIN = gettext_noop("{username!r} is not an administrator of this organization.")
+LAST_ADMIN = gettext_noop("An organization keeps at least one administrator; add another before removing this one.")
 
 _EDITABLE = ("name", "slug", "contact_email", "contact_phone", "website")
 

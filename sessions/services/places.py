@@ -281,21 +281,31 @@ def resolve_place(query: str) -> ResolvedPlace:
     return resolved
 
 
+def _place_by_postal_code(code: str, *, country: str) -> Place | None:
+    zip_match = _US_ZIP.match(code)
+    lookup = zip_match.group(1) if zip_match else normalize_key(code)
+    postal = Place.objects.filter(kind=Place.Kind.POSTAL_CODE, key=lookup)
+    if country:
+        postal = postal.filter(country=country)
+    return postal.first()
+
+
+def _cities_in_region(candidates: list[Place], *, region: str, country: str) -> list[Place]:
+    readings = [r for r in _qualifier_filters(region) if not country or r["country"] == country]
+    regional = [p for p in candidates if any(p.region == r.get("region") for r in readings)]
+    # An unrecognised region ("Cook County") should not hide the city itself.
+    return regional or ([] if readings else candidates)
+
+
 def locate_address(
     *, postal_code: str = "", city: str = "", region: str = "", country: str = ""
 ) -> ResolvedPlace | None:
     """Approximate coordinates for an address: its postal code first, then its city."""
     country = (country or "").upper()
     code = (postal_code or "").strip()
-    if code:
-        zip_match = _US_ZIP.match(code)
-        lookup = zip_match.group(1) if zip_match else normalize_key(code)
-        postal = Place.objects.filter(kind=Place.Kind.POSTAL_CODE, key=lookup)
-        if country:
-            postal = postal.filter(country=country)
-        place = postal.first()
-        if place:
-            return _from_row(place)
+    place = _place_by_postal_code(code, country=country) if code else None
+    if place:
+        return _from_row(place)
     key = normalize_key(city or "")
     if not key:
         return None
@@ -304,10 +314,7 @@ def locate_address(
         candidates = candidates.filter(country=country)
     candidates = list(candidates)
     if region and candidates:
-        readings = [r for r in _qualifier_filters(region) if not country or r["country"] == country]
-        regional = [p for p in candidates if any(p.region == r.get("region") for r in readings)]
-        # An unrecognised region ("Cook County") should not hide the city itself.
-        candidates = regional or ([] if readings else candidates)
+        candidates = _cities_in_region(candidates, region=region, country=country)
     return _pick(candidates)
 
 
@@ -344,8 +351,8 @@ def _zip_rows(*, zip_prefixes: tuple[str, ...] | None) -> Iterator[dict]:
         yield {**row, "latitude": latitude, "longitude": longitude}
 
 
-def _iter_places(*, countries: set[str] | None, zip_prefixes: tuple[str, ...] | None) -> Iterator[Place]:
-    city_keys: set[tuple[str, str]] = set()
+def _world_city_places(*, countries: set[str] | None, us_city_keys: set[tuple[str, str]]) -> Iterator[Place]:
+    """The packaged world cities; adds each US city's (key, state) to `us_city_keys` as it goes."""
     for city in _all_world_cities():
         country = city["countrycode"]
         if countries and country not in countries:
@@ -353,7 +360,7 @@ def _iter_places(*, countries: set[str] | None, zip_prefixes: tuple[str, ...] | 
         key = normalize_key(city["name"])
         region = _ADMIN1_ABBREVIATIONS.get(country, {}).get(city["admin1code"], city["admin1code"] or "")
         if country == "US":
-            city_keys.add((key, region))
+            us_city_keys.add((key, region))
         yield Place(
             kind=Place.Kind.CITY,
             key=key[:120],
@@ -365,8 +372,24 @@ def _iter_places(*, countries: set[str] | None, zip_prefixes: tuple[str, ...] | 
             population=city["population"],
             timezone=city["timezone"],
         )
-    if countries and "US" not in countries:
-        return
+
+
+def _us_town_place(key: str, state: str, rows: list[dict]) -> Place:
+    # A town too small for the world-city list sits at the middle of its ZIP codes.
+    return Place(
+        kind=Place.Kind.CITY,
+        key=key[:120],
+        name=rows[0]["city"].title()[:120],
+        region=state,
+        country="US",
+        latitude=round(sum(r["latitude"] for r in rows) / len(rows), 5),
+        longitude=round(sum(r["longitude"] for r in rows) / len(rows), 5),
+        timezone=rows[0].get("timezone") or "",
+    )
+
+
+def _us_zip_places(*, zip_prefixes: tuple[str, ...] | None, us_city_keys: set[tuple[str, str]]) -> Iterator[Place]:
+    """Every US ZIP code, then a city row for each town the world-city list does not have."""
     towns: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for row in _zip_rows(zip_prefixes=zip_prefixes):
         yield Place(
@@ -383,18 +406,16 @@ def _iter_places(*, countries: set[str] | None, zip_prefixes: tuple[str, ...] | 
         if row["zip_code_type"] == "STANDARD":
             towns[(normalize_key(row["city"]), row["state"])].append(row)
     for (key, state), rows in towns.items():
-        if (key, state) in city_keys:
-            continue
-        yield Place(
-            kind=Place.Kind.CITY,
-            key=key[:120],
-            name=rows[0]["city"].title()[:120],
-            region=state,
-            country="US",
-            latitude=round(sum(r["latitude"] for r in rows) / len(rows), 5),
-            longitude=round(sum(r["longitude"] for r in rows) / len(rows), 5),
-            timezone=rows[0].get("timezone") or "",
-        )
+        if (key, state) not in us_city_keys:
+            yield _us_town_place(key, state, rows)
+
+
+def _iter_places(*, countries: set[str] | None, zip_prefixes: tuple[str, ...] | None) -> Iterator[Place]:
+    us_city_keys: set[tuple[str, str]] = set()
+    yield from _world_city_places(countries=countries, us_city_keys=us_city_keys)
+    if countries and "US" not in countries:
+        return
+    yield from _us_zip_places(zip_prefixes=zip_prefixes, us_city_keys=us_city_keys)
 
 
 def places_load(

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone as dj_timezone
+from django.utils.translation import gettext_noop
 
 from sessions.models import Session, SessionSeries, SupportGroup, Venue
 from sessions.services.audit import audit_record
@@ -58,28 +59,30 @@ RRULE_BYMONTHDAY_WEEKLY = "BYMONTHDAY cannot be used with FREQ=WEEKLY (RFC 5545)
 RRULE_BYMONTH_INVALID = "BYMONTH must list months from 1 to 12."
 RRULE_WKST_INVALID = "WKST must be a day such as MO or SU."
 RRULE_UNTIL_INVALID = "UNTIL must be a date (20260630) or a date-time (20260630T235959Z)."
-RRULE_IMPOSSIBLE = "This rule never produces a session (no such day in those months)."
-RRULE_NO_OCCURRENCES = "This rule produces no sessions: check UNTIL, COUNT and dtstart."
-RRULE_NONE_IN_FIRST_YEAR = "This rule's first session would be more than a year after dtstart."
-RRULE_TOO_MANY = "This rule produces {count} sessions in its first year; the limit is {max}."
+RRULE_IMPOSSIBLE = gettext_noop("This rule never produces a session (no such day in those months).")
+RRULE_NO_OCCURRENCES = gettext_noop("This rule produces no sessions: check UNTIL, COUNT and dtstart.")
+RRULE_NONE_IN_FIRST_YEAR = gettext_noop("This rule's first session would be more than a year after dtstart.")
+RRULE_TOO_MANY = gettext_noop("This rule produces {count} sessions in its first year; the limit is {max}.")
 RRULE_INVALID = "This is not a valid recurrence rule: {error}"
-DTSTART_REQUIRED = "Give the local date and time of the first session."
+DTSTART_REQUIRED = gettext_noop("Give the local date and time of the first session.")
 DTSTART_HAS_OFFSET = (
     "dtstart is a local date-time in the series' time zone: leave out the offset, e.g. 2026-01-06T19:00."
 )
-DTSTART_OUT_OF_RANGE = "dtstart must be between the years 2000 and 2100."
-DURATION_INVALID = "Duration must be a whole number of minutes from 5 to 1440."
-VENUE_OTHER_ORGANIZATION = "This venue belongs to another organization."
+DTSTART_OUT_OF_RANGE = gettext_noop("dtstart must be between the years 2000 and 2100.")
+DURATION_INVALID = gettext_noop("Duration must be a whole number of minutes from 5 to 1440.")
+VENUE_OTHER_ORGANIZATION = gettext_noop("This venue belongs to another organization.")
 SERIES_FIELD_UNKNOWN = "{field} cannot be changed here."
-SERIES_INACTIVE = "This series has ended and cannot be changed."
-SESSION_IN_PAST = "Sessions that have started or finished cannot be changed."
-SESSION_MOVE_TO_PAST = "A session cannot be moved into the past."
-SESSION_MOVE_TOO_FAR = "A session can move at most a year from its planned date; start a new series instead."
-SESSION_END_BEFORE_START = "The session must end after it starts."
-SESSION_TOO_LONG = "A session cannot last longer than 24 hours."
+SERIES_INACTIVE = gettext_noop("This series has ended and cannot be changed.")
+SESSION_IN_PAST = gettext_noop("Sessions that have started or finished cannot be changed.")
+SESSION_MOVE_TO_PAST = gettext_noop("A session cannot be moved into the past.")
+SESSION_MOVE_TOO_FAR = gettext_noop(
+    "A session can move at most a year from its planned date; start a new series instead."
+)
+SESSION_END_BEFORE_START = gettext_noop("The session must end after it starts.")
+SESSION_TOO_LONG = gettext_noop("A session cannot last longer than 24 hours.")
 SESSION_NAIVE_TIME = "Give the time with its UTC offset, e.g. 2026-03-10T19:00:00-05:00."
 SESSION_STATUS_INVALID = "Status must be scheduled or cancelled."
-SESSION_CANCEL_NEEDS_REASON = "Give a reason in note when cancelling a session; members will see it."
+SESSION_CANCEL_NEEDS_REASON = gettext_noop("Give a reason in note when cancelling a session; members will see it.")
 SERIES_ENDED_NOTE = "This meeting series has ended."
 
 # --- Limits (documented in docs/schedule.md) --------------------------------------

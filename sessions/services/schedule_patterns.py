@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from sessions.models import SessionSeries, SupportGroup, Venue
 from sessions.services import groups as group_services
@@ -40,16 +41,18 @@ PREVIEW_COUNT = 8
 MAX_DATES = 60
 DEFAULT_CYCLE_WEEKS = 13
 
-PATTERN_UNKNOWN = "Choose how often the group meets."
-WEEKDAY_REQUIRED = "Choose the day of the week."
-ORDINAL_REQUIRED = "Choose which week of the month (1st, 2nd, 3rd, 4th or last)."
-CYCLE_WEEKS_INVALID = "A cycle lasts from 2 to 52 weeks."
-DATES_REQUIRED = "Give at least one date, one per line, like 2026-03-12."
-DATE_INVALID = "{value!r} is not a date; write it like 2026-03-12."
-TOO_MANY_DATES = "Give at most {max} dates at a time."
-FIRST_DATE_REQUIRED = "Give the date from which the group meets."
-TIME_REQUIRED = "Give the time the group starts."
-DATES_NOT_EDITABLE = "A list of dates is edited one date at a time: end a date's series and add a new one."
+PATTERN_UNKNOWN = gettext_noop("Choose how often the group meets.")
+WEEKDAY_REQUIRED = gettext_noop("Choose the day of the week.")
+ORDINAL_REQUIRED = gettext_noop("Choose which week of the month (1st, 2nd, 3rd, 4th or last).")
+CYCLE_WEEKS_INVALID = gettext_noop("A cycle lasts from 2 to 52 weeks.")
+DATES_REQUIRED = gettext_noop("Give at least one date, one per line, like 2026-03-12.")
+DATE_INVALID = gettext_noop("{value!r} is not a date; write it like 2026-03-12.")
+TOO_MANY_DATES = gettext_noop("Give at most {max} dates at a time.")
+FIRST_DATE_REQUIRED = gettext_noop("Give the date from which the group meets.")
+TIME_REQUIRED = gettext_noop("Give the time the group starts.")
+DATES_NOT_EDITABLE = gettext_noop(
+    "A list of dates is edited one date at a time: end a date's series and add a new one."
+)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

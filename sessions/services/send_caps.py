@@ -31,13 +31,16 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext_noop
 
 from sessions.models import RateCounter
 
-CAP_DESTINATION = "This phone number or email address has been sent several messages today. Please try again tomorrow."
-CAP_MEMBER = "Too many contact changes or confirmations for this person today. Please try again tomorrow."
+CAP_DESTINATION = gettext_noop(
+    "This phone number or email address has been sent several messages today. Please try again tomorrow."
+)
+CAP_MEMBER = gettext_noop("Too many contact changes or confirmations for this person today. Please try again tomorrow.")
 CAP_CLIENT = "Too many requests that send messages from this connection today. Please try again tomorrow."
-CAP_STAFF = "You have added or changed many contacts today. Please try again tomorrow."
+CAP_STAFF = gettext_noop("You have added or changed many contacts today. Please try again tomorrow.")
 CAP_GLOBAL = "We cannot send more confirmation messages today. Please try again tomorrow."
 
 SCOPE_DESTINATION = "destination"

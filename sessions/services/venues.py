@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 from timezonefinder import TimezoneFinder
 
 from sessions.models import Organization, Venue
 from sessions.services.places import locate_address
 from sessions.validators import validate_latitude, validate_longitude
 
-VENUE_NOT_LOCATED = (
+VENUE_NOT_LOCATED = gettext_noop(
     "We could not find this address from its postal code or city. "
     "Please give the venue's latitude and longitude (for example 39.8003, -89.6437)."
 )
-VENUE_COORDINATE_MISSING = "Give both latitude and longitude, or neither to locate the venue from its address."
-VENUE_TIMEZONE_UNKNOWN = "No time zone is known at these coordinates; please give the venue's time zone."
+VENUE_COORDINATE_MISSING = gettext_noop(
+    "Give both latitude and longitude, or neither to locate the venue from its address."
+)
+VENUE_TIMEZONE_UNKNOWN = gettext_noop("No time zone is known at these coordinates; please give the venue's time zone.")
 _ADDRESS_FIELDS = ("postal_code", "city", "region", "country")
 
 _tzfinder: TimezoneFinder | None = None

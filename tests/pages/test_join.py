@@ -86,6 +86,37 @@ def test_the_daily_cap_is_a_429_with_the_reason(client: Client, settings):
     assert not JoinRequest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("phone", "spanish"),
+    [
+        # A toll-free number cannot receive texts.
+        ("(800) 555-0100", "Este número no puede recibir textos de Lantern. Dé un número de celular"),
+        # A French mobile where this deployment texts only the US: the list is filled into the translation.
+        ("+33 6 12 34 56 78", "Lantern solo envía textos a números de US. Dé un número de uno de esos países."),
+    ],
+)
+def test_a_phone_the_service_refuses_is_explained_in_spanish_on_a_spanish_page(
+    client: Client, settings, phone, spanish
+):
+    settings.SMS_ALLOWED_COUNTRIES = ["US"]
+    group = make_group()
+    response = client.post(f"/groups/{group.slug}/join/", {**VALID, "phone": phone}, HTTP_ACCEPT_LANGUAGE="es")
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f'<a href="#id_phone">{spanish}' in html
+    assert "Lantern sends texts only" not in html and "cannot receive text messages" not in html
+    assert not JoinRequest.objects.exists()
+
+
+def test_the_daily_cap_is_explained_in_spanish_on_a_spanish_page(client: Client, settings):
+    settings.SEND_CAP_PER_DESTINATION = 0
+    group = make_group()
+    response = client.post(f"/groups/{group.slug}/join/", VALID, HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 429
+    assert "Ya enviamos varios textos de confirmación a este número hoy." in response.content.decode()
+    assert JOIN_CAP_NUMBER not in response.content.decode()
+
+
 def test_a_known_members_number_gets_the_same_answer_and_changes_nothing(client: Client):
     group = make_group()
     owner = MemberFactory(organization=group.organization, phone="+12175550142", display_name="Owner")

@@ -130,6 +130,35 @@ def test_a_second_contact_is_saved_unconfirmed_and_the_page_says_so(client: Clie
     assert "Your email address is not confirmed yet." in html
 
 
+def test_saving_the_same_contacts_says_nothing_changed_and_sends_nothing(client: Client, member):
+    proofs = ContactProof.objects.count()
+    client.post(f"/me/{member.token}/contact/", {"phone": "(217) 555-0142", "email": ""})
+    html = home(client, member)
+    assert "Nothing changed." in html
+    assert "Your contact details are saved." not in html and "We texted your new number" not in html
+    assert ContactProof.objects.count() == proofs
+
+
+def test_a_new_number_past_the_daily_cap_is_refused_in_the_pages_language(client: Client, member, settings):
+    settings.SEND_CAP_PER_DESTINATION = 0
+    Member.objects.filter(pk=member.pk).update(sms_reminders=True, sms_consent="confirmed")
+    response = client.post(
+        f"/me/{member.token}/contact/", {"phone": "(217) 555-0199", "email": ""}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 429
+    assert "Ya enviamos varios mensajes a este teléfono o correo hoy. Intente mañana." in response.content.decode()
+    member.refresh_from_db()
+    assert member.phone == "+12175550142" and not ContactProof.objects.filter(member=member).exists()
+
+
+def test_a_number_lantern_cannot_text_is_refused_in_spanish(client: Client, member):
+    response = client.post(
+        f"/me/{member.token}/contact/", {"phone": "(800) 555-0100", "email": ""}, HTTP_ACCEPT_LANGUAGE="es"
+    )
+    assert response.status_code == 400
+    assert "Este número no puede recibir textos de Lantern." in response.content.decode()
+
+
 def test_removing_both_contacts_is_refused_on_the_form(client: Client, member):
     response = client.post(f"/me/{member.token}/contact/", {"phone": "", "email": ""})
     assert response.status_code == 400

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from sessions.demo import load_demo
-from sessions.models import Session, SupportGroup
+from sessions.models import Member, Organization, Session, SupportGroup
 
 pytestmark = pytest.mark.django_db
 
@@ -21,6 +21,23 @@ def test_demo_has_forty_listed_groups_in_eight_us_cities_and_two_other_countries
     other_countries = {g.venue.country for g in listed if g.venue and g.venue.country != "US"}
     assert len(us_cities) >= 8
     assert len(other_countries) >= 2
+
+
+def test_demo_counts_what_it_loaded_and_keeps_spanish_groups_in_us_cities():
+    counts = load_demo(now=NOW)
+    assert counts == {
+        "organizations": Organization.objects.count(),
+        "groups": SupportGroup.objects.count(),
+        "members": Member.objects.count(),
+    }
+    in_person_spanish = SupportGroup.objects.filter(venue__isnull=False).exclude(language="en")
+    assert in_person_spanish.exists()
+    assert set(in_person_spanish.values_list("venue__country", flat=True)) == {"US"}
+    # Every other member also takes email, consented and confirmed.
+    assert Member.objects.filter(email__isnull=False, email_consent=True, email_verified_at__isnull=False).exists()
+    assert not Member.objects.filter(email__isnull=True, email_consent=True).exists()
+    coordinated = Organization.objects.filter(admins__username="coordinator")
+    assert list(coordinated.values_list("slug", flat=True)) == ["prairie-hospice"]
 
 
 def test_every_demo_group_has_upcoming_sessions_and_a_facilitator():

@@ -9,6 +9,9 @@ from django.core.management import CommandError, call_command
 from sessions.models import Session, SessionSeries, SupportGroup, Venue
 from sessions.services.meeting_guide import (
     ROW_BAD_DAY,
+    ROW_BAD_TIME,
+    ROW_BAD_TIMEZONE,
+    ROW_MISSING,
     ROW_NEEDS_PLACE,
     ROW_SLUG_TAKEN,
     TOPIC_FIELD,
@@ -193,6 +196,110 @@ def test_import_refuses_a_slug_owned_by_another_organization():
         now=NOW,
     )
     assert report.rejected == [(1, "taken", ROW_SLUG_TAKEN.format(slug="taken"))]
+
+
+PLACED = {"day": 1, "time": "10:00", "city": "Springfield", "latitude": 39.8, "longitude": -89.65}
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ({**PLACED, "slug": "no-name"}, ROW_MISSING.format(field="name")),
+        ({**PLACED, "name": "   ", "slug": "blank-name"}, ROW_MISSING.format(field="name")),
+        ({**PLACED, "name": "No slug"}, ROW_MISSING.format(field="slug")),
+        ({**PLACED, "name": "Bad slug", "slug": "!!!"}, ROW_MISSING.format(field="slug")),
+        ({**PLACED, "name": "Empty day", "slug": "empty-day", "day": ""}, ROW_MISSING.format(field="day")),
+        ({**PLACED, "name": "Day list", "slug": "day-list", "day": []}, ROW_BAD_DAY),
+        ({**PLACED, "name": "True day", "slug": "true-day", "day": True}, ROW_BAD_DAY),
+        ({**PLACED, "name": "No time", "slug": "no-time", "time": ""}, ROW_MISSING.format(field="time")),
+        ({**PLACED, "name": "Bad time", "slug": "bad-time", "time": "noon"}, ROW_BAD_TIME.format(field="time")),
+        (
+            {**PLACED, "name": "Bad end", "slug": "bad-end", "end_time": "25"},
+            ROW_BAD_TIME.format(field="end_time"),
+        ),
+        (
+            {**PLACED, "name": "Bad zone", "slug": "bad-zone", "timezone": "Mars/Olympus"},
+            ROW_BAD_TIMEZONE.format(value="Mars/Olympus"),
+        ),
+        (
+            {**PLACED, "name": "Bad lat", "slug": "bad-lat", "latitude": "north"},
+            "latitude/longitude must be numbers, got 'north'",
+        ),
+    ],
+)
+def test_import_rejects_a_row_and_says_which_field(row, reason):
+    report = meeting_guide_import(rows=[row], organization=OrganizationFactory(), now=NOW)
+    assert report.created == []
+    assert [rejected_reason for _, _, rejected_reason in report.rejected] == [reason]
+
+
+def test_day_zero_is_sunday_and_not_missing():
+    report = meeting_guide_import(
+        rows=[{**PLACED, "name": "Sunday", "slug": "sunday", "day": 0}], organization=OrganizationFactory(), now=NOW
+    )
+    assert report.created == ["sunday"]
+    assert "BYDAY=SU" in SessionSeries.objects.get(group__slug="sunday").rrule
+
+
+@pytest.mark.parametrize(
+    ("time", "end_time", "minutes"),
+    [
+        ("19:00", None, 60),  # the spec's default
+        ("19:00", "20:15", 75),
+        ("23:00", "00:30", 90),  # past midnight
+        ("19:00", "19:00", 60),  # an end equal to the start says nothing
+    ],
+)
+def test_import_duration_comes_from_end_time(time, end_time, minutes):
+    row = {**PLACED, "name": "Timed", "slug": "timed", "time": time}
+    if end_time:
+        row["end_time"] = end_time
+    meeting_guide_import(rows=[row], organization=OrganizationFactory(), now=NOW)
+    assert SessionSeries.objects.get(group__slug="timed").duration_minutes == minutes
+
+
+@pytest.mark.parametrize(
+    ("extra", "group_format"),
+    [
+        ({}, "in_person"),
+        ({"conference_url": "https://meet.example/x"}, "hybrid"),
+        ({"conference_phone": "+15555550100"}, "hybrid"),
+        ({"types": ["ONL"]}, "hybrid"),
+        ({TOPIC_FIELD: "grief", "lantern_format": "online"}, "hybrid"),
+        ({"lantern_format": "hybrid"}, "hybrid"),
+        ({"lantern_format": "in_person"}, "in_person"),
+    ],
+)
+def test_a_placed_meeting_with_an_online_sign_is_hybrid(extra, group_format):
+    meeting_guide_import(
+        rows=[{**PLACED, "name": "Placed", "slug": "placed", **extra}], organization=OrganizationFactory(), now=NOW
+    )
+    assert SupportGroup.objects.get(slug="placed").format == group_format
+
+
+@pytest.mark.parametrize(
+    ("country", "code"),
+    [(None, "US"), ("ca", "CA"), ("USA", "US"), ("United States", "US"), ("Canada", "CA"), ("Narnia", "US")],
+)
+def test_import_reads_a_country_name_as_its_code(country, code):
+    row = {**PLACED, "name": "Abroad", "slug": "abroad", "timezone": "America/Chicago"}
+    if country:
+        row["country"] = country
+    meeting_guide_import(rows=[row], organization=OrganizationFactory(), now=NOW)
+    assert SupportGroup.objects.get(slug="abroad").venue.country == code
+
+
+def test_import_reuses_the_organizations_venue_of_the_same_name_and_address():
+    org = OrganizationFactory()
+    rows = [
+        {**PLACED, "name": "First", "slug": "first", "location": "Library", "address": "1 Elm St"},
+        {**PLACED, "name": "Second", "slug": "second", "location": "Library", "address": "1 Elm St"},
+        {**PLACED, "name": "Third", "slug": "third", "address": "1 Elm St"},
+    ]
+    meeting_guide_import(rows=rows, organization=org, now=NOW)
+    first, second, third = (SupportGroup.objects.get(slug=slug).venue for slug in ("first", "second", "third"))
+    assert first == second and first.name == "Library"
+    assert third != first and third.name == "1 Elm St"  # no location: the address names the place
 
 
 def test_round_trip_of_our_own_feed():

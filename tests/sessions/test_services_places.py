@@ -9,6 +9,7 @@ from sessions.services.places import (
     COORDINATES_OUT_OF_RANGE,
     PlaceNotFound,
     haversine_km,
+    locate_address,
     normalize_key,
     places_load,
     resolve_place,
@@ -110,6 +111,33 @@ def test_small_us_town_found_through_its_zip_codes():
     place = resolve_place("Carlinville, IL")
     assert (place.region, place.country, place.population) == ("IL", "US", 0)
     assert abs(place.latitude - 39.28) < 0.1
+
+
+@pytest.mark.usefixtures("places")
+def test_a_world_city_is_not_listed_again_from_its_zip_codes():
+    # Springfield IL is in the world list and has ZIP codes: one city row, the world list's.
+    rows = Place.objects.filter(kind=Place.Kind.CITY, key="springfield", region="IL", country="US")
+    assert rows.count() == 1 and rows.get().population > 0
+
+
+@pytest.mark.usefixtures("places")
+def test_an_address_is_located_by_its_postal_code_first():
+    place = locate_address(postal_code="62704-1234", city="Portland", region="OR", country="us")
+    assert (place.kind, place.postal_code, place.region) == ("postal_code", "62704", "IL")
+    # A ZIP code in another country than the one given is not this address's.
+    place = locate_address(postal_code="62704", city="Lyon", country="FR")
+    assert (place.kind, place.name, place.country) == ("city", "Lyon", "FR")
+
+
+@pytest.mark.usefixtures("places")
+def test_an_address_without_a_known_postal_code_is_located_by_its_city_in_its_region():
+    assert locate_address(postal_code="99999", city="Springfield", region="Illinois", country="US").region == "IL"
+    assert locate_address(city="Springfield", region="IL").region == "IL"
+    # An unrecognised region keeps the city; a recognised one where the city is not finds nothing.
+    assert locate_address(city="Springfield", region="Sangamon County", country="US").region == "MO"
+    assert locate_address(city="Carlinville", region="OR", country="US") is None
+    assert locate_address(city="Lyon", country="US") is None
+    assert locate_address(postal_code="", city="  ") is None
 
 
 def test_coordinates():

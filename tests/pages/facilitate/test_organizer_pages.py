@@ -110,6 +110,14 @@ def test_co_facilitator_may_not_edit_the_group(page_world):
     assert shows(response, NOT_LEAD)
 
 
+def test_the_refusal_page_speaks_the_pages_language(page_world):
+    client = signed_in(page_world.users["co_facilitator"])
+    response = client.get(f"/facilitate/groups/{page_world.group.pk}/edit/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 403
+    assert shows(response, "Solo la persona principal que facilita el grupo o quien administra la organización")
+    assert not shows(response, NOT_LEAD)
+
+
 def test_lead_adds_a_facilitator_by_username_with_a_role(page_world, as_lead):
     from tests.factories import UserFactory
 
@@ -122,6 +130,16 @@ def test_lead_adds_a_facilitator_by_username_with_a_role(page_world, as_lead):
     assert shows(unknown, group_services.USER_NOT_FOUND.format(username="nobody"))
     assert as_lead.post(f"{url}dev/remove/").status_code == 302
     assert not Facilitator.objects.filter(group=page_world.group, user__username="dev").exists()
+
+
+def test_a_spanish_facilitators_page_gives_the_services_refusals_in_spanish(page_world, as_lead):
+    url = f"/facilitate/groups/{page_world.group.pk}/facilitators/"
+    unknown = as_lead.post(url, {"username": "nobody", "role": "co"}, HTTP_ACCEPT_LANGUAGE="es")
+    assert unknown.status_code == 400
+    assert shows(unknown, "No hay ningún usuario con el nombre 'nobody'.")
+    assert not shows(unknown, group_services.USER_NOT_FOUND.format(username="nobody"))
+    removed = as_lead.post(f"{url}nobody/remove/", HTTP_ACCEPT_LANGUAGE="es", follow=True)
+    assert shows(removed, "'nobody' no facilita este grupo.")
 
 
 def test_co_facilitator_sees_facilitators_but_cannot_add(page_world):
