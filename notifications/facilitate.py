@@ -8,8 +8,6 @@ here by URL name only, so sessions still never imports notifications.
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
@@ -144,7 +142,7 @@ def follow_up(request, group_id: int):
         details={"members": len(rows)},
     )
     items = [{"row": row, "text": texts.check_in_text(display_name=row.display_name)} for row in rows]
-    zone = zoneinfo.ZoneInfo(group.timezone)
+    zone = group.local_zone
     for item in items:
         last = item["row"].last_attended_at
         item["last_local"] = last.astimezone(zone) if last else None

@@ -191,7 +191,7 @@ def _demo_member(*, group: SupportGroup, name: str, phone: str, email: str | Non
         display_name=name,
         phone=phone,
         email=email,
-        timezone=group.timezone,
+        timezone=group.local_zone.key,
         sms_reminders=True,
         email_reminders=by_email,
         sms_consent=Member.SmsConsent.CONFIRMED,

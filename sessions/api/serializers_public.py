@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -142,10 +141,6 @@ class VenueSummarySerializer(serializers.ModelSerializer):
         fields = ["name", "city", "region", "postal_code", "country", "latitude", "longitude"]
 
 
-def group_zone(group: SupportGroup) -> zoneinfo.ZoneInfo:
-    return group.local_zone
-
-
 def _seats(group: SupportGroup) -> dict:
     if group.capacity is None:
         return {"seats_left": None, "full": False}
@@ -162,7 +157,7 @@ def with_cohort_label(progress: dict | None) -> dict | None:
 
 
 def _cohort(group: SupportGroup, next_start: dt.datetime | None) -> dict | None:
-    local_date = next_start.astimezone(group_zone(group)).date() if next_start else None
+    local_date = next_start.astimezone(group.local_zone).date() if next_start else None
     return with_cohort_label(cohort_progress(group, local_date))
 
 
@@ -210,7 +205,7 @@ class GroupSearchResultSerializer(serializers.ModelSerializer):
     def get_next_session(self, group) -> dict | None:
         if group.next_starts_at is None:
             return None
-        zone = group_zone(group)
+        zone = group.local_zone
         return {
             "starts_at": group.next_starts_at.astimezone(zone).isoformat(),
             "ends_at": group.next_ends_at.astimezone(zone).isoformat(),
@@ -286,7 +281,7 @@ class GroupDetailSerializer(GroupSearchResultSerializer):
         return {"name": org.name, "email": org.contact_email, "phone": org.contact_phone, "website": org.website}
 
     def get_timezone(self, group) -> str:
-        return group_zone(group).key
+        return group.local_zone.key
 
     def get_accessibility_notes(self, group) -> str:
         return group.venue.accessibility_notes if group.venue_id else ""

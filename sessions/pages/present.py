@@ -13,7 +13,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
 
-from sessions.api.serializers_public import group_zone
 from sessions.models import SupportGroup
 from sessions.pages import labels
 from sessions.services.places import KM_PER_MILE
@@ -92,7 +91,7 @@ class _Words:
 
 
 def _summary(group: SupportGroup, words: _Words) -> GroupSummary:
-    zone = group_zone(group)
+    zone = group.local_zone
     seats, full = seats_text(group)
     venue = group.venue if group.venue_id else None
     if group.format == SupportGroup.Format.ONLINE or venue is None:

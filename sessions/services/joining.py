@@ -190,7 +190,7 @@ def group_join(
     # Taken whatever happens next, so a 429 cannot tell a known contact from a new one.
     _take_caps_for_destination(channel=channel, destination=destination, client=client, now=now)
 
-    zone = time_zone or (group.venue.timezone if group.venue_id else group.timezone)
+    zone = time_zone or group.local_zone.key
     member = _member_for_request(
         group=group, display_name=display_name, phone=phone_e164, email=email, time_zone=zone, now=now
     )

@@ -423,7 +423,7 @@ def _new_in_person_member(*, group: SupportGroup, display_name: str, phone: str 
         display_name=display_name.strip(),
         phone=phone,
         email=email,
-        timezone=group.timezone,
+        timezone=group.local_zone.key,
     )
     _save_member(member, phone_changed=True, email_changed=True)
     return member

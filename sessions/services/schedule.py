@@ -141,7 +141,7 @@ def _store_local(local: dt.datetime) -> dt.datetime:
 
 def series_rule(series: SessionSeries) -> RRule:
     """The dateutil rule with a zone-aware DTSTART, as a calendar client builds it."""
-    start = series_local_dtstart(series).replace(tzinfo=zoneinfo.ZoneInfo(series.timezone))
+    start = series_local_dtstart(series).replace(tzinfo=series.local_zone)
     return rrulestr(series.rrule, dtstart=start)
 
 

@@ -164,3 +164,13 @@ def test_joining_and_adding_in_person_read_typed_contacts_the_same_way(add):
     add(group, phone="07400 123456", email=" Ana@Example.ORG ")
     assert Member.objects.filter(phone="+447400123456").exists()
     assert Member.objects.filter(email="ana@example.org").exists() == (add is _add_in_person)
+
+
+@pytest.mark.django_db
+def test_someone_added_in_person_gets_the_clock_of_the_place_the_group_meets():
+    venue = VenueFactory(country="GB", city="Manchester", timezone="Europe/London")
+    group = SupportGroupFactory(venue=venue, organization=venue.organization, timezone="America/Chicago")
+
+    _add_in_person(group, phone="07400 123456")
+
+    assert Member.objects.get(phone="+447400123456").timezone == "Europe/London"
