@@ -18,9 +18,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notifications import texts
-from notifications.consent import member_mark_undeliverable, member_opt_in, number_opt_out
-from notifications.dispatch import OPTED_OUT_CODES, RETRY_ONCE_CODES, UNDELIVERABLE_CODES, backoff
+from notifications.consent import member_opt_in, number_opt_out
+from notifications.dispatch import backoff
 from notifications.models import Channel, InboundMessage, Kind, OutboxMessage, Status
+from notifications.provider_errors import Outcome, provider_error_outcome, record_recipient_problem
 from sessions.models import Attendance, Enrollment, Member, Session, SupportGroup
 from sessions.selectors.schedule import scheduled_from
 from sessions.services.attendance import attendance_rsvp
@@ -288,7 +289,8 @@ def handle_status(
             movable.update(status=Status.DELIVERED, provider_message_id=message_sid, delivered_at=now, updated_at=now)
         )
     code = error_code or ""
-    if code in RETRY_ONCE_CODES and row.carrier_retries == 0:
+    outcome = provider_error_outcome(code)
+    if outcome == Outcome.RETRY_ONCE and row.carrier_retries == 0:
         next_at = now + backoff(1)
         if row.session is None or next_at < row.session.starts_at:
             # 30003 (handset unreachable, e.g. switched off): one more try.
@@ -309,10 +311,6 @@ def handle_status(
             status=Status.FAILED, provider_message_id=message_sid, error_code=code or message_status, updated_at=now
         )
     )
-    if changed and code in OPTED_OUT_CODES:
-        # The carrier blocks the shared sending number for this handset, whichever
-        # organization's text hit it.
-        number_opt_out(phone=row.to or row.member.phone or "", source=Member.ConsentSource.PROVIDER, now=now)
-    elif changed and code in UNDELIVERABLE_CODES:
-        member_mark_undeliverable(member=row.member, code=code, now=now)
+    if changed:
+        record_recipient_problem(outcome=outcome, row=row, code=code, now=now)
     return changed
