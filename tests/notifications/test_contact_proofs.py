@@ -9,6 +9,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from notifications import gsm
+from notifications.inbound_sms import handle_inbound
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import plan_notifications
 from notifications.texts import (
@@ -19,7 +20,6 @@ from notifications.texts import (
     sms_confirm,
 )
 from notifications.transports import ConsoleSms
-from notifications.webhooks import handle_inbound
 from sessions.models import ContactProof, Enrollment, JoinRequest, Member
 from tests.factories import EnrollmentFactory, MemberFactory, SessionFactory, SupportGroupFactory
 from tests.notifications.helpers import texting_member

@@ -5,10 +5,10 @@ import datetime as dt
 import pytest
 
 from notifications import dispatch
+from notifications.delivery_status import handle_status
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.provider_errors import Outcome, provider_error_outcome
 from notifications.transports import TransportError
-from notifications.webhooks import handle_status
 from tests.notifications.helpers import texting_member
 
 pytestmark = pytest.mark.django_db
