@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from notifications.dispatch import backoff
 from notifications.models import OutboxMessage, Status
@@ -57,45 +57,68 @@ def handle_status(
     message_sid = storable(message_sid)
     if len(message_sid) > SID_MAX_LENGTH:
         return False
-    error_code = storable(error_code, ERROR_CODE_MAX_LENGTH)
     target = _TWILIO_STATUS.get((message_status or "").lower())
     if target is None:
         return False
     row = _row_for_callback(message_sid=message_sid, outbox_id=outbox_id, attempt=attempt)
     if row is None:
         return False
+    # Only forward, and never over a row that has since gone out again under another sid.
     movable = OutboxMessage.objects.filter(pk=row.pk, status__in=_FORWARD_FROM[target]).filter(
         provider_message_id__in=["", message_sid]
     )
-    if target == Status.SENT:
-        return bool(movable.update(status=Status.SENT, provider_message_id=message_sid, sent_at=now, updated_at=now))
-    if target == Status.DELIVERED:
-        return bool(
-            movable.update(status=Status.DELIVERED, provider_message_id=message_sid, delivered_at=now, updated_at=now)
+    if target == Status.FAILED:
+        code = storable(error_code, ERROR_CODE_MAX_LENGTH)
+        return _record_failure(
+            row=row, movable=movable, message_sid=message_sid, reported=message_status, code=code, now=now
         )
-    code = error_code or ""
+    return _record_progress(movable=movable, target=target, message_sid=message_sid, now=now)
+
+
+def _record_progress(*, movable: QuerySet[OutboxMessage], target: str, message_sid: str, now: dt.datetime) -> bool:
+    """`sent` or `delivered`, stamped with when Lantern heard it."""
+    stamp = {"sent_at": now} if target == Status.SENT else {"delivered_at": now}
+    return bool(movable.update(status=target, provider_message_id=message_sid, updated_at=now, **stamp))
+
+
+def _record_failure(
+    *,
+    row: OutboxMessage,
+    movable: QuerySet[OutboxMessage],
+    message_sid: str,
+    reported: str,
+    code: str,
+    now: dt.datetime,
+) -> bool:
+    """The provider's error policy (`provider_errors`): one more try for a code that may
+    clear up, else failed, with what the code says about the recipient applied."""
     outcome = provider_error_outcome(code)
     if outcome == Outcome.RETRY_ONCE and row.carrier_retries == 0:
         next_at = now + backoff(1)
         if row.session is None or next_at < row.session.starts_at:
-            # 30003 (handset unreachable, e.g. switched off): one more try.
-            return bool(
-                movable.update(
-                    status=Status.SCHEDULED,
-                    claim_token="",
-                    send_started_at=None,
-                    provider_message_id="",
-                    next_attempt_at=next_at,
-                    error_code=code,
-                    carrier_retries=F("carrier_retries") + 1,
-                    updated_at=now,
-                )
-            )
+            return _retry_once(movable=movable, code=code, next_at=next_at, now=now)
     changed = bool(
         movable.update(
-            status=Status.FAILED, provider_message_id=message_sid, error_code=code or message_status, updated_at=now
+            status=Status.FAILED, provider_message_id=message_sid, error_code=code or reported, updated_at=now
         )
     )
     if changed:
         record_recipient_problem(outcome=outcome, row=row, code=code, now=now)
     return changed
+
+
+def _retry_once(*, movable: QuerySet[OutboxMessage], code: str, next_at: dt.datetime, now: dt.datetime) -> bool:
+    """Back to `scheduled` for the dispatcher to send again (e.g. 30003, a handset switched
+    off); the old sid is dropped, so its late callbacks no longer match the row."""
+    return bool(
+        movable.update(
+            status=Status.SCHEDULED,
+            claim_token="",
+            send_started_at=None,
+            provider_message_id="",
+            next_attempt_at=next_at,
+            error_code=code,
+            carrier_retries=F("carrier_retries") + 1,
+            updated_at=now,
+        )
+    )
