@@ -20,10 +20,10 @@ from notifications import texts
 from notifications.consent import member_opt_in, number_opt_out
 from notifications.models import Channel, InboundMessage, Kind, OutboxMessage
 from notifications.webhook_fields import NUMBER_MAX_LENGTH, SID_MAX_LENGTH, storable
-from sessions.models import Attendance, Enrollment, Member, Session, SupportGroup
+from sessions.models import Attendance, Enrollment, JoinRequest, Member, Session, SupportGroup
 from sessions.selectors.schedule import scheduled_from
 from sessions.services.attendance import attendance_rsvp
-from sessions.services.members import self_service_url
+from sessions.services.members import member_set_language, self_service_url
 from sessions.services.proofs import phone_confirm
 
 # Twilio's and the CTIA's standard keywords.
@@ -125,6 +125,17 @@ def _last_confirmation_sent(member: Member) -> int | None:
     return int(row.detail) if row is not None and row.detail.isdigit() else None
 
 
+def _take_join_language(member: Member, join_request: JoinRequest) -> None:
+    """The person who just proved the number joined on a page in this language: their texts
+    and emails follow it (the emailed link's Confirm page does the same with its own)."""
+    if not join_request.language or join_request.language == member.language:
+        return
+    try:
+        member_set_language(member=member, language=join_request.language)
+    except ValidationError:
+        pass  # a language Lantern no longer speaks: keep theirs
+
+
 def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
     """YES answers the last confirmation text (proving the number, confirming its join
     request); START/UNSTOP (and a YES with nothing to confirm) turn texts back on."""
@@ -136,9 +147,12 @@ def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
     if proof is not None:
         member = proof.member
         if proof.join_request is not None:
-            return _(texts.REPLY_JOIN_CONFIRMED).format(
-                label=texts.label_of(proof.join_request.group), link=self_service_url(member)
-            )
+            if proof.first_proof:
+                _take_join_language(member, proof.join_request)
+            with translation.override(texts.language_of(member)):
+                return _(texts.REPLY_JOIN_CONFIRMED).format(
+                    label=texts.label_of(proof.join_request.group), link=self_service_url(member)
+                )
         group = conversation_group(member)
         label = texts.label_of(group) if group is not None else _("your group")
         if proof.first_proof:

@@ -171,6 +171,7 @@ def group_join(
     time_zone: str | None = None,
     note: str = "",
     client: str = "unknown",
+    language: str = "",
     now: dt.datetime | None = None,
 ) -> JoinResult:
     """Ask to join `group` as the person with this phone and/or email.
@@ -178,6 +179,7 @@ def group_join(
     Records a JoinRequest and one confirmation: a "reply YES" text when a phone
     was given, else an emailed link. Raises ValidationError (bad or missing
     contact) or JoinLimitReached (a cap); either way nothing is written.
+    `language` is the join page's (the request keeps it for the proof).
     """
     now = now or timezone.now()
     phone_e164, email = normalize_contacts(phone=phone, email=email, default_region=default_phone_region(group))
@@ -195,6 +197,10 @@ def group_join(
     member = _member_for_request(
         group=group, display_name=display_name, phone=phone_e164, email=email, time_zone=zone, now=now
     )
+    if language and not member.is_proven and member.language != language:
+        # Nobody has proven this record yet: its confirmation goes out in the language of the page joined on.
+        member.language = language
+        member.save(update_fields=["language"])
     join_request = JoinRequest(
         group=group,
         member=member,
@@ -205,6 +211,7 @@ def group_join(
         sms_reminders=bool(sms_reminders and phone_e164),
         email_reminders=bool(email_reminders and email),
         time_zone=time_zone or "",
+        language=language,
         requested_at=now,
         expires_at=now + proof_valid_for(),
     )

@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from notifications.models import Channel, InboundMessage, Kind, OutboxMessage, Status
-from sessions.models import Attendance, Member
-from tests.factories import EnrollmentFactory, SessionFactory
+from notifications.transports import ConsoleSms
+from sessions.models import Attendance, JoinRequest, Member
+from tests.factories import EnrollmentFactory, SessionFactory, SupportGroupFactory
 from tests.fake_twilio import AUTH_TOKEN
 from tests.notifications.helpers import session_with_member, texting_member
 from tests.notifications.twilio_webhooks import SMS_PATH, inbound, reply_text, signed_post
@@ -157,3 +158,61 @@ def test_a_retried_inbound_webhook_is_handled_once(client):
     second = signed_post(client, SMS_PATH, data)
     assert first.content == second.content
     assert InboundMessage.objects.count() == 1
+
+
+# --- the language of a join made on a page ----------------------------------------------------
+
+JOIN_FORM = {"display_name": "Ana", "phone": "(217) 555-0142", "reminders": ["sms"], "consent": "on"}
+
+
+def join_on_page(client, group, language: str):
+    response = client.post(f"/groups/{group.slug}/join/", JOIN_FORM, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302
+    return JoinRequest.objects.get(group=group, phone="+12175550142")
+
+
+def test_a_join_on_a_spanish_page_is_confirmed_and_kept_in_spanish(client, run_dispatch, now):
+    group = SupportGroupFactory(sms_label="Martes")
+    join_request = join_on_page(client, group, "es")
+    assert join_request.language == "es"
+    run_dispatch(now)
+    assert ConsoleSms.sent[-1].body.startswith("Lantern: responde YES para unirte a Martes")
+    reply = reply_text(inbound(client, "+12175550142", "SÍ"))
+    member = Member.objects.get(phone="+12175550142")
+    assert member.language == "es" and member.phone_verified_at is not None
+    assert reply.startswith("¡Gracias! Tu plaza en Martes esta confirmada.")
+    assert translation.get_language() in ("en", "en-us")
+
+
+def test_a_join_on_an_english_page_stays_english(client, run_dispatch, now):
+    group = SupportGroupFactory(sms_label="Tuesday")
+    join_request = join_on_page(client, group, "en")
+    assert join_request.language == "en"
+    run_dispatch(now)
+    assert ConsoleSms.sent[-1].body.startswith("Lantern: reply YES to join Tuesday")
+    reply = reply_text(inbound(client, "+12175550142", "YES"))
+    assert Member.objects.get(phone="+12175550142").language == "en"
+    assert reply.startswith("Thanks! You're confirmed for Tuesday.")
+
+
+def test_a_proven_member_joining_on_a_spanish_page_keeps_the_language_they_chose(client, run_dispatch, now):
+    member = texting_member(phone="+12175550142", phone_verified_at=now - dt.timedelta(days=3), language="en")
+    group = SupportGroupFactory(sms_label="Martes", organization=member.organization)
+    join_on_page(client, group, "es")
+    run_dispatch(now)
+    assert ConsoleSms.sent[-1].body.startswith("Lantern: reply YES to join Martes")
+    reply = reply_text(inbound(client, member, "YES"))
+    member.refresh_from_db()
+    assert member.language == "en"
+    assert reply.startswith("Thanks! You're confirmed for Martes.")
+
+
+def test_yes_gives_the_record_it_proves_first_the_language_of_the_join_it_answers(client, run_dispatch, now):
+    group = SupportGroupFactory(sms_label="Martes")
+    join_on_page(client, group, "es")
+    # Nothing on the record is proven yet, so another join may have changed its language since.
+    Member.objects.filter(phone="+12175550142").update(language="en")
+    run_dispatch(now)
+    reply = reply_text(inbound(client, "+12175550142", "YES"))
+    assert Member.objects.get(phone="+12175550142").language == "es"
+    assert reply.startswith("¡Gracias! Tu plaza en Martes esta confirmada.")
