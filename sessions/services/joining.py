@@ -159,6 +159,14 @@ def _member_for_request(
     return member
 
 
+def _unproven_record_takes_language(*, member: Member, language: str) -> None:
+    """A record nobody has proven yet takes the join page's language, so its confirmation goes out
+    in it; a proven record keeps the language its owner chose."""
+    if language and not member.is_proven and member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+
+
 @transaction.atomic
 def group_join(
     *,
@@ -197,10 +205,7 @@ def group_join(
     member = _member_for_request(
         group=group, display_name=display_name, phone=phone_e164, email=email, time_zone=zone, now=now
     )
-    if language and not member.is_proven and member.language != language:
-        # Nobody has proven this record yet: its confirmation goes out in the language of the page joined on.
-        member.language = language
-        member.save(update_fields=["language"])
+    _unproven_record_takes_language(member=member, language=language)
     join_request = JoinRequest(
         group=group,
         member=member,
