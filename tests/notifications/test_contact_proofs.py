@@ -86,6 +86,17 @@ def test_an_email_join_gets_one_neutral_email_without_token_name_or_calendar(run
     assert not message.attachments and not getattr(message, "alternatives", [])
 
 
+@pytest.mark.parametrize(("language", "subject"), [("es", "Confirma tu dirección de correo"), ("en", None)])
+def test_the_confirmation_email_of_a_join_is_in_the_join_pages_language(client, run_dispatch, now, language, subject):
+    group = SupportGroupFactory()
+    form = {"display_name": "Ruth", "email": "ruth@example.org", "reminders": ["email"], "consent": "on"}
+    assert client.post(f"/groups/{group.slug}/join/", form, HTTP_ACCEPT_LANGUAGE=language).status_code == 302
+    run_dispatch(now)
+    [message] = mail.outbox
+    assert message.subject == (subject or EMAIL_CONFIRM_SUBJECT)
+    assert Member.objects.get(email="ruth@example.org").language == language
+
+
 def test_an_unproven_email_receives_nothing_that_names_the_group(run_dispatch, now):
     """Email had no double opt-in: a join with anyone's address got invites with the meeting link."""
     group = SupportGroupFactory(format="online", venue=None, timezone="America/Chicago")
