@@ -22,7 +22,7 @@ def _skip_scheduled_sms(*, member: Member, reason: str, now: dt.datetime) -> int
 
 @transaction.atomic
 def member_opt_out(*, member: Member, source: str, now: dt.datetime) -> bool:
-    """STOP (or Twilio's 21610). Returns True if the consent changed."""
+    """STOP (or the provider's opted-out code, `provider_errors`). Returns True if the consent changed."""
     changed = (
         Member.objects.filter(pk=member.pk)
         .exclude(sms_consent=Member.SmsConsent.OPTED_OUT)
@@ -35,7 +35,7 @@ def member_opt_out(*, member: Member, source: str, now: dt.datetime) -> bool:
 
 @transaction.atomic
 def number_opt_out(*, phone: str, source: str, now: dt.datetime) -> int:
-    """STOP from a number (or the provider's 21610 for it) opts that number out in every
+    """STOP from a number (or the provider's opted-out code for it) opts that number out in every
     organization: the carriers block the shared sending number for the handset as a
     whole, so one organization's STOP stops everyone's texts. Returns how many records
     changed."""
@@ -66,6 +66,7 @@ def member_opt_in(*, member: Member, source: str, now: dt.datetime) -> str:
 
 @transaction.atomic
 def member_mark_undeliverable(*, member: Member, code: str, now: dt.datetime) -> None:
-    """21211 / 21614 / 30005 / 30006: facilitators see it on the roster."""
+    """A provider code saying the number cannot get texts (`provider_errors.UNDELIVERABLE_CODES`):
+    facilitators see it on the roster."""
     Member.objects.filter(pk=member.pk).update(phone_undeliverable=True, phone_error_code=code)
     _skip_scheduled_sms(member=member, reason=f"undeliverable_{code}", now=now)

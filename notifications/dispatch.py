@@ -41,7 +41,6 @@ from django.utils import translation
 
 from notifications import calendar as ical
 from notifications import texts
-from notifications.consent import member_mark_undeliverable, number_opt_out
 from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import (
@@ -54,6 +53,7 @@ from notifications.planner import (
     reminder_channels,
     sms_notice_ok,
 )
+from notifications.provider_errors import Outcome, provider_error_outcome, record_recipient_problem
 from notifications.quiet import in_quiet_hours, sms_send_time
 from notifications.ratelimit import limiter
 from notifications.transports import OutgoingMessage, TransportError, redact_contacts, transport_for
@@ -73,10 +73,6 @@ MAX_RATE_WAIT = 20.0
 # Twilio accepts a ValidityPeriod of 1..36000 s; a reminder must not arrive after the session starts.
 VALIDITY_MAX = 36000
 VALIDITY_MIN = 60
-
-OPTED_OUT_CODES = {"21610"}
-UNDELIVERABLE_CODES = {"21211", "21614", "30005", "30006"}
-RETRY_ONCE_CODES = {"30003"}
 
 ERROR_OUTCOME_UNKNOWN = "outcome_unknown"
 ERROR_RETRIES_EXHAUSTED = "retries_exhausted"
@@ -640,13 +636,12 @@ def _fail(*, row: OutboxMessage, now: dt.datetime, code: str, message: str, stat
 
 
 def handle_send_error(*, row: OutboxMessage, error: TransportError, now: dt.datetime) -> str:
-    """The error policy (docs/notifications.md): opted out, undeliverable, retry, or fail visibly."""
+    """The error policy (docs/notifications.md, `provider_errors`): opted out, undeliverable,
+    retry, or fail visibly."""
     code = error.code
-    if code in OPTED_OUT_CODES:
-        number_opt_out(phone=row.to or row.member.phone or "", source=Member.ConsentSource.PROVIDER, now=now)
-        return _fail(row=row, now=now, code=code, message=error.message)
-    if code in UNDELIVERABLE_CODES:
-        member_mark_undeliverable(member=row.member, code=code, now=now)
+    outcome = provider_error_outcome(code, retryable=not error.permanent)
+    if outcome.concerns_recipient:
+        record_recipient_problem(outcome=outcome, row=row, code=code, now=now)
         return _fail(row=row, now=now, code=code, message=error.message)
     if error.ambiguous:
         # The provider may have the message: look before trying again.
@@ -661,13 +656,13 @@ def handle_send_error(*, row: OutboxMessage, error: TransportError, now: dt.date
                 return "sent"
         else:
             return _fail(row=row, now=now, code=ERROR_OUTCOME_UNKNOWN, message=error.message)
-    if code in RETRY_ONCE_CODES:
+    if outcome == Outcome.RETRY_ONCE:
         if row.carrier_retries >= 1:
             return _fail(row=row, now=now, code=code, message=error.message)
         return schedule_retry(
             row=row, now=now, code=code, message=error.message, extra={"carrier_retries": F("carrier_retries") + 1}
         )
-    if not error.permanent:
+    if outcome == Outcome.RETRY:
         return schedule_retry(row=row, now=now, code=code, message=error.message)
     logger.error("outbox %s failed permanently: %s %s", row.pk, code, error.message)
     return _fail(row=row, now=now, code=code or "error", message=error.message)

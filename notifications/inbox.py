@@ -4,7 +4,7 @@ A text that is not a keyword is for "your facilitator", but a member may be in
 several groups and a text rarely says which one it is about. Lantern shows it in
 the inbox of every group the member was active in when it arrived, and always in
 the group it was filed under on receipt (the group Lantern last texted them
-about, `webhooks.conversation_group`), so nothing is lost between facilitators.
+about, `inbound_sms.conversation_group`), so nothing is lost between facilitators.
 
 It is never shown to a group the member did not belong to at that moment: a
 group they joined later (`Enrollment.activated_at` after the text) does not
@@ -15,7 +15,7 @@ model change and nothing to keep in step when someone joins or leaves.
 Beyond the filed group it goes only to groups of the same organization. A person
 in groups of two organizations (a hospice and a church, say) is two member
 records, one per organization, and a text is filed under the record of the
-organization Lantern last texted the number for (`webhooks._member_for`), so the
+organization Lantern last texted the number for (`inbound_sms._member_for`), so the
 other organization's facilitators never read it, nor learn where else they go.
 """
 

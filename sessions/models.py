@@ -580,6 +580,8 @@ class JoinRequest(models.Model):
     sms_reminders = models.BooleanField(default=False)
     email_reminders = models.BooleanField(default=False)
     time_zone = models.CharField(max_length=64, blank=True)
+    # The join page's language: a record the join creates, or proves by text, takes it.
+    language = models.CharField(max_length=8, blank=True)
     requested_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     confirmed_at = models.DateTimeField(null=True, blank=True)

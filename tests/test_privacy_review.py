@@ -318,8 +318,8 @@ def test_self_service_and_staff_lookups_do_not_match_partial_or_case_changed_tok
 
 
 def test_a_members_text_stays_with_the_organization_it_was_filed_under():
+    from notifications.inbound_sms import handle_inbound
     from notifications.models import InboundMessage, OutboxMessage
-    from notifications.webhooks import handle_inbound
     from tests.factories import EnrollmentFactory, MemberFactory
 
     hospice_group = SupportGroupFactory()

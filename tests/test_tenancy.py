@@ -15,8 +15,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from notifications.broadcasts import broadcast_send
+from notifications.inbound_sms import handle_inbound
 from notifications.models import InboundMessage, OutboxMessage
-from notifications.webhooks import handle_inbound
 from sessions.models import AuditLog, ContactProof, Enrollment, Member
 from tests.factories import (
     EnrollmentFactory,

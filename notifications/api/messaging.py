@@ -17,9 +17,10 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
 from notifications.broadcasts import BROADCAST_EMPTY, broadcast_send
+from notifications.delivery_status import handle_status
+from notifications.inbound_sms import handle_inbound
 from notifications.inbox import group_inbox
 from notifications.models import Broadcast, InboundMessage
-from notifications.webhooks import handle_inbound, handle_status
 from sessions.api.access import managed_group
 from sessions.permissions import IsStaffUser
 

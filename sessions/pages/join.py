@@ -77,6 +77,7 @@ def join_page(request: HttpRequest, slug: str) -> HttpResponse:
             time_zone=data.get("time_zone") or None,
             note=data.get("note", ""),
             client=client_address(request),
+            language=request.LANGUAGE_CODE,
         )
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():

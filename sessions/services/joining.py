@@ -163,6 +163,14 @@ def _member_for_request(
     return member
 
 
+def _unproven_record_takes_language(*, member: Member, language: str) -> None:
+    """A record nobody has proven yet takes the join page's language, so its confirmation goes out
+    in it; a proven record keeps the language its owner chose."""
+    if language and not member.is_proven and member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+
+
 @transaction.atomic
 def group_join(
     *,
@@ -175,6 +183,7 @@ def group_join(
     time_zone: str | None = None,
     note: str = "",
     client: str = "unknown",
+    language: str = "",
     now: dt.datetime | None = None,
 ) -> JoinResult:
     """Ask to join `group` as the person with this phone and/or email.
@@ -182,6 +191,7 @@ def group_join(
     Records a JoinRequest and one confirmation: a "reply YES" text when a phone
     was given, else an emailed link. Raises ValidationError (bad or missing
     contact) or JoinLimitReached (a cap); either way nothing is written.
+    `language` is the join page's (the request keeps it for the proof).
     """
     now = now or timezone.now()
     phone_e164, email = typed_contacts(group=group, phone=phone, email=email)
@@ -194,6 +204,7 @@ def group_join(
     member = _member_for_request(
         group=group, display_name=display_name, phone=phone_e164, email=email, time_zone=zone, now=now
     )
+    _unproven_record_takes_language(member=member, language=language)
     join_request = JoinRequest(
         group=group,
         member=member,
@@ -204,6 +215,7 @@ def group_join(
         sms_reminders=bool(sms_reminders and phone_e164),
         email_reminders=bool(email_reminders and email),
         time_zone=time_zone or "",
+        language=language,
         requested_at=now,
         expires_at=now + proof_valid_for(),
     )

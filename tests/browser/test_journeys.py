@@ -12,8 +12,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from notifications.inbound_sms import handle_inbound
 from notifications.transports import ConsoleSms
-from notifications.webhooks import handle_inbound
 from sessions.models import Enrollment, Member
 from tests.factories import FacilitatorFactory, UserFactory
 from tests.pages.helpers import add_places, make_group

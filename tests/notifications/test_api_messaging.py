@@ -10,7 +10,7 @@ from sessions.models import Enrollment, Facilitator
 from tests.factories import EnrollmentFactory, FacilitatorFactory, OrganizationFactory, SupportGroupFactory, UserFactory
 from tests.fake_twilio import AUTH_TOKEN
 from tests.notifications.helpers import emailing_member, texting_member
-from tests.notifications.test_webhooks import inbound
+from tests.notifications.twilio_webhooks import inbound
 
 pytestmark = pytest.mark.django_db
 

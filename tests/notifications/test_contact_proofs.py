@@ -9,6 +9,7 @@ from django.core import mail
 from rest_framework.test import APIClient
 
 from notifications import gsm
+from notifications.inbound_sms import handle_inbound
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import plan_notifications
 from notifications.texts import (
@@ -19,7 +20,6 @@ from notifications.texts import (
     sms_confirm,
 )
 from notifications.transports import ConsoleSms
-from notifications.webhooks import handle_inbound
 from sessions.models import ContactProof, Enrollment, JoinRequest, Member
 from tests.factories import EnrollmentFactory, MemberFactory, SessionFactory, SupportGroupFactory
 from tests.notifications.helpers import texting_member
@@ -84,6 +84,17 @@ def test_an_email_join_gets_one_neutral_email_without_token_name_or_calendar(run
     for private in (member.token, "Mallory", "Suicide", "secret-room", topic_group.slug):
         assert private not in message.body and private not in message.subject
     assert not message.attachments and not getattr(message, "alternatives", [])
+
+
+@pytest.mark.parametrize(("language", "subject"), [("es", "Confirma tu dirección de correo"), ("en", None)])
+def test_the_confirmation_email_of_a_join_is_in_the_join_pages_language(client, run_dispatch, now, language, subject):
+    group = SupportGroupFactory()
+    form = {"display_name": "Ruth", "email": "ruth@example.org", "reminders": ["email"], "consent": "on"}
+    assert client.post(f"/groups/{group.slug}/join/", form, HTTP_ACCEPT_LANGUAGE=language).status_code == 302
+    run_dispatch(now)
+    [message] = mail.outbox
+    assert message.subject == (subject or EMAIL_CONFIRM_SUBJECT)
+    assert Member.objects.get(email="ruth@example.org").language == language
 
 
 def test_an_unproven_email_receives_nothing_that_names_the_group(run_dispatch, now):

@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from notifications import dispatch
 from notifications.erasure import ERASED_REASON, scrub_erased_members
+from notifications.inbound_sms import handle_inbound
 from notifications.models import Channel, InboundMessage, OutboxMessage, Status
 from notifications.transports import ConsoleSms
-from notifications.webhooks import handle_inbound
 from sessions.services.members import member_erase
 from tests.factories import EnrollmentFactory, SessionFactory
 from tests.notifications.helpers import texting_member

@@ -10,7 +10,7 @@ from sessions.models import Member
 from tests.factories import EnrollmentFactory
 from tests.fake_twilio import AUTH_TOKEN
 from tests.notifications.helpers import texting_member
-from tests.notifications.test_webhooks import inbound, reply_text
+from tests.notifications.twilio_webhooks import inbound, reply_text
 
 pytestmark = pytest.mark.django_db
 

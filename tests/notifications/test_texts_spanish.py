@@ -21,7 +21,7 @@ from tests.factories import EnrollmentFactory, SupportGroupFactory
 from tests.fake_twilio import AUTH_TOKEN
 from tests.notifications.helpers import session_with_member, texting_member
 from tests.notifications.test_texts import LONG_ORG, LONG_URL, TOPIC_WORDS, long_values
-from tests.notifications.test_webhooks import inbound, reply_text
+from tests.notifications.twilio_webhooks import inbound, reply_text
 
 # The longest date each language writes ("mié 30 sep, 12:30 AKDT" is shorter than the English).
 LONGEST_WHEN = {"en": "Wed Sep 30, 12:30 PM AKDT", "es": "mié 30 sep, 12:30 AKDT"}

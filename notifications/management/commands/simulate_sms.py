@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from notifications.webhooks import handle_inbound
+from notifications.inbound_sms import handle_inbound
 from sessions.validators import normalize_phone
 
 NO_REPLY = "(no reply)"

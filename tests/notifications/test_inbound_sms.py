@@ -1,51 +1,24 @@
 from __future__ import annotations
 
 import datetime as dt
-from xml.etree import ElementTree
 
 import pytest
-from django.utils import timezone
-from twilio.request_validator import RequestValidator
+from django.utils import timezone, translation
 
 from notifications.models import Channel, InboundMessage, Kind, OutboxMessage, Status
-from sessions.models import Attendance, Member
-from tests.factories import EnrollmentFactory, SessionFactory
+from notifications.transports import ConsoleSms
+from sessions.models import Attendance, JoinRequest, Member
+from tests.factories import EnrollmentFactory, SessionFactory, SupportGroupFactory
 from tests.fake_twilio import AUTH_TOKEN
 from tests.notifications.helpers import session_with_member, texting_member
+from tests.notifications.twilio_webhooks import SMS_PATH, inbound, reply_text, signed_post
 
 pytestmark = pytest.mark.django_db
-
-SMS_PATH = "/webhooks/twilio/sms/"
-STATUS_PATH = "/webhooks/twilio/status/"
 
 
 @pytest.fixture(autouse=True)
 def _token(settings):
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
-
-
-def signed_post(client, path: str, data: dict, *, token: str = AUTH_TOKEN, query: str = "", signature=None):
-    from django.conf import settings
-
-    url = settings.PUBLIC_BASE_URL + path + (f"?{query}" if query else "")
-    if signature is None:
-        signature = RequestValidator(token).compute_signature(url, data)
-    headers = {"HTTP_X_TWILIO_SIGNATURE": signature} if signature else {}
-    return client.post(path + (f"?{query}" if query else ""), data, **headers)
-
-
-_sid = iter(range(10**6))
-
-
-def inbound(client, member_or_phone, body: str, **kwargs):
-    phone = member_or_phone if isinstance(member_or_phone, str) else member_or_phone.phone
-    data = {"MessageSid": f"SM{next(_sid):032d}", "From": phone, "To": "+12175550000", "Body": body}
-    return signed_post(client, SMS_PATH, data, **kwargs)
-
-
-def reply_text(response) -> str:
-    root = ElementTree.fromstring(response.content)
-    return " ".join(m.text or "" for m in root.iter("Message"))
 
 
 @pytest.mark.parametrize("signature", [None, "", "bad-signature"])
@@ -187,95 +160,59 @@ def test_a_retried_inbound_webhook_is_handled_once(client):
     assert InboundMessage.objects.count() == 1
 
 
-# --- status callbacks -----------------------------------------------------------------------
+# --- the language of a join made on a page ----------------------------------------------------
+
+JOIN_FORM = {"display_name": "Ana", "phone": "(217) 555-0142", "reminders": ["sms"], "consent": "on"}
 
 
-def sent_row(member=None, **kwargs) -> OutboxMessage:
-    member = member or texting_member()
-    now = timezone.now()
-    defaults = {
-        "member": member,
-        "channel": Channel.SMS,
-        "kind": Kind.SMS_CONFIRM,
-        "dedupe_key": "c",
-        "status": Status.SENT,
-        "provider_message_id": "SMabc",
-        "due_at": now,
-        "next_attempt_at": now,
-        "send_started_at": now,
-        "attempts": 1,
-        "to": member.phone,
-    }
-    return OutboxMessage.objects.create(**{**defaults, **kwargs})
+def join_on_page(client, group, language: str):
+    response = client.post(f"/groups/{group.slug}/join/", JOIN_FORM, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 302
+    return JoinRequest.objects.get(group=group, phone="+12175550142")
 
 
-def status(client, sid: str, value: str, code: str = "", query: str = ""):
-    data = {"MessageSid": sid, "MessageStatus": value}
-    if code:
-        data["ErrorCode"] = code
-    return signed_post(client, STATUS_PATH, data, query=query)
+def test_a_join_on_a_spanish_page_is_confirmed_and_kept_in_spanish(client, run_dispatch, now):
+    group = SupportGroupFactory(sms_label="Martes")
+    join_request = join_on_page(client, group, "es")
+    assert join_request.language == "es"
+    run_dispatch(now)
+    assert ConsoleSms.sent[-1].body.startswith("Lantern: responde YES para unirte a Martes")
+    reply = reply_text(inbound(client, "+12175550142", "SÍ"))
+    member = Member.objects.get(phone="+12175550142")
+    assert member.language == "es" and member.phone_verified_at is not None
+    assert reply.startswith("¡Gracias! Tu plaza en Martes esta confirmada.")
+    assert translation.get_language() in ("en", "en-us")
 
 
-def test_status_moves_forward_only_and_duplicates_change_nothing(client):
-    row = sent_row()
-    assert status(client, "SMabc", "delivered").status_code == 200
-    row.refresh_from_db()
-    assert row.status == Status.DELIVERED
-    delivered_at = row.delivered_at
-    status(client, "SMabc", "sent")  # late
-    status(client, "SMabc", "delivered")  # duplicate
-    status(client, "SMabc", "undelivered", "30003")
-    row.refresh_from_db()
-    assert row.status == Status.DELIVERED and row.delivered_at == delivered_at
+def test_a_join_on_an_english_page_stays_english(client, run_dispatch, now):
+    group = SupportGroupFactory(sms_label="Tuesday")
+    join_request = join_on_page(client, group, "en")
+    assert join_request.language == "en"
+    run_dispatch(now)
+    assert ConsoleSms.sent[-1].body.startswith("Lantern: reply YES to join Tuesday")
+    reply = reply_text(inbound(client, "+12175550142", "YES"))
+    assert Member.objects.get(phone="+12175550142").language == "en"
+    assert reply.startswith("Thanks! You're confirmed for Tuesday.")
 
 
-def test_unknown_message_sid_gets_200(client):
-    assert status(client, "SMunknown", "delivered").status_code == 200
+def test_a_proven_member_joining_on_a_spanish_page_keeps_the_language_they_chose(client, run_dispatch, now):
+    member = texting_member(phone="+12175550142", phone_verified_at=now - dt.timedelta(days=3), language="en")
+    group = SupportGroupFactory(sms_label="Martes", organization=member.organization)
+    join_on_page(client, group, "es")
+    run_dispatch(now)
+    assert ConsoleSms.sent[-1].body.startswith("Lantern: reply YES to join Martes")
+    reply = reply_text(inbound(client, member, "YES"))
+    member.refresh_from_db()
+    assert member.language == "en"
+    assert reply.startswith("Thanks! You're confirmed for Martes.")
 
 
-def test_status_callback_with_bad_signature_changes_nothing(client):
-    row = sent_row()
-    response = signed_post(client, STATUS_PATH, {"MessageSid": "SMabc", "MessageStatus": "delivered"}, signature="x")
-    assert response.status_code == 403
-    row.refresh_from_db()
-    assert row.status == Status.SENT
-
-
-def test_30003_is_retried_once_then_fails(client):
-    row = sent_row()
-    status(client, "SMabc", "undelivered", "30003")
-    row.refresh_from_db()
-    assert row.status == Status.SCHEDULED and row.carrier_retries == 1 and row.provider_message_id == ""
-    status(client, "SMabc", "undelivered", "30003")  # duplicate of the old message: ignored
-    row.refresh_from_db()
-    assert row.status == Status.SCHEDULED
-    OutboxMessage.objects.filter(pk=row.pk).update(status=Status.SENT, provider_message_id="SMdef")
-    status(client, "SMdef", "undelivered", "30003")
-    row.refresh_from_db()
-    assert row.status == Status.FAILED and row.error_code == "30003"
-
-
-@pytest.mark.parametrize("code", ["30005", "30006"])
-def test_undeliverable_codes_mark_the_phone(client, code):
-    row = sent_row()
-    status(client, "SMabc", "undelivered", code)
-    row.member.refresh_from_db()
-    assert row.member.phone_undeliverable and row.member.phone_error_code == code
-
-
-def test_21610_by_callback_opts_the_member_out(client):
-    row = sent_row()
-    status(client, "SMabc", "failed", "21610")
-    row.member.refresh_from_db()
-    assert row.member.sms_consent == Member.SmsConsent.OPTED_OUT
-
-
-def test_callback_that_beats_our_sent_write_finds_the_row_by_its_url(client):
-    row = sent_row(status=Status.SENDING, provider_message_id="")
-    status(client, "SMearly", "sent", query=f"outbox={row.pk}&attempt=1")
-    row.refresh_from_db()
-    assert row.status == Status.SENT and row.provider_message_id == "SMearly"
-    other = sent_row(member=texting_member(), status=Status.SENDING, provider_message_id="", dedupe_key="d")
-    status(client, "SMold", "sent", query=f"outbox={other.pk}&attempt=7")  # another attempt's callback
-    other.refresh_from_db()
-    assert other.status == Status.SENDING
+def test_yes_gives_the_record_it_proves_first_the_language_of_the_join_it_answers(client, run_dispatch, now):
+    group = SupportGroupFactory(sms_label="Martes")
+    join_on_page(client, group, "es")
+    # Nothing on the record is proven yet, so another join may have changed its language since.
+    Member.objects.filter(phone="+12175550142").update(language="en")
+    run_dispatch(now)
+    reply = reply_text(inbound(client, "+12175550142", "YES"))
+    assert Member.objects.get(phone="+12175550142").language == "es"
+    assert reply.startswith("¡Gracias! Tu plaza en Martes esta confirmada.")

@@ -1,8 +1,8 @@
-"""Twilio webhooks: inbound texts (keywords, RSVPs, messages) and delivery status.
+"""Inbound texts: keywords (STOP, START, YES, HELP, in English and Spanish), RSVPs,
+and messages for the facilitators.
 
-Both are idempotent: an inbound text is recorded by its MessageSid before it
-is acted on, so Twilio's retry of the same webhook gets the same reply and
-changes nothing; a status callback only moves a row forward.
+Idempotent: an inbound text is recorded by its MessageSid before it is acted on, so
+Twilio's retry of the same webhook gets the same reply and changes nothing.
 """
 
 from __future__ import annotations
@@ -13,18 +13,17 @@ import re
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notifications import texts
-from notifications.consent import member_mark_undeliverable, member_opt_in, number_opt_out
-from notifications.dispatch import OPTED_OUT_CODES, RETRY_ONCE_CODES, UNDELIVERABLE_CODES, backoff
-from notifications.models import Channel, InboundMessage, Kind, OutboxMessage, Status
-from sessions.models import Attendance, Enrollment, Member, Session, SupportGroup
+from notifications.consent import member_opt_in, number_opt_out
+from notifications.models import Channel, InboundMessage, Kind, OutboxMessage
+from notifications.webhook_fields import NUMBER_MAX_LENGTH, SID_MAX_LENGTH, storable
+from sessions.models import Attendance, Enrollment, JoinRequest, Member, Session, SupportGroup
 from sessions.selectors.schedule import scheduled_from
 from sessions.services.attendance import attendance_rsvp
-from sessions.services.members import self_service_url
+from sessions.services.members import member_set_language, self_service_url
 from sessions.services.proofs import phone_confirm
 
 # Twilio's and the CTIA's standard keywords.
@@ -126,6 +125,17 @@ def _last_confirmation_sent(member: Member) -> int | None:
     return int(row.detail) if row is not None and row.detail.isdigit() else None
 
 
+def _take_join_language(member: Member, join_request: JoinRequest) -> None:
+    """The person who just proved the number joined on a page in this language: their texts
+    and emails follow it (the emailed link's Confirm page does the same with its own)."""
+    if not join_request.language or join_request.language == member.language:
+        return
+    try:
+        member_set_language(member=member, language=join_request.language)
+    except ValidationError:
+        pass  # a language Lantern no longer speaks: keep theirs
+
+
 def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
     """YES answers the last confirmation text (proving the number, confirming its join
     request); START/UNSTOP (and a YES with nothing to confirm) turn texts back on."""
@@ -137,9 +147,12 @@ def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
     if proof is not None:
         member = proof.member
         if proof.join_request is not None:
-            return _(texts.REPLY_JOIN_CONFIRMED).format(
-                label=texts.label_of(proof.join_request.group), link=self_service_url(member)
-            )
+            if proof.first_proof:
+                _take_join_language(member, proof.join_request)
+            with translation.override(texts.language_of(member)):
+                return _(texts.REPLY_JOIN_CONFIRMED).format(
+                    label=texts.label_of(proof.join_request.group), link=self_service_url(member)
+                )
         group = conversation_group(member)
         label = texts.label_of(group) if group is not None else _("your group")
         if proof.first_proof:
@@ -150,20 +163,6 @@ def _opt_in(member: Member, *, keyword: str, now: dt.datetime) -> str:
     if previous == Member.SmsConsent.PENDING and group is not None:
         return _(texts.REPLY_CONFIRMED).format(label=texts.label_of(group))
     return _(texts.REPLY_OPTED_IN)
-
-
-# Twilio's sids are 34 characters; a longer one cannot be stored or matched.
-SID_MAX_LENGTH = 64
-NUMBER_MAX_LENGTH = 32
-ERROR_CODE_MAX_LENGTH = 32
-
-
-def _storable(value: str, max_length: int | None = None) -> str:
-    """Webhook text as PostgreSQL can store it: no NUL bytes (it refuses them in text),
-    cut to the column's length. A webhook must answer, never fail with a 500 that
-    Twilio would retry."""
-    value = (value or "").replace("\x00", "")
-    return value[:max_length] if max_length else value
 
 
 def _act(*, member: Member | None, keyword: str, from_number: str, now: dt.datetime) -> tuple[str, str]:
@@ -196,12 +195,12 @@ def _act(*, member: Member | None, keyword: str, from_number: str, now: dt.datet
 
 def handle_inbound(*, message_sid: str, from_number: str, to_number: str, body: str, now: dt.datetime) -> str:
     """Act on one inbound text once; return the reply ('' for none)."""
-    message_sid = _storable(message_sid)
+    message_sid = storable(message_sid)
     if not message_sid or len(message_sid) > SID_MAX_LENGTH:
         return ""
-    from_number = _storable(from_number, NUMBER_MAX_LENGTH)
-    to_number = _storable(to_number, NUMBER_MAX_LENGTH)
-    body = _storable(body)
+    from_number = storable(from_number, NUMBER_MAX_LENGTH)
+    to_number = storable(to_number, NUMBER_MAX_LENGTH)
+    body = storable(body)
     existing = InboundMessage.objects.filter(provider_message_id=message_sid).first()
     if existing is not None:
         return existing.reply
@@ -227,92 +226,3 @@ def handle_inbound(*, message_sid: str, from_number: str, to_number: str, body: 
         # The same webhook, retried concurrently: the first one answers.
         return InboundMessage.objects.get(provider_message_id=message_sid).reply
     return texts.sms(reply) if reply else ""
-
-
-# --- Status callbacks ------------------------------------------------------------------------
-
-# Statuses a callback may move a row away from, by the status it reports.
-_FORWARD_FROM = {
-    Status.SENT: [Status.SENDING],
-    Status.DELIVERED: [Status.SENDING, Status.SENT],
-    Status.FAILED: [Status.SENDING, Status.SENT],
-}
-_TWILIO_STATUS = {
-    "sent": Status.SENT,
-    "delivered": Status.DELIVERED,
-    "read": Status.DELIVERED,
-    "undelivered": Status.FAILED,
-    "failed": Status.FAILED,
-    "canceled": Status.FAILED,
-}
-
-
-def _row_for_callback(*, message_sid: str, outbox_id: str, attempt: str) -> OutboxMessage | None:
-    row = OutboxMessage.objects.select_related("member", "session").filter(provider_message_id=message_sid).first()
-    if row is not None:
-        return row
-    # The callback beat our own "sent" write: the URL names the row and the attempt.
-    # isdigit() alone accepts "²", which int() refuses.
-    if outbox_id.isascii() and outbox_id.isdigit() and attempt.isascii() and attempt.isdigit():
-        return (
-            OutboxMessage.objects.select_related("member", "session")
-            .filter(pk=int(outbox_id), attempts=int(attempt), provider_message_id="", status=Status.SENDING)
-            .exclude(send_started_at__isnull=True)
-            .first()
-        )
-    return None
-
-
-@transaction.atomic
-def handle_status(
-    *, message_sid: str, message_status: str, error_code: str, outbox_id: str = "", attempt: str = "", now: dt.datetime
-) -> bool:
-    """Apply a delivery status. Returns True if the row changed. Unknown sids change nothing."""
-    message_sid = _storable(message_sid)
-    if len(message_sid) > SID_MAX_LENGTH:
-        return False
-    error_code = _storable(error_code, ERROR_CODE_MAX_LENGTH)
-    target = _TWILIO_STATUS.get((message_status or "").lower())
-    if target is None:
-        return False
-    row = _row_for_callback(message_sid=message_sid, outbox_id=outbox_id, attempt=attempt)
-    if row is None:
-        return False
-    movable = OutboxMessage.objects.filter(pk=row.pk, status__in=_FORWARD_FROM[target]).filter(
-        provider_message_id__in=["", message_sid]
-    )
-    if target == Status.SENT:
-        return bool(movable.update(status=Status.SENT, provider_message_id=message_sid, sent_at=now, updated_at=now))
-    if target == Status.DELIVERED:
-        return bool(
-            movable.update(status=Status.DELIVERED, provider_message_id=message_sid, delivered_at=now, updated_at=now)
-        )
-    code = error_code or ""
-    if code in RETRY_ONCE_CODES and row.carrier_retries == 0:
-        next_at = now + backoff(1)
-        if row.session is None or next_at < row.session.starts_at:
-            # 30003 (handset unreachable, e.g. switched off): one more try.
-            return bool(
-                movable.update(
-                    status=Status.SCHEDULED,
-                    claim_token="",
-                    send_started_at=None,
-                    provider_message_id="",
-                    next_attempt_at=next_at,
-                    error_code=code,
-                    carrier_retries=F("carrier_retries") + 1,
-                    updated_at=now,
-                )
-            )
-    changed = bool(
-        movable.update(
-            status=Status.FAILED, provider_message_id=message_sid, error_code=code or message_status, updated_at=now
-        )
-    )
-    if changed and code in OPTED_OUT_CODES:
-        # The carrier blocks the shared sending number for this handset, whichever
-        # organization's text hit it.
-        number_opt_out(phone=row.to or row.member.phone or "", source=Member.ConsentSource.PROVIDER, now=now)
-    elif changed and code in UNDELIVERABLE_CODES:
-        member_mark_undeliverable(member=row.member, code=code, now=now)
-    return changed
