@@ -149,6 +149,8 @@ def test_email_journey_confirm_is_one_tap_on_a_page(
 def test_without_javascript_search_group_and_join_work(phone_nojs, live_server, screenshot, hope_circle):
     page = phone_nojs
     page.goto("/")
+    # Without script nothing can find the person's location, so the button must not be offered.
+    assert not page.get_by_role("button", name="Use my location").is_visible()
     page.get_by_label("ZIP code or town").fill("62701")
     page.get_by_role("button", name="Find groups").click()
     assert page.locator("h1").inner_text() == "Groups near 62701 (Springfield, IL)"
