@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sessions.api.public import client_address
 from sessions.models import Enrollment, Member, Session, SupportGroup
 from sessions.pages.forms import ContactForm, EraseForm, RemindersForm, RsvpForm
 from sessions.pages.messages import translated
@@ -154,7 +155,10 @@ def me_reminders(request: HttpRequest, token: str) -> HttpResponse:
         chosen = form.cleaned_data["reminders"]
         try:
             member_services.member_update(
-                member=member, sms_reminders="sms" in chosen, email_reminders="email" in chosen
+                member=member,
+                client=client_address(request),
+                sms_reminders="sms" in chosen,
+                email_reminders="email" in chosen,
             )
             member_services.member_set_language(member=member, language=form.cleaned_data["language"])
         except ValidationError as exc:
@@ -174,7 +178,10 @@ def me_contact(request: HttpRequest, token: str) -> HttpResponse:
     if form.is_valid():
         try:
             updated = member_services.member_update(
-                member=member, phone=form.cleaned_data["phone"] or None, email=form.cleaned_data["email"] or None
+                member=member,
+                client=client_address(request),
+                phone=form.cleaned_data["phone"] or None,
+                email=form.cleaned_data["email"] or None,
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():

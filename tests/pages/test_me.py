@@ -151,6 +151,15 @@ def test_a_new_number_past_the_daily_cap_is_refused_in_the_pages_language(client
     assert member.phone == "+12175550142" and not ContactProof.objects.filter(member=member).exists()
 
 
+def test_a_new_number_counts_against_the_callers_daily_cap_too(client: Client, member, settings):
+    settings.SEND_CAP_PER_CLIENT = 0
+    Member.objects.filter(pk=member.pk).update(sms_reminders=True, sms_consent="confirmed")
+    response = client.post(f"/me/{member.token}/contact/", {"phone": "(217) 555-0199", "email": ""})
+    assert response.status_code == 429
+    member.refresh_from_db()
+    assert member.phone == "+12175550142" and not ContactProof.objects.filter(member=member).exists()
+
+
 def test_a_number_lantern_cannot_text_is_refused_in_spanish(client: Client, member):
     response = client.post(
         f"/me/{member.token}/contact/", {"phone": "(800) 555-0100", "email": ""}, HTTP_ACCEPT_LANGUAGE="es"
