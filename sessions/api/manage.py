@@ -14,13 +14,14 @@ from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api import examples
 from sessions.api.access import administered_organization, managed_group, require_org_admin
 from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_manage import (
@@ -65,26 +66,11 @@ TAGS = ["manage"]
 
 # --- Organizations ----------------------------------------------------------------------
 
-ORGANIZATION_EXAMPLE = OpenApiExample(
-    "Organization",
-    value={
-        "id": 3,
-        "name": "Prairie Hospice",
-        "slug": "prairie-hospice",
-        "contact_email": "care@prairie-hospice.example.org",
-        "contact_phone": "+12175550100",
-        "website": "https://prairie-hospice.example.org",
-        "admins": ["maria"],
-        "created_at": "2026-01-05T15:00:00Z",
-    },
-    response_only=True,
-)
-
 
 class OrganizationListView(APIView):
     permission_classes = [IsStaffUser]
 
-    @extend_schema(responses=OrganizationSerializer(many=True), examples=[ORGANIZATION_EXAMPLE], tags=TAGS)
+    @extend_schema(responses=OrganizationSerializer(many=True), examples=[examples.ORGANIZATION_EXAMPLE], tags=TAGS)
     def get(self, request):
         """The organizations the caller administers (all of them for superusers)."""
         organizations = organizations_administered_by(request.user).prefetch_related("admins")
@@ -93,14 +79,7 @@ class OrganizationListView(APIView):
     @extend_schema(
         request=OrganizationSerializer,
         responses={201: OrganizationSerializer},
-        examples=[
-            OpenApiExample(
-                "New organization",
-                value={"name": "Prairie Hospice", "slug": "prairie-hospice", "contact_email": "care@example.org"},
-                request_only=True,
-            ),
-            ORGANIZATION_EXAMPLE,
-        ],
+        examples=[examples.ORGANIZATION_CREATE_EXAMPLE, examples.ORGANIZATION_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request):
@@ -115,7 +94,7 @@ class OrganizationListView(APIView):
 class OrganizationDetailView(APIView):
     permission_classes = [IsStaffUser]
 
-    @extend_schema(responses=OrganizationSerializer, examples=[ORGANIZATION_EXAMPLE], tags=TAGS)
+    @extend_schema(responses=OrganizationSerializer, examples=[examples.ORGANIZATION_EXAMPLE], tags=TAGS)
     def get(self, request, pk: int):
         return Response(OrganizationSerializer(administered_organization(request, pk)).data)
 
@@ -141,7 +120,7 @@ class OrganizationAdminsView(APIView):
     @extend_schema(
         request=UsernameSerializer,
         responses={201: UsernameSerializer},
-        examples=[OpenApiExample("Add an admin", value={"username": "joan"})],
+        examples=[examples.ORGANIZATION_ADMIN_ADD_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -183,22 +162,7 @@ class OrganizationAuditView(APIView):
             OpenApiParameter("action", OpenApiTypes.STR, description="e.g. roster.view, roster.approve"),
         ],
         responses=AuditLogSerializer(many=True),
-        examples=[
-            OpenApiExample(
-                "Audit entry",
-                value={
-                    "id": 812,
-                    "created_at": "2026-03-02T15:04:11Z",
-                    "actor_label": "maria",
-                    "action": "roster.approve",
-                    "group": "tuesday-grief-circle",
-                    "target_type": "enrollment",
-                    "target_id": "57",
-                    "details": {"member_id": 41, "from_status": "requested", "to_status": "active"},
-                },
-                response_only=True,
-            )
-        ],
+        examples=[examples.AUDIT_ENTRY_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, pk: int):
@@ -218,20 +182,6 @@ class OrganizationAuditView(APIView):
 
 # --- Venues -----------------------------------------------------------------------------
 
-VENUE_EXAMPLE = OpenApiExample(
-    "Venue located from its postal code",
-    value={
-        "organization": 3,
-        "name": "Chapel Room",
-        "address": "700 E Adams St",
-        "city": "Springfield",
-        "region": "IL",
-        "postal_code": "62701",
-        "country": "US",
-    },
-    request_only=True,
-)
-
 
 class VenueListView(APIView):
     permission_classes = [IsStaffUser]
@@ -242,7 +192,9 @@ class VenueListView(APIView):
         venues = venues_managed_by(request.user).order_by("name", "id")
         return Response(VenueSerializer(venues, many=True).data)
 
-    @extend_schema(request=VenueSerializer, responses={201: VenueSerializer}, examples=[VENUE_EXAMPLE], tags=TAGS)
+    @extend_schema(
+        request=VenueSerializer, responses={201: VenueSerializer}, examples=[examples.VENUE_EXAMPLE], tags=TAGS
+    )
     def post(self, request):
         payload = VenueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -297,22 +249,6 @@ class VenueDetailView(APIView):
 
 # --- Groups and facilitators ------------------------------------------------------------
 
-GROUP_CREATE_EXAMPLE = OpenApiExample(
-    "New in-person group",
-    value={
-        "organization": 3,
-        "name": "Tuesday Grief Circle",
-        "topic": "grief",
-        "format": "in_person",
-        "venue": 12,
-        "capacity": 12,
-        "enrollment_mode": "approval",
-        "sms_label": "Tuesday evening group",
-        "reminder_offsets": [1440, 120],
-    },
-    request_only=True,
-)
-
 
 class GroupListView(APIView):
     permission_classes = [IsStaffUser]
@@ -324,7 +260,7 @@ class GroupListView(APIView):
         return Response(GroupSerializer(groups, many=True).data)
 
     @extend_schema(
-        request=GroupSerializer, responses={201: GroupSerializer}, examples=[GROUP_CREATE_EXAMPLE], tags=TAGS
+        request=GroupSerializer, responses={201: GroupSerializer}, examples=[examples.GROUP_CREATE_EXAMPLE], tags=TAGS
     )
     def post(self, request):
         """Organization admins create groups; the time zone defaults to the venue's."""
@@ -351,7 +287,7 @@ class GroupDetailView(APIView):
     @extend_schema(
         request=GroupSerializer,
         responses=GroupSerializer,
-        examples=[OpenApiExample("Raise capacity", value={"capacity": 15}, request_only=True)],
+        examples=[examples.GROUP_CAPACITY_EXAMPLE],
         tags=TAGS,
     )
     def patch(self, request, pk: int):
@@ -380,7 +316,7 @@ class GroupFacilitatorsView(APIView):
     @extend_schema(
         request=FacilitatorInputSerializer,
         responses={201: FacilitatorSerializer},
-        examples=[OpenApiExample("Add a co-facilitator", value={"username": "dev", "role": "co"})],
+        examples=[examples.FACILITATOR_ADD_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -402,31 +338,6 @@ class GroupFacilitatorDetailView(APIView):
 
 
 # --- Rosters ----------------------------------------------------------------------------
-
-ROSTER_ENTRY_EXAMPLE = OpenApiExample(
-    "Roster entry",
-    value={
-        "enrollment_id": 57,
-        "member_id": 41,
-        "display_name": "Ana",
-        "phone": "+12175550142",
-        "email": None,
-        "sms_reminders": True,
-        "sms_consent": "confirmed",
-        "sms_consent_source": "web_form",
-        "email_reminders": False,
-        "email_consent": False,
-        "phone_undeliverable": False,
-        "status": "waitlisted",
-        "waitlist_position": 1,
-        "joined": "2026-03-02T15:00:00Z",
-        "activated_at": None,
-        "status_changed_at": "2026-03-02T15:00:00Z",
-        "join_note": "My husband died in January.",
-        "notes": "",
-    },
-    response_only=True,
-)
 
 
 def _statuses(request) -> list[str] | None:
@@ -454,7 +365,7 @@ class RosterView(APIView):
             OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated, e.g. active,waitlisted")
         ],
         responses=RosterEntrySerializer(many=True),
-        examples=[ROSTER_ENTRY_EXAMPLE],
+        examples=[examples.ROSTER_ENTRY_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, pk: int):
@@ -477,14 +388,7 @@ class RosterView(APIView):
             200: RosterEntrySerializer,
             429: OpenApiResponse(description="A daily cap on confirmation messages was reached; nothing was saved"),
         },
-        examples=[
-            OpenApiExample(
-                "Someone who signed up at the door",
-                value={"display_name": "Ruth", "phone": "(217) 555-0199", "sms_reminders": True},
-                request_only=True,
-            ),
-            ROSTER_ENTRY_EXAMPLE,
-        ],
+        examples=[examples.ROSTER_ADD_EXAMPLE, examples.ROSTER_ENTRY_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -518,7 +422,7 @@ class RosterEntryView(APIView):
         enrollment.group = group
         return enrollment
 
-    @extend_schema(responses=RosterEntrySerializer, examples=[ROSTER_ENTRY_EXAMPLE], tags=TAGS)
+    @extend_schema(responses=RosterEntrySerializer, examples=[examples.ROSTER_ENTRY_EXAMPLE], tags=TAGS)
     def get(self, request, pk: int, enrollment_id: int):
         enrollment = self._entry(request, pk, enrollment_id)
         audit_record(
@@ -534,10 +438,10 @@ class RosterEntryView(APIView):
         request=RosterChangeSerializer,
         responses=RosterEntrySerializer,
         examples=[
-            OpenApiExample("Approve", value={"action": "approve"}, request_only=True),
-            OpenApiExample("Move up the waitlist", value={"action": "move", "waitlist_position": 1}, request_only=True),
-            OpenApiExample("Edit notes", value={"notes": "Prefers to be called Annie."}, request_only=True),
-            ROSTER_ENTRY_EXAMPLE,
+            examples.ROSTER_APPROVE_EXAMPLE,
+            examples.ROSTER_MOVE_EXAMPLE,
+            examples.ROSTER_NOTES_EXAMPLE,
+            examples.ROSTER_ENTRY_EXAMPLE,
         ],
         tags=TAGS,
     )
