@@ -9,13 +9,11 @@ permission on lists; nested routes check their parent group first.
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -35,6 +33,7 @@ from sessions.api.serializers_manage import (
     RosterAddSerializer,
     RosterChangeSerializer,
     RosterEntrySerializer,
+    RosterQuerySerializer,
     UsernameSerializer,
     VenueSerializer,
 )
@@ -48,18 +47,16 @@ from sessions.permissions import (
     venues_managed_by,
 )
 from sessions.selectors import roster as roster_selectors
+from sessions.services import audit as audit_services
 from sessions.services import enrollment as enrollment_services
 from sessions.services import groups as group_services
 from sessions.services import members as member_services
 from sessions.services import organizations as organization_services
-from sessions.services.audit import audit_record
-from sessions.services.venues import venue_create, venue_update
+from sessions.services.venues import venue_create, venue_delete, venue_update
 
 NOT_LEAD = "Only the group's lead facilitator or an organization administrator can do this."
 ADMINS_ONLY = "Only the organization's administrators can do this."
 SUPERUSERS_ONLY = "Only site administrators can create organizations."
-VENUE_IN_USE = "Groups or sessions still meet at this venue; move them elsewhere first."
-UNKNOWN_STATUS = "Unknown status {value!r}; use requested, active, waitlisted, declined, removed or left."
 
 TAGS = ["manage"]
 
@@ -200,10 +197,7 @@ class VenueListView(APIView):
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         organization = require_org_admin(request, data.pop("organization"))
-        # venues.py belongs to the geocoding area; the audit entry goes in the same transaction.
-        with transaction.atomic():
-            venue = venue_create(organization=organization, **data)
-            audit_record(action="venue.create", actor=request.user, organization=organization, target=venue)
+        venue = venue_create(organization=organization, actor=request.user, **data)
         return Response(VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
 
 
@@ -224,26 +218,12 @@ class VenueDetailView(APIView):
         venue = self._venue(request, pk)
         payload = VenueSerializer(venue, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        with transaction.atomic():
-            venue = venue_update(venue=venue, **payload.validated_data)
-            audit_record(action="venue.update", actor=request.user, organization=venue.organization, target=venue)
+        venue = venue_update(venue=venue, actor=request.user, **payload.validated_data)
         return Response(VenueSerializer(venue).data)
 
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk: int):
-        venue = self._venue(request, pk)
-        try:
-            with transaction.atomic():
-                audit_record(
-                    action="venue.delete",
-                    actor=request.user,
-                    organization=venue.organization,
-                    target=venue,
-                    details={"name": venue.name},
-                )
-                venue.delete()
-        except ProtectedError:
-            raise serializers.ValidationError({"venue": [VENUE_IN_USE]}) from None
+        venue_delete(venue=self._venue(request, pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -341,15 +321,9 @@ class GroupFacilitatorDetailView(APIView):
 
 
 def _statuses(request) -> list[str] | None:
-    raw = request.query_params.get("status")
-    if not raw:
-        return None
-    statuses = [s.strip() for s in raw.split(",") if s.strip()]
-    valid = set(Enrollment.Status.values)
-    for value in statuses:
-        if value not in valid:
-            raise serializers.ValidationError({"status": [UNKNOWN_STATUS.format(value=value)]})
-    return statuses
+    query = RosterQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("status")
 
 
 def _roster_line(group: SupportGroup, enrollment_id: int) -> dict:
@@ -371,14 +345,7 @@ class RosterView(APIView):
     def get(self, request, pk: int):
         """The group's roster with contact data. Every view is written to the audit log."""
         group = managed_group(request, pk)
-        statuses = _statuses(request)
-        entries = roster_selectors.roster_rows(group=group, statuses=statuses)
-        audit_record(
-            action="roster.view",
-            actor=request.user,
-            group=group,
-            details={"statuses": statuses or "all", "rows": len(entries)},
-        )
+        entries = audit_services.roster_view(group=group, actor=request.user, statuses=_statuses(request))
         return Response(RosterEntrySerializer(entries, many=True).data)
 
     @extend_schema(
@@ -425,14 +392,8 @@ class RosterEntryView(APIView):
     @extend_schema(responses=RosterEntrySerializer, examples=[examples.ROSTER_ENTRY_EXAMPLE], tags=TAGS)
     def get(self, request, pk: int, enrollment_id: int):
         enrollment = self._entry(request, pk, enrollment_id)
-        audit_record(
-            action="roster.view",
-            actor=request.user,
-            group=enrollment.group,
-            target=enrollment,
-            details={"member_id": enrollment.member_id},
-        )
-        return Response(_roster_line(enrollment.group, enrollment.pk))
+        row = audit_services.roster_entry_view(group=enrollment.group, enrollment=enrollment, actor=request.user)
+        return Response(RosterEntrySerializer(row).data)
 
     @extend_schema(
         request=RosterChangeSerializer,
@@ -480,15 +441,8 @@ class RosterCsvView(APIView):
     def get(self, request, pk: int):
         """The roster as CSV. Every export is written to the audit log."""
         group = managed_group(request, pk)
-        statuses = _statuses(request)
-        entries = roster_selectors.roster_rows(group=group, statuses=statuses)
+        entries = audit_services.roster_export(group=group, actor=request.user, statuses=_statuses(request))
         rows = RosterEntrySerializer(entries, many=True).data
-        audit_record(
-            action="roster.export",
-            actor=request.user,
-            group=group,
-            details={"statuses": statuses or "all", "rows": len(entries)},
-        )
         return csv_attachment(
             filename=f"{group.slug}-roster.csv",
             header=_CSV_COLUMNS,

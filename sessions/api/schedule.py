@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,7 @@ from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_public import with_cohort_label
 from sessions.api.serializers_schedule import (
     AttendanceInputSerializer,
+    DateRangeQuerySerializer,
     FollowUpSerializer,
     PublicGroupSessionsSerializer,
     SeriesInputSerializer,
@@ -39,45 +40,12 @@ from sessions.selectors import schedule as schedule_selectors
 from sessions.services import attendance as attendance_services
 from sessions.services import schedule as schedule_services
 
-RANGE_INVALID = "Use a date (2026-03-01) or a date-time with offset (2026-03-01T00:00:00-06:00)."
-RANGE_ORDER = "'to' must be after 'from'."
-RANGE_TOO_LONG = "Ask for at most {days} days at a time."
-MAX_RANGE_DAYS = 400
-
-
-def _parse_bound(raw: str, *, name: str, tz: zoneinfo.ZoneInfo, end_of_day: bool) -> dt.datetime:
-    raw = raw.strip()
-    try:
-        if len(raw) == 10:
-            day = dt.date.fromisoformat(raw)
-            if end_of_day:  # "to=2026-03-31" includes all of March 31st, local time.
-                day += dt.timedelta(days=1)
-            return schedule_services.local_to_utc(dt.datetime.combine(day, dt.time()), tz.key)
-        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if value.tzinfo is None:
-            return schedule_services.local_to_utc(value, tz.key)
-        return value.astimezone(dt.UTC)
-    except (ValueError, OverflowError):
-        raise serializers.ValidationError({name: [RANGE_INVALID]}) from None
-
 
 def _date_range(request, *, tz_name: str, default_start: dt.datetime, default_days: int):
-    tz = zoneinfo.ZoneInfo(tz_name)
-    raw_from, raw_to = request.query_params.get("from"), request.query_params.get("to")
-    start = _parse_bound(raw_from, name="from", tz=tz, end_of_day=False) if raw_from else default_start
-    try:
-        end = (
-            _parse_bound(raw_to, name="to", tz=tz, end_of_day=True)
-            if raw_to
-            else start + dt.timedelta(days=default_days)
-        )
-    except OverflowError:
-        raise serializers.ValidationError({"from": [RANGE_INVALID]}) from None
-    if end <= start:
-        raise serializers.ValidationError({"to": [RANGE_ORDER]})
-    if end - start > dt.timedelta(days=MAX_RANGE_DAYS):
-        raise serializers.ValidationError({"to": [RANGE_TOO_LONG.format(days=MAX_RANGE_DAYS)]})
-    return start, end
+    context = {"timezone": tz_name, "default_start": default_start, "default_days": default_days}
+    query = DateRangeQuerySerializer(data=request.query_params, context=context)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["start"], query.validated_data["end"]
 
 
 # --- OpenAPI: these views are plain APIViews, so drf-spectacular needs to be told what they take and give.
