@@ -30,6 +30,7 @@ test: install
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) bin/complexity
 
 format: install
 	$(VENV)/bin/ruff format .

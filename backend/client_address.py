@@ -39,7 +39,7 @@ def client_address(request) -> str:
     Django HttpRequest or a DRF Request; never raises."""
     meta = getattr(request, "META", None) or {}
     remote = _canonical(meta.get("REMOTE_ADDR") or "")
-    proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    proxies = settings.TRUSTED_PROXY_COUNT
     if proxies > 0:
         hops = [hop for hop in (meta.get("HTTP_X_FORWARDED_FOR") or "").split(",") if hop.strip()]
         if hops:

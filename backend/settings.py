@@ -1,4 +1,8 @@
-"""Lantern settings: everything comes from the environment (see .env.example)."""
+"""Lantern settings: everything comes from the environment (see .env.example).
+
+Each setting's default is here and only here: code reads `settings.X`, never
+`getattr(settings, X, default)` (tests/backend/test_settings.py checks both).
+"""
 
 from __future__ import annotations
 
@@ -262,6 +266,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Debugging only: tasks run inline in the process that queues them.
 CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -321,7 +326,11 @@ SESSION_CHANGE_NOTICES = "notifications.preview.session_change_notices"
 
 # --- Scheduling -------------------------------------------------------------
 SESSION_HORIZON_DAYS = envint("SESSION_HORIZON_DAYS", 180)
+# With the time-of-day parts refused and FREQ at most DAILY a rule gives at most one
+# session a day; the cap is a setting so an organization can lower it.
 SESSION_MAX_PER_YEAR = envint("SESSION_MAX_PER_YEAR", 366)
+# How often subscribed clients should re-read a feed (RFC 7986 REFRESH-INTERVAL and
+# the older X-PUBLISHED-TTL that Outlook and Apple Calendar read).
 CALENDAR_REFRESH_MINUTES = envint("CALENDAR_REFRESH_MINUTES", 60)
 
 # --- Client address, abuse caps, phone numbers, staff sign-in (docs/privacy.md, "Abuse limits") -----
@@ -383,10 +392,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
 }
-
-# Tests need a fast hasher; set by tests/settings via PASSWORD_HASHERS override.
-if envbool("LANTERN_FAST_HASHER", False):
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Periodic jobs: each is a plain function that a management command also runs once.
 CELERY_BEAT_SCHEDULE = {

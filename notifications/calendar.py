@@ -31,9 +31,6 @@ from sessions.models import Enrollment, Member, Session, SessionSeries, SupportG
 from sessions.services.schedule import local_to_utc, series_local_dtstart, series_occurrences, series_rule
 
 PRODID = "-//Lantern//Lantern peer support scheduler//EN"
-# How often subscribed clients should re-read a feed (RFC 7986 REFRESH-INTERVAL and
-# the older X-PUBLISHED-TTL that Outlook and Apple Calendar read).
-DEFAULT_REFRESH_MINUTES = 60
 METHOD_REQUEST = "REQUEST"
 METHOD_CANCEL = "CANCEL"
 METHODS = (METHOD_REQUEST, METHOD_CANCEL)
@@ -54,7 +51,7 @@ def _standalone_uid(session: Session) -> str:
 
 
 def _refresh_minutes() -> int:
-    return getattr(settings, "CALENDAR_REFRESH_MINUTES", DEFAULT_REFRESH_MINUTES)
+    return settings.CALENDAR_REFRESH_MINUTES
 
 
 def _calendar(*, name: str, method: str | None = None, feed: bool = False) -> Calendar:
@@ -399,7 +396,7 @@ def _offsets_constant(tz: zoneinfo.ZoneInfo, low: dt.datetime, high: dt.datetime
 
 
 def _horizon_days() -> int:
-    return getattr(settings, "SESSION_HORIZON_DAYS", 180)
+    return settings.SESSION_HORIZON_DAYS
 
 
 def _fill_occurrence(

@@ -64,7 +64,6 @@ logger = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(minutes=5)  # default; settings.NOTIFICATIONS_SEND_LEASE_SECONDS
 BATCH_SIZE = 1000
-DEFAULT_SEND_BATCH = 50
 MAX_ATTEMPTS = 5
 BACKOFF_BASE = dt.timedelta(seconds=30)  # default; settings.NOTIFICATIONS_RETRY_BASE_SECONDS
 BACKOFF_CAP = dt.timedelta(minutes=30)
@@ -98,7 +97,7 @@ def _describe(exc: Exception) -> str:
 
 def sms_claim_limit() -> int | None:
     """At most a minute's worth of texts per run, so no task waits long for its rate slot."""
-    rate = float(getattr(settings, "SMS_RATE_PER_SECOND", 1.0) or 0)
+    rate = float(settings.SMS_RATE_PER_SECOND or 0)
     if rate <= 0:
         return None
     return max(1, math.ceil(rate * 60))
@@ -152,9 +151,9 @@ def claim_due(*, now: dt.datetime, limit: int = BATCH_SIZE) -> list[tuple[int, s
 def send_batch_size() -> int:
     """Rows per send task. With a send rate, one row per task (each waits for its own
     slot); without one, batches save a database round trip per row and per step."""
-    if float(getattr(settings, "SMS_RATE_PER_SECOND", 1.0) or 0) > 0:
+    if float(settings.SMS_RATE_PER_SECOND or 0) > 0:
         return 1
-    return max(1, int(getattr(settings, "NOTIFICATIONS_SEND_BATCH", DEFAULT_SEND_BATCH)))
+    return max(1, int(settings.NOTIFICATIONS_SEND_BATCH))
 
 
 def enqueue(claimed: list[tuple[int, str]]) -> None:
@@ -593,14 +592,14 @@ def _mark_sent(*, row: OutboxMessage, provider_id: str, now: dt.datetime) -> Non
 def lease() -> dt.timedelta:
     """How long a claim may stay `sending` before it is reconciled. Far longer than a
     send can take (the Twilio client times out after TWILIO_HTTP_TIMEOUT)."""
-    seconds = getattr(settings, "NOTIFICATIONS_SEND_LEASE_SECONDS", None)
+    seconds = settings.NOTIFICATIONS_SEND_LEASE_SECONDS
     return dt.timedelta(seconds=float(seconds)) if seconds else LEASE
 
 
 def backoff(attempt: int, *, rng: random.Random | None = None) -> dt.timedelta:
     """Exponential backoff with jitter: 30 s, 1 min, 2 min… ±50%, capped at 30 min."""
     rng = rng or random
-    seconds = getattr(settings, "NOTIFICATIONS_RETRY_BASE_SECONDS", None)
+    seconds = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
     first = dt.timedelta(seconds=float(seconds)) if seconds else BACKOFF_BASE
     base = min(first * (2 ** max(0, attempt - 1)), BACKOFF_CAP)
     return base * rng.uniform(0.5, 1.5)

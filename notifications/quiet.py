@@ -22,8 +22,8 @@ JUST_BEFORE = dt.timedelta(minutes=1)
 
 def quiet_window() -> tuple[int, int]:
     return (
-        int(getattr(settings, "SMS_QUIET_HOURS_START", 21)),
-        int(getattr(settings, "SMS_QUIET_HOURS_END", 8)),
+        int(settings.SMS_QUIET_HOURS_START),
+        int(settings.SMS_QUIET_HOURS_END),
     )
 
 

@@ -28,11 +28,11 @@ return tostring(tat - now)
 
 
 def rate_per_second() -> float:
-    return float(getattr(settings, "SMS_RATE_PER_SECOND", 1.0) or 0)
+    return float(settings.SMS_RATE_PER_SECOND or 0)
 
 
 def redis_url() -> str | None:
-    for url in (getattr(settings, "CACHE_URL", None), settings.CELERY_BROKER_URL):
+    for url in (settings.CACHE_URL, settings.CELERY_BROKER_URL):
         if url and url.startswith(("redis://", "rediss://")):
             return url
     return None

@@ -15,7 +15,6 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 TWILIO_API = "https://api.twilio.com"
-DEFAULT_TIMEOUT = 10.0
 # The SDK logs every request's URL and parameters at INFO: phone numbers and
 # message bodies. Ours logs warnings only.
 _sdk_logger = logging.getLogger("notifications.twilio_sdk")
@@ -48,8 +47,8 @@ def twilio_client() -> Client:
     config = (
         settings.TWILIO_ACCOUNT_SID,
         settings.TWILIO_AUTH_TOKEN,
-        getattr(settings, "TWILIO_API_BASE_URL", ""),
-        float(getattr(settings, "TWILIO_HTTP_TIMEOUT", DEFAULT_TIMEOUT)),
+        settings.TWILIO_API_BASE_URL,
+        float(settings.TWILIO_HTTP_TIMEOUT),
     )
     cached = getattr(_local, "client", None)
     if cached is None or cached[0] != config:

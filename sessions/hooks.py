@@ -24,7 +24,7 @@ def _load(path: str):
 
 
 def session_change_notices(*, session, now: dt.datetime | None = None) -> dict:
-    path = getattr(settings, "SESSION_CHANGE_NOTICES", "")
+    path = settings.SESSION_CHANGE_NOTICES
     if not path:
         return {**NO_NOTICES, "notices": [], "not_notified": []}
     return _load(path)(session=session, now=now)

@@ -62,7 +62,7 @@ def normalize_phone(raw: str, *, default_region: str | None = "US") -> str:
 def sms_allowed_countries() -> frozenset[str]:
     """ISO codes whose numbers may be given for texts: SMS_ALLOWED_COUNTRIES, else the
     countries of this deployment's venues, else US, CA and GB."""
-    configured = getattr(settings, "SMS_ALLOWED_COUNTRIES", None)
+    configured = settings.SMS_ALLOWED_COUNTRIES
     if configured:
         return frozenset(code.upper() for code in configured)
     from sessions.models import Venue  # imported here: the models import this module

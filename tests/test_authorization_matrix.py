@@ -1,4 +1,4 @@
-"""Every management and self-service endpoint × every kind of caller.
+"""Every management and self-service endpoint and member page × every kind of caller.
 
 Callers: anonymous; a member (sending their self-service token as if it were an
 API token, and using it in /api/me/ paths); a facilitator of another group of
@@ -11,13 +11,20 @@ The same holds for a join request's handle and an emailed confirmation link: the
 
 Conventions: not logged in is 401; logged in but not allowed is 403; a missing
 object (or someone else's self-service token) is 404.
+
+Nothing is left out: every route of the URL resolver outside /facilitate/ (whose pages
+have their own matrix, tests/pages/facilitate/test_authorization_matrix.py) is in a
+matrix here, or in PUBLIC with the reason it is open to everyone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -34,6 +41,7 @@ from tests.factories import (
     UserFactory,
     VenueFactory,
 )
+from tests.url_routes import ADMIN, every_route, route_of
 
 ROLES = ("anonymous", "member", "other_facilitator", "co_facilitator", "lead", "other_admin", "admin")
 MEMBER_PHONE = "+13125550142"
@@ -52,6 +60,9 @@ class World:
     tokens: dict
     join_request: JoinRequest
     email_request: JoinRequest
+    series: object
+    past_session: object
+    next_session: object
 
 
 @pytest.fixture
@@ -80,8 +91,23 @@ def world(db) -> World:
         "other_facilitator": other_facilitator,
     }
     tokens = {role: Token.objects.create(user=user).key for role, user in users.items()}
+    series = SessionSeriesFactory(group=group)
+    past_session = SessionFactory(series=series, starts_at=timezone.now() - dt.timedelta(minutes=30))
+    next_session = SessionFactory(series=series, starts_at=timezone.now() + dt.timedelta(days=7))
     return World(
-        organization, group, venue, spare_venue, enrollment, member, users, tokens, join_request, email_request
+        organization,
+        group,
+        venue,
+        spare_venue,
+        enrollment,
+        member,
+        users,
+        tokens,
+        join_request,
+        email_request,
+        series,
+        past_session,
+        next_session,
     )
 
 
@@ -119,6 +145,11 @@ MEMBER_ONLY = "404 {ok} 404 404 404 404 404"
 def _venue_body(world):
     return {"organization": world.organization.pk, "name": "Hall", "city": "Springfield", "country": "US",
             "latitude": 39.8, "longitude": -89.6}  # fmt: skip
+
+
+def _series_body(world):
+    week_ahead = timezone.now() + dt.timedelta(days=7)
+    return {"rrule": "FREQ=WEEKLY;COUNT=4", "dtstart": week_ahead.strftime("%Y-%m-%dT19:00"), "duration_minutes": 90}
 
 
 def _group_body(world):
@@ -163,6 +194,25 @@ ENDPOINTS = [
     ("roster entry change", "patch", "/api/manage/groups/{group}/roster/{enrollment}/",
      lambda w: {"action": "remove"}, GROUP_MANAGERS.format(ok=200)),
     ("roster csv", "get", "/api/manage/groups/{group}/roster.csv", None, GROUP_MANAGERS.format(ok=200)),
+    ("series list", "get", "/api/manage/groups/{group}/series/", None, GROUP_MANAGERS.format(ok=200)),
+    ("series create", "post", "/api/manage/groups/{group}/series/", _series_body, GROUP_MANAGERS.format(ok=201)),
+    ("series detail", "get", "/api/manage/series/{series}/", None, GROUP_MANAGERS.format(ok=200)),
+    ("series edit", "patch", "/api/manage/series/{series}/", lambda w: {"duration_minutes": 60},
+     GROUP_MANAGERS.format(ok=200)),
+    ("series end", "delete", "/api/manage/series/{series}/", None, GROUP_MANAGERS.format(ok=204)),
+    ("sessions list", "get", "/api/manage/groups/{group}/sessions/", None, GROUP_MANAGERS.format(ok=200)),
+    ("session detail", "get", "/api/manage/sessions/{next_session}/", None, GROUP_MANAGERS.format(ok=200)),
+    ("session change", "patch", "/api/manage/sessions/{next_session}/", lambda w: {"note": "Room 4"},
+     GROUP_MANAGERS.format(ok=200)),
+    ("attendance", "get", "/api/manage/sessions/{past_session}/attendance/", None, GROUP_MANAGERS.format(ok=200)),
+    ("attendance mark", "put", "/api/manage/sessions/{past_session}/attendance/",
+     lambda w: {"marks": [{"enrollment": w.enrollment.pk, "attendance": "present"}]}, GROUP_MANAGERS.format(ok=200)),
+    ("attendance csv", "get", "/api/manage/groups/{group}/attendance.csv", None, GROUP_MANAGERS.format(ok=200)),
+    ("follow-up", "get", "/api/manage/groups/{group}/follow-up/", None, GROUP_MANAGERS.format(ok=200)),
+    ("broadcasts list", "get", "/api/manage/groups/{group}/messages/", None, GROUP_MANAGERS.format(ok=200)),
+    ("broadcast send", "post", "/api/manage/groups/{group}/messages/", lambda w: {"body": "Room 4 tonight"},
+     GROUP_MANAGERS.format(ok=201)),
+    ("inbox", "get", "/api/manage/groups/{group}/inbox/", None, GROUP_MANAGERS.format(ok=200)),
     ("me", "get", "/api/me/{token}/", None, MEMBER_ONLY.format(ok=200)),
     ("me edit", "patch", "/api/me/{token}/", lambda w: {"display_name": "Annie"}, MEMBER_ONLY.format(ok=200)),
     ("me erase", "delete", "/api/me/{token}/", None, MEMBER_ONLY.format(ok=204)),
@@ -172,6 +222,7 @@ ENDPOINTS = [
     ("me join", "post", "/api/me/{token}/groups/{slug}/join/", None, MEMBER_ONLY.format(ok=200)),
     ("me rotate", "post", "/api/me/{token}/rotate/", None, MEMBER_ONLY.format(ok=200)),
     ("me confirm email", "post", "/api/me/{token}/confirm-email/", None, MEMBER_ONLY.format(ok=202)),
+    ("me calendar", "get", "/api/me/{token}/calendar.ics", None, MEMBER_ONLY.format(ok=200)),
     ("join request", "get", "/api/join-requests/{request}/", None, MEMBER_ONLY.format(ok=200)),
     ("join request cancel", "delete", "/api/join-requests/{request}/", None, MEMBER_ONLY.format(ok=200)),
     ("join request cancel form", "post", "/api/join-requests/{request}/cancel/", None, MEMBER_ONLY.format(ok=200)),
@@ -195,6 +246,9 @@ def _fill(path: str, world: World, role: str) -> str:
         group=world.group.pk,
         co=world.users["co_facilitator"].username,
         enrollment=world.enrollment.pk,
+        series=world.series.pk,
+        past_session=world.past_session.pk,
+        next_session=world.next_session.pk,
         token=me_token(world, role),
         slug=world.group.slug,
         request=world.join_request.token if role == "member" else me_token(world, role),
@@ -215,6 +269,95 @@ def test_authorization_matrix(world, name, method, path, body, role, expected):
     if name == "roster entry change" and expected >= 400:
         # A refused change changed nothing.
         assert Enrollment.objects.get(pk=world.enrollment.pk).status == "active"
+
+
+# --- Member pages: the link is the credential, as on /api/me/ ---------------------------
+
+PAGES = [
+    # (name, method, path, body, expected): staff roles are signed in to the pages as themselves.
+    ("me page", "get", "/me/{token}/", None, MEMBER_ONLY.format(ok=200)),
+    ("me rsvp", "post", "/me/{token}/rsvp/", lambda w: {"session": w.next_session.pk, "rsvp": "yes"},
+     MEMBER_ONLY.format(ok=302)),
+    ("me reminders", "post", "/me/{token}/reminders/", lambda w: {"language": "en"}, MEMBER_ONLY.format(ok=302)),
+    ("me contact", "post", "/me/{token}/contact/", lambda w: {"phone": MEMBER_PHONE, "email": MEMBER_EMAIL},
+     MEMBER_ONLY.format(ok=302)),
+    ("me confirm email", "post", "/me/{token}/confirm-email/", None, MEMBER_ONLY.format(ok=302)),
+    ("me leave", "get", "/me/{token}/groups/{slug}/leave/", None, MEMBER_ONLY.format(ok=200)),
+    ("me rotate", "post", "/me/{token}/rotate/", None, MEMBER_ONLY.format(ok=302)),
+    ("me erase", "get", "/me/{token}/erase/", None, MEMBER_ONLY.format(ok=200)),
+    ("join request page", "get", "/join-requests/{request}/", None, MEMBER_ONLY.format(ok=200)),
+    ("join request cancel page", "post", "/join-requests/{request}/cancel/", None, MEMBER_ONLY.format(ok=302)),
+    ("email confirmation page", "get", "/email-confirmations/{secret}/", None, MEMBER_ONLY.format(ok=200)),
+]  # fmt: skip
+
+PAGE_CASES = [
+    pytest.param(name, method, path, body, role, expect(expected)[role], id=f"{name}-{role}")
+    for name, method, path, body, expected in PAGES
+    for role in ROLES
+]
+
+
+def page_client_for(world: World, role: str) -> Client:
+    client = Client()
+    if role in world.users:
+        client.force_login(world.users[role])
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name,method,path,body,role,expected", PAGE_CASES)
+def test_member_page_matrix(world, name, method, path, body, role, expected):
+    client = page_client_for(world, role)
+    data = body(world) if body else {}
+    response = getattr(client, method)(_fill(path, world, role), data)
+    assert response.status_code == expected, (name, role, response.content[:300])
+    if expected >= 400:
+        text = response.content.decode()
+        assert MEMBER_PHONE not in text and MEMBER_EMAIL not in text
+
+
+# --- Nothing left out --------------------------------------------------------------------
+
+# Open to everyone on purpose, and why. Everything else outside /facilitate/ is in a matrix.
+PUBLIC = {
+    ADMIN: "Django's admin: its own staff sign-in and model permissions",
+    "healthz": "the platform's health probe: answers whether the database and broker respond, nothing more",
+    "api/schema/": "the API's description; no data",
+    "api/docs/": "the API's documentation page; no data",
+    "api/auth/token/": "staff sign-in itself: throttled and locked out per address (tests/sessions/test_api_auth.py)",
+    "api/groups/": "group search for seekers: listings only, no member data",
+    "api/groups/<slug:slug>/": "a group's public listing",
+    "api/groups/<slug:slug>/sessions/": "a group's upcoming sessions, without notes or members",
+    "api/groups/<slug:slug>/calendar.ics": "a group's public calendar feed",
+    "api/groups/<slug:slug>/join/": "anyone may ask to join; nothing is trusted until the contact is proven",
+    "api/feeds/meeting-guide.json": "the Meeting Guide listing feed",
+    "": "the finder page",
+    "groups/": "the finder's results",
+    "groups/<slug:slug>/": "a group's public page",
+    "groups/<slug:slug>/join/": "the join form (as the API's join)",
+    "erased/": "the page shown after erasing, which knows nobody",
+    "i18n/setlang/": "the language switch (Django's set_language): sets a cookie",
+}
+# Twilio's callbacks: no user at all, but a signature over the request with the auth token.
+SIGNED_BY_TWILIO = ("webhooks/twilio/sms/", "webhooks/twilio/status/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("route", SIGNED_BY_TWILIO)
+def test_twilio_callbacks_refuse_an_unsigned_request(settings, route):
+    settings.TWILIO_AUTH_TOKEN = "twilio-auth-token"
+    response = Client().post(f"/{route}", {"MessageSid": "SM1", "From": MEMBER_PHONE, "Body": "STOP"})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_every_route_outside_facilitate_is_in_a_matrix_or_listed_as_public(world):
+    in_matrix = {route_of(_fill(path, world, "member")) for _, _, path, _, _ in ENDPOINTS + PAGES}
+    routes = {route for route in every_route() if not route.startswith("facilitate/")}
+    uncovered = routes - in_matrix - set(PUBLIC) - set(SIGNED_BY_TWILIO)
+    assert sorted(uncovered) == [], "add these to a matrix (or, if open to everyone, to PUBLIC with the reason)"
+    assert sorted(set(PUBLIC) - routes) == [], "no such routes any more"
+    assert sorted(set(PUBLIC) & in_matrix) == [], "both checked and declared public"
 
 
 # --- Nothing leaks through lists or public pages ----------------------------------------

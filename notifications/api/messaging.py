@@ -8,7 +8,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from notifications.broadcasts import BROADCAST_EMPTY, broadcast_send
+from notifications.api import examples
+from notifications.broadcasts import broadcast_send
 from notifications.delivery_status import handle_status
 from notifications.inbound_sms import handle_inbound
 from notifications.inbox import group_inbox
@@ -105,33 +106,6 @@ class BroadcastCreatedSerializer(BroadcastSerializer):
 FORBIDDEN = OpenApiResponse(description="Not a facilitator of this group or an admin of its organization")
 NOT_FOUND = OpenApiResponse(description="No such group")
 INVALID = OpenApiResponse(description="Invalid input; the body maps each bad field to its messages")
-BROADCAST_EXAMPLES = [
-    OpenApiExample(
-        "Broadcast",
-        value={"body": "We're in room 4 tonight."},
-        request_only=True,
-    ),
-    OpenApiExample(
-        "Broadcast queued",
-        value={
-            "id": 3,
-            "body": "We're in room 4 tonight.",
-            "author": "facilitator",
-            "recipients": 7,
-            "created_at": "2026-11-23T13:00:00Z",
-            "sms": 6,
-            "email": 4,
-        },
-        response_only=True,
-        status_codes=["201"],
-    ),
-    OpenApiExample(
-        "Empty message",
-        value={"body": [BROADCAST_EMPTY]},
-        response_only=True,
-        status_codes=["400"],
-    ),
-]
 
 
 class GroupMessagesView(APIView):
@@ -152,7 +126,7 @@ class GroupMessagesView(APIView):
         summary="Send a message to the group's active members by their channels",
         request=BroadcastInputSerializer,
         responses={201: BroadcastCreatedSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=BROADCAST_EXAMPLES,
+        examples=examples.BROADCAST_EXAMPLES,
     )
     def post(self, request, group_id: int):
         group = managed_group(request, group_id)

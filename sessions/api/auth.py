@@ -14,7 +14,7 @@ administrator can delete anyone's token in the admin ("Tokens").
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 
 from backend.authentication import ExpiringTokenAuthentication, token_expires_at, token_is_expired
 from backend.throttles import ClientScopedRateThrottle
+from sessions.api import examples
 
 LOCKED_OUT = "Too many failed sign-ins from this connection. Please try again later."
 
@@ -74,16 +75,7 @@ class AuthTokenView(APIView):
             400: OpenApiResponse(description="Wrong username or password"),
             429: OpenApiResponse(description="Too many sign-in attempts from this client address"),
         },
-        examples=[
-            OpenApiExample(
-                "Log in", value={"username": "maria", "password": "correct horse battery"}, request_only=True
-            ),
-            OpenApiExample(
-                "Token",
-                value={"token": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "expires_at": "2026-04-01T15:00:00Z"},
-                response_only=True,
-            ),
-        ],
+        examples=[examples.LOG_IN_EXAMPLE, examples.TOKEN_EXAMPLE],
         summary="Get an API token for a facilitator or administrator",
         tags=["auth"],
     )

@@ -9,19 +9,18 @@ permission on lists; nested routes check their parent group first.
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import ProtectedError
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_noop
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api import examples
 from sessions.api.access import administered_organization, managed_group, require_org_admin
 from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_manage import (
@@ -35,6 +34,7 @@ from sessions.api.serializers_manage import (
     RosterAddSerializer,
     RosterChangeSerializer,
     RosterEntrySerializer,
+    RosterQuerySerializer,
     UsernameSerializer,
     VenueSerializer,
 )
@@ -48,44 +48,27 @@ from sessions.permissions import (
     venues_managed_by,
 )
 from sessions.selectors import roster as roster_selectors
+from sessions.services import audit as audit_services
 from sessions.services import enrollment as enrollment_services
 from sessions.services import groups as group_services
 from sessions.services import members as member_services
 from sessions.services import organizations as organization_services
-from sessions.services.audit import audit_record
-from sessions.services.venues import venue_create, venue_update
+from sessions.services.venues import venue_create, venue_delete, venue_update
 
 NOT_LEAD = gettext_noop("Only the group's lead facilitator or an organization administrator can do this.")
 ADMINS_ONLY = gettext_noop("Only the organization's administrators can do this.")
 SUPERUSERS_ONLY = gettext_noop("Only site administrators can create organizations.")
-VENUE_IN_USE = "Groups or sessions still meet at this venue; move them elsewhere first."
-UNKNOWN_STATUS = "Unknown status {value!r}; use requested, active, waitlisted, declined, removed or left."
 
 TAGS = ["manage"]
 
 
 # --- Organizations ----------------------------------------------------------------------
 
-ORGANIZATION_EXAMPLE = OpenApiExample(
-    "Organization",
-    value={
-        "id": 3,
-        "name": "Prairie Hospice",
-        "slug": "prairie-hospice",
-        "contact_email": "care@prairie-hospice.example.org",
-        "contact_phone": "+12175550100",
-        "website": "https://prairie-hospice.example.org",
-        "admins": ["maria"],
-        "created_at": "2026-01-05T15:00:00Z",
-    },
-    response_only=True,
-)
-
 
 class OrganizationListView(APIView):
     permission_classes = [IsStaffUser]
 
-    @extend_schema(responses=OrganizationSerializer(many=True), examples=[ORGANIZATION_EXAMPLE], tags=TAGS)
+    @extend_schema(responses=OrganizationSerializer(many=True), examples=[examples.ORGANIZATION_EXAMPLE], tags=TAGS)
     def get(self, request):
         """The organizations the caller administers (all of them for superusers)."""
         organizations = organizations_administered_by(request.user).prefetch_related("admins")
@@ -94,14 +77,7 @@ class OrganizationListView(APIView):
     @extend_schema(
         request=OrganizationSerializer,
         responses={201: OrganizationSerializer},
-        examples=[
-            OpenApiExample(
-                "New organization",
-                value={"name": "Prairie Hospice", "slug": "prairie-hospice", "contact_email": "care@example.org"},
-                request_only=True,
-            ),
-            ORGANIZATION_EXAMPLE,
-        ],
+        examples=[examples.ORGANIZATION_CREATE_EXAMPLE, examples.ORGANIZATION_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request):
@@ -116,7 +92,7 @@ class OrganizationListView(APIView):
 class OrganizationDetailView(APIView):
     permission_classes = [IsStaffUser]
 
-    @extend_schema(responses=OrganizationSerializer, examples=[ORGANIZATION_EXAMPLE], tags=TAGS)
+    @extend_schema(responses=OrganizationSerializer, examples=[examples.ORGANIZATION_EXAMPLE], tags=TAGS)
     def get(self, request, pk: int):
         return Response(OrganizationSerializer(administered_organization(request, pk)).data)
 
@@ -142,7 +118,7 @@ class OrganizationAdminsView(APIView):
     @extend_schema(
         request=UsernameSerializer,
         responses={201: UsernameSerializer},
-        examples=[OpenApiExample("Add an admin", value={"username": "joan"})],
+        examples=[examples.ORGANIZATION_ADMIN_ADD_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -184,22 +160,7 @@ class OrganizationAuditView(APIView):
             OpenApiParameter("action", OpenApiTypes.STR, description="e.g. roster.view, roster.approve"),
         ],
         responses=AuditLogSerializer(many=True),
-        examples=[
-            OpenApiExample(
-                "Audit entry",
-                value={
-                    "id": 812,
-                    "created_at": "2026-03-02T15:04:11Z",
-                    "actor_label": "maria",
-                    "action": "roster.approve",
-                    "group": "tuesday-grief-circle",
-                    "target_type": "enrollment",
-                    "target_id": "57",
-                    "details": {"member_id": 41, "from_status": "requested", "to_status": "active"},
-                },
-                response_only=True,
-            )
-        ],
+        examples=[examples.AUDIT_ENTRY_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, pk: int):
@@ -219,20 +180,6 @@ class OrganizationAuditView(APIView):
 
 # --- Venues -----------------------------------------------------------------------------
 
-VENUE_EXAMPLE = OpenApiExample(
-    "Venue located from its postal code",
-    value={
-        "organization": 3,
-        "name": "Chapel Room",
-        "address": "700 E Adams St",
-        "city": "Springfield",
-        "region": "IL",
-        "postal_code": "62701",
-        "country": "US",
-    },
-    request_only=True,
-)
-
 
 class VenueListView(APIView):
     permission_classes = [IsStaffUser]
@@ -243,16 +190,15 @@ class VenueListView(APIView):
         venues = venues_managed_by(request.user).order_by("name", "id")
         return Response(VenueSerializer(venues, many=True).data)
 
-    @extend_schema(request=VenueSerializer, responses={201: VenueSerializer}, examples=[VENUE_EXAMPLE], tags=TAGS)
+    @extend_schema(
+        request=VenueSerializer, responses={201: VenueSerializer}, examples=[examples.VENUE_EXAMPLE], tags=TAGS
+    )
     def post(self, request):
         payload = VenueSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
         organization = require_org_admin(request, data.pop("organization"))
-        # venues.py belongs to the geocoding area; the audit entry goes in the same transaction.
-        with transaction.atomic():
-            venue = venue_create(organization=organization, **data)
-            audit_record(action="venue.create", actor=request.user, organization=organization, target=venue)
+        venue = venue_create(organization=organization, actor=request.user, **data)
         return Response(VenueSerializer(venue).data, status=status.HTTP_201_CREATED)
 
 
@@ -273,46 +219,16 @@ class VenueDetailView(APIView):
         venue = self._venue(request, pk)
         payload = VenueSerializer(venue, data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        with transaction.atomic():
-            venue = venue_update(venue=venue, **payload.validated_data)
-            audit_record(action="venue.update", actor=request.user, organization=venue.organization, target=venue)
+        venue = venue_update(venue=venue, actor=request.user, **payload.validated_data)
         return Response(VenueSerializer(venue).data)
 
     @extend_schema(responses={204: None}, tags=TAGS)
     def delete(self, request, pk: int):
-        venue = self._venue(request, pk)
-        try:
-            with transaction.atomic():
-                audit_record(
-                    action="venue.delete",
-                    actor=request.user,
-                    organization=venue.organization,
-                    target=venue,
-                    details={"name": venue.name},
-                )
-                venue.delete()
-        except ProtectedError:
-            raise serializers.ValidationError({"venue": [VENUE_IN_USE]}) from None
+        venue_delete(venue=self._venue(request, pk), actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Groups and facilitators ------------------------------------------------------------
-
-GROUP_CREATE_EXAMPLE = OpenApiExample(
-    "New in-person group",
-    value={
-        "organization": 3,
-        "name": "Tuesday Grief Circle",
-        "topic": "grief",
-        "format": "in_person",
-        "venue": 12,
-        "capacity": 12,
-        "enrollment_mode": "approval",
-        "sms_label": "Tuesday evening group",
-        "reminder_offsets": [1440, 120],
-    },
-    request_only=True,
-)
 
 
 class GroupListView(APIView):
@@ -325,7 +241,7 @@ class GroupListView(APIView):
         return Response(GroupSerializer(groups, many=True).data)
 
     @extend_schema(
-        request=GroupSerializer, responses={201: GroupSerializer}, examples=[GROUP_CREATE_EXAMPLE], tags=TAGS
+        request=GroupSerializer, responses={201: GroupSerializer}, examples=[examples.GROUP_CREATE_EXAMPLE], tags=TAGS
     )
     def post(self, request):
         """Organization admins create groups; the time zone defaults to the venue's."""
@@ -352,7 +268,7 @@ class GroupDetailView(APIView):
     @extend_schema(
         request=GroupSerializer,
         responses=GroupSerializer,
-        examples=[OpenApiExample("Raise capacity", value={"capacity": 15}, request_only=True)],
+        examples=[examples.GROUP_CAPACITY_EXAMPLE],
         tags=TAGS,
     )
     def patch(self, request, pk: int):
@@ -381,7 +297,7 @@ class GroupFacilitatorsView(APIView):
     @extend_schema(
         request=FacilitatorInputSerializer,
         responses={201: FacilitatorSerializer},
-        examples=[OpenApiExample("Add a co-facilitator", value={"username": "dev", "role": "co"})],
+        examples=[examples.FACILITATOR_ADD_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -404,42 +320,11 @@ class GroupFacilitatorDetailView(APIView):
 
 # --- Rosters ----------------------------------------------------------------------------
 
-ROSTER_ENTRY_EXAMPLE = OpenApiExample(
-    "Roster entry",
-    value={
-        "enrollment_id": 57,
-        "member_id": 41,
-        "display_name": "Ana",
-        "phone": "+12175550142",
-        "email": None,
-        "sms_reminders": True,
-        "sms_consent": "confirmed",
-        "sms_consent_source": "web_form",
-        "email_reminders": False,
-        "email_consent": False,
-        "phone_undeliverable": False,
-        "status": "waitlisted",
-        "waitlist_position": 1,
-        "joined": "2026-03-02T15:00:00Z",
-        "activated_at": None,
-        "status_changed_at": "2026-03-02T15:00:00Z",
-        "join_note": "My husband died in January.",
-        "notes": "",
-    },
-    response_only=True,
-)
-
 
 def _statuses(request) -> list[str] | None:
-    raw = request.query_params.get("status")
-    if not raw:
-        return None
-    statuses = [s.strip() for s in raw.split(",") if s.strip()]
-    valid = set(Enrollment.Status.values)
-    for value in statuses:
-        if value not in valid:
-            raise serializers.ValidationError({"status": [UNKNOWN_STATUS.format(value=value)]})
-    return statuses
+    query = RosterQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return query.validated_data.get("status")
 
 
 def _roster_line(group: SupportGroup, enrollment_id: int) -> dict:
@@ -455,20 +340,13 @@ class RosterView(APIView):
             OpenApiParameter("status", OpenApiTypes.STR, description="Comma-separated, e.g. active,waitlisted")
         ],
         responses=RosterEntrySerializer(many=True),
-        examples=[ROSTER_ENTRY_EXAMPLE],
+        examples=[examples.ROSTER_ENTRY_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, pk: int):
         """The group's roster with contact data. Every view is written to the audit log."""
         group = managed_group(request, pk)
-        statuses = _statuses(request)
-        entries = roster_selectors.roster_rows(group=group, statuses=statuses)
-        audit_record(
-            action="roster.view",
-            actor=request.user,
-            group=group,
-            details={"statuses": statuses or "all", "rows": len(entries)},
-        )
+        entries = audit_services.roster_view(group=group, actor=request.user, statuses=_statuses(request))
         return Response(RosterEntrySerializer(entries, many=True).data)
 
     @extend_schema(
@@ -478,14 +356,7 @@ class RosterView(APIView):
             200: RosterEntrySerializer,
             429: OpenApiResponse(description="A daily cap on confirmation messages was reached; nothing was saved"),
         },
-        examples=[
-            OpenApiExample(
-                "Someone who signed up at the door",
-                value={"display_name": "Ruth", "phone": "(217) 555-0199", "sms_reminders": True},
-                request_only=True,
-            ),
-            ROSTER_ENTRY_EXAMPLE,
-        ],
+        examples=[examples.ROSTER_ADD_EXAMPLE, examples.ROSTER_ENTRY_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, pk: int):
@@ -519,26 +390,20 @@ class RosterEntryView(APIView):
         enrollment.group = group
         return enrollment
 
-    @extend_schema(responses=RosterEntrySerializer, examples=[ROSTER_ENTRY_EXAMPLE], tags=TAGS)
+    @extend_schema(responses=RosterEntrySerializer, examples=[examples.ROSTER_ENTRY_EXAMPLE], tags=TAGS)
     def get(self, request, pk: int, enrollment_id: int):
         enrollment = self._entry(request, pk, enrollment_id)
-        audit_record(
-            action="roster.view",
-            actor=request.user,
-            group=enrollment.group,
-            target=enrollment,
-            details={"member_id": enrollment.member_id},
-        )
-        return Response(_roster_line(enrollment.group, enrollment.pk))
+        row = audit_services.roster_entry_view(group=enrollment.group, enrollment=enrollment, actor=request.user)
+        return Response(RosterEntrySerializer(row).data)
 
     @extend_schema(
         request=RosterChangeSerializer,
         responses=RosterEntrySerializer,
         examples=[
-            OpenApiExample("Approve", value={"action": "approve"}, request_only=True),
-            OpenApiExample("Move up the waitlist", value={"action": "move", "waitlist_position": 1}, request_only=True),
-            OpenApiExample("Edit notes", value={"notes": "Prefers to be called Annie."}, request_only=True),
-            ROSTER_ENTRY_EXAMPLE,
+            examples.ROSTER_APPROVE_EXAMPLE,
+            examples.ROSTER_MOVE_EXAMPLE,
+            examples.ROSTER_NOTES_EXAMPLE,
+            examples.ROSTER_ENTRY_EXAMPLE,
         ],
         tags=TAGS,
     )
@@ -577,15 +442,8 @@ class RosterCsvView(APIView):
     def get(self, request, pk: int):
         """The roster as CSV. Every export is written to the audit log."""
         group = managed_group(request, pk)
-        statuses = _statuses(request)
-        entries = roster_selectors.roster_rows(group=group, statuses=statuses)
+        entries = audit_services.roster_export(group=group, actor=request.user, statuses=_statuses(request))
         rows = RosterEntrySerializer(entries, many=True).data
-        audit_record(
-            action="roster.export",
-            actor=request.user,
-            group=group,
-            details={"statuses": statuses or "all", "rows": len(entries)},
-        )
         return csv_attachment(
             filename=f"{group.slug}-roster.csv",
             header=_CSV_COLUMNS,

@@ -7,13 +7,14 @@ own data: their groups by name and status, nothing about other members."""
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.client_address import client_address
+from sessions.api import examples
 from sessions.api.access import group_by_slug
 from sessions.models import Enrollment, Member, SupportGroup
 from sessions.selectors.roster import enrollments_of_member, member_enrollment_in_group
@@ -97,35 +98,6 @@ def _member(token: str) -> Member:
     return member
 
 
-ME_EXAMPLE = OpenApiExample(
-    "Member",
-    value={
-        "display_name": "Ana",
-        "phone": "+12175550142",
-        "email": None,
-        "timezone": "America/Chicago",
-        "sms_reminders": True,
-        "email_reminders": False,
-        "sms_consent": "pending",
-        "email_consent": False,
-        "phone_undeliverable": False,
-        "phone_verified": True,
-        "email_verified": False,
-        "self_service_url": "https://lantern.example.org/api/me/Xy…/",
-        "groups": [
-            {
-                "group_name": "Tuesday Grief Circle",
-                "group_slug": "tuesday-grief-circle",
-                "status": "active",
-                "waitlist_position": None,
-                "created_at": "2026-03-02T15:00:00Z",
-            }
-        ],
-    },
-    response_only=True,
-)
-
-
 class _SelfServiceAPIView(APIView):
     # The token in the URL is the credential: no session (so no CSRF), no staff token.
     authentication_classes: list = []
@@ -141,7 +113,7 @@ class _SelfServiceAPIView(APIView):
 
 
 class SelfServiceView(_SelfServiceAPIView):
-    @extend_schema(responses=MemberSelfSerializer, examples=[ME_EXAMPLE], tags=TAGS)
+    @extend_schema(responses=MemberSelfSerializer, examples=[examples.ME_EXAMPLE], tags=TAGS)
     def get(self, request, token: str):
         return Response(MemberSelfSerializer(_member(token)).data)
 
@@ -151,15 +123,7 @@ class SelfServiceView(_SelfServiceAPIView):
             200: MemberSelfSerializer,
             429: OpenApiResponse(description="A daily cap on confirmation messages was reached; nothing was saved"),
         },
-        examples=[
-            OpenApiExample(
-                "New phone number",
-                value={"phone": "(217) 555-0177"},
-                request_only=True,
-                description="With text reminders on, the new number must reply YES before texts resume.",
-            ),
-            ME_EXAMPLE,
-        ],
+        examples=[examples.ME_PHONE_CHANGE_EXAMPLE, examples.ME_EXAMPLE],
         tags=TAGS,
     )
     def patch(self, request, token: str):
@@ -179,19 +143,7 @@ class SelfServiceLeaveView(_SelfServiceAPIView):
     @extend_schema(
         request=None,
         responses=OwnEnrollmentSerializer,
-        examples=[
-            OpenApiExample(
-                "Left",
-                value={
-                    "group_name": "Tuesday Grief Circle",
-                    "group_slug": "tuesday-grief-circle",
-                    "status": "left",
-                    "waitlist_position": None,
-                    "created_at": "2026-03-02T15:00:00Z",
-                },
-                response_only=True,
-            )
-        ],
+        examples=[examples.LEFT_GROUP_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, token: str, group_slug: str):

@@ -9,17 +9,19 @@ import zoneinfo
 from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from sessions.api import examples
 from sessions.api.access import group_by_slug, managed_group, require_group
 from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_public import with_cohort_label
 from sessions.api.serializers_schedule import (
     AttendanceInputSerializer,
+    DateRangeQuerySerializer,
     FollowUpSerializer,
     PublicGroupSessionsSerializer,
     SeriesInputSerializer,
@@ -38,45 +40,12 @@ from sessions.selectors import schedule as schedule_selectors
 from sessions.services import attendance as attendance_services
 from sessions.services import schedule as schedule_services
 
-RANGE_INVALID = "Use a date (2026-03-01) or a date-time with offset (2026-03-01T00:00:00-06:00)."
-RANGE_ORDER = "'to' must be after 'from'."
-RANGE_TOO_LONG = "Ask for at most {days} days at a time."
-MAX_RANGE_DAYS = 400
-
-
-def _parse_bound(raw: str, *, name: str, tz: zoneinfo.ZoneInfo, end_of_day: bool) -> dt.datetime:
-    raw = raw.strip()
-    try:
-        if len(raw) == 10:
-            day = dt.date.fromisoformat(raw)
-            if end_of_day:  # "to=2026-03-31" includes all of March 31st, local time.
-                day += dt.timedelta(days=1)
-            return schedule_services.local_to_utc(dt.datetime.combine(day, dt.time()), tz.key)
-        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-        if value.tzinfo is None:
-            return schedule_services.local_to_utc(value, tz.key)
-        return value.astimezone(dt.UTC)
-    except (ValueError, OverflowError):
-        raise serializers.ValidationError({name: [RANGE_INVALID]}) from None
-
 
 def _date_range(request, *, tz_name: str, default_start: dt.datetime, default_days: int):
-    tz = zoneinfo.ZoneInfo(tz_name)
-    raw_from, raw_to = request.query_params.get("from"), request.query_params.get("to")
-    start = _parse_bound(raw_from, name="from", tz=tz, end_of_day=False) if raw_from else default_start
-    try:
-        end = (
-            _parse_bound(raw_to, name="to", tz=tz, end_of_day=True)
-            if raw_to
-            else start + dt.timedelta(days=default_days)
-        )
-    except OverflowError:
-        raise serializers.ValidationError({"from": [RANGE_INVALID]}) from None
-    if end <= start:
-        raise serializers.ValidationError({"to": [RANGE_ORDER]})
-    if end - start > dt.timedelta(days=MAX_RANGE_DAYS):
-        raise serializers.ValidationError({"to": [RANGE_TOO_LONG.format(days=MAX_RANGE_DAYS)]})
-    return start, end
+    context = {"timezone": tz_name, "default_start": default_start, "default_days": default_days}
+    query = DateRangeQuerySerializer(data=request.query_params, context=context)
+    query.is_valid(raise_exception=True)
+    return query.validated_data["start"], query.validated_data["end"]
 
 
 # --- OpenAPI: these views are plain APIViews, so drf-spectacular needs to be told what they take and give.
@@ -105,150 +74,6 @@ def _range_parameters(*, default_from: str, default_to: str) -> list[OpenApiPara
 SESSION_RANGE = _range_parameters(default_from="now", default_to="`from` plus the materialization horizon")
 ATTENDANCE_RANGE = _range_parameters(default_from="90 days ago", default_to="`from` plus 91 days")
 
-SERIES_CREATE_EXAMPLE = OpenApiExample(
-    "Every Tuesday at 7 pm for 13 weeks",
-    value={
-        "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=13",
-        "dtstart": "2026-01-06T19:00",
-        "timezone": "America/Chicago",
-        "duration_minutes": 90,
-        "venue": 4,
-    },
-    request_only=True,
-)
-SERIES_MONTHLY_EXAMPLE = OpenApiExample(
-    "The 2nd and 4th Thursday until June",
-    value={"rrule": "FREQ=MONTHLY;BYDAY=2TH,4TH;UNTIL=20260630T235959Z", "dtstart": "2026-01-08T18:30"},
-    request_only=True,
-    description="`timezone` defaults to the group's; `venue` to none (the group's venue applies).",
-)
-SERIES_EXAMPLE = OpenApiExample(
-    "Series",
-    value={
-        "id": 12,
-        "group": 7,
-        "rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=13",
-        "dtstart": "2026-01-06T19:00:00",
-        "timezone": "America/Chicago",
-        "duration_minutes": 90,
-        "venue": {
-            "id": 4,
-            "name": "St. Mark's Hall",
-            "address": "12 Elm St",
-            "city": "Springfield",
-            "region": "IL",
-            "country": "US",
-        },
-        "active": True,
-        "sequence": 0,
-        "materialized_until": "2026-07-05T05:00:00Z",
-        "created_at": "2026-01-02T15:00:00Z",
-        "updated_at": "2026-01-02T15:00:00Z",
-    },
-    response_only=True,
-)
-SESSION_CANCEL_EXAMPLE = OpenApiExample(
-    "Cancel a session",
-    value={"status": "cancelled", "note": "Snowstorm: the hall is closed. See you next Tuesday."},
-    request_only=True,
-)
-SESSION_MOVE_EXAMPLE = OpenApiExample(
-    "Move a session",
-    value={"starts_at": "2026-03-11T18:00:00-05:00", "ends_at": "2026-03-11T19:30:00-05:00"},
-    request_only=True,
-    description="Both times carry their UTC offset. The original start stays as `original_start`.",
-)
-SESSION_VENUE_EXAMPLE = OpenApiExample(
-    "Meet somewhere else this once", value={"venue": 9, "note": "Room 2, upstairs"}, request_only=True
-)
-SESSION_EXAMPLE = OpenApiExample(
-    "Cancelled session",
-    value={
-        "id": 301,
-        "series": 12,
-        "group": 7,
-        "starts_at": "2026-03-10T19:00:00-05:00",
-        "ends_at": "2026-03-10T20:30:00-05:00",
-        "original_start": "2026-03-10T19:00:00-05:00",
-        "timezone": "America/Chicago",
-        "status": "cancelled",
-        "note": "Snowstorm: the hall is closed. See you next Tuesday.",
-        "venue": None,
-        "sequence": 1,
-        "modified": True,
-    },
-    response_only=True,
-)
-SESSION_CHANGED_EXAMPLE = OpenApiExample(
-    "Cancelled, and who will be told",
-    value={
-        **SESSION_EXAMPLE.value,
-        "notifications": {
-            "kind": "session_cancelled",
-            "notices": [
-                {
-                    "first_name": "Ana",
-                    "channel": "sms",
-                    "when": "after_quiet_hours",
-                    "send_at": "2026-03-10T08:00:00-05:00",
-                    "local_time": "08:00",
-                    "timezone": "America/Chicago",
-                    "summary": "Ana: text after quiet hours, at 08:00 their time",
-                },
-                {
-                    "first_name": "Ana",
-                    "channel": "email",
-                    "when": "at_once",
-                    "send_at": "2026-03-09T22:14:00-05:00",
-                    "local_time": "22:14",
-                    "timezone": "America/Chicago",
-                    "summary": "Ana: email, now",
-                },
-            ],
-            "not_notified": ["Carl"],
-        },
-    },
-    response_only=True,
-)
-ATTENDANCE_MARK_EXAMPLE = OpenApiExample(
-    "Mark attendance",
-    value={
-        "marks": [
-            {"enrollment": 41, "attendance": "present"},
-            {"enrollment": 42, "attendance": "excused"},
-            {"enrollment": 43, "attendance": None},
-        ]
-    },
-    request_only=True,
-    description="Only the listed enrollments change; `null` clears a mark.",
-)
-ATTENDANCE_EXAMPLE = OpenApiExample(
-    "Roster",
-    value={
-        "session": 301,
-        "status": "scheduled",
-        "roster": [
-            {
-                "enrollment": 41,
-                "member": 88,
-                "display_name": "Ana",
-                "enrollment_status": "active",
-                "rsvp": "yes",
-                "attendance": "present",
-            },
-            {
-                "enrollment": 42,
-                "member": 89,
-                "display_name": "Ben",
-                "enrollment_status": "active",
-                "rsvp": "unknown",
-                "attendance": "excused",
-            },
-        ],
-    },
-    response_only=True,
-)
-
 
 class GroupSeriesView(APIView):
     """GET/POST /api/manage/groups/{id}/series/"""
@@ -258,7 +83,7 @@ class GroupSeriesView(APIView):
     @extend_schema(
         summary="List a group's series",
         responses={200: SeriesSerializer(many=True), 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[SERIES_EXAMPLE],
+        examples=[examples.SERIES_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, group_id: int):
@@ -272,7 +97,7 @@ class GroupSeriesView(APIView):
         "in `timezone` (default: the group's), without offset.",
         request=SeriesInputSerializer,
         responses={201: SeriesSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[SERIES_CREATE_EXAMPLE, SERIES_MONTHLY_EXAMPLE, SERIES_EXAMPLE],
+        examples=[examples.SERIES_CREATE_EXAMPLE, examples.SERIES_MONTHLY_EXAMPLE, examples.SERIES_EXAMPLE],
         tags=TAGS,
     )
     def post(self, request, group_id: int):
@@ -305,7 +130,7 @@ class SeriesDetailView(APIView):
     @extend_schema(
         summary="Show a series",
         responses={200: SeriesSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[SERIES_EXAMPLE],
+        examples=[examples.SERIES_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, pk: int):
@@ -317,10 +142,7 @@ class SeriesDetailView(APIView):
         "and past sessions, are kept.",
         request=SeriesInputSerializer,
         responses={200: SeriesSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[
-            OpenApiExample("Meet an hour later", value={"dtstart": "2026-01-06T20:00"}, request_only=True),
-            SERIES_EXAMPLE,
-        ],
+        examples=[examples.SERIES_LATER_EXAMPLE, examples.SERIES_EXAMPLE],
         tags=TAGS,
     )
     def patch(self, request, pk: int):
@@ -352,7 +174,7 @@ class GroupSessionsView(APIView):
         description="Scheduled and cancelled sessions starting in [from, to), times in the series' time zone.",
         parameters=SESSION_RANGE,
         responses={200: SessionSerializer(many=True), 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[SESSION_EXAMPLE],
+        examples=[examples.SESSION_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, group_id: int):
@@ -380,7 +202,7 @@ class SessionDetailView(APIView):
     @extend_schema(
         summary="Show a session",
         responses={200: SessionSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[SESSION_EXAMPLE],
+        examples=[examples.SESSION_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, pk: int):
@@ -394,7 +216,12 @@ class SessionDetailView(APIView):
         "(at once, or after quiet hours at HH:MM on their clock).",
         request=SessionChangeSerializer,
         responses={200: SessionChangeAnswerSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[SESSION_CANCEL_EXAMPLE, SESSION_MOVE_EXAMPLE, SESSION_VENUE_EXAMPLE, SESSION_CHANGED_EXAMPLE],
+        examples=[
+            examples.SESSION_CANCEL_EXAMPLE,
+            examples.SESSION_MOVE_EXAMPLE,
+            examples.SESSION_VENUE_EXAMPLE,
+            examples.SESSION_CHANGED_EXAMPLE,
+        ],
         tags=TAGS,
     )
     def patch(self, request, pk: int):
@@ -425,7 +252,7 @@ class SessionAttendanceView(APIView):
     @extend_schema(
         summary="A session's roster with RSVPs and attendance",
         responses={200: SessionRosterSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[ATTENDANCE_EXAMPLE],
+        examples=[examples.ATTENDANCE_EXAMPLE],
         tags=TAGS,
     )
     def get(self, request, pk: int):
@@ -439,7 +266,7 @@ class SessionAttendanceView(APIView):
         summary="Mark attendance",
         request=AttendanceInputSerializer,
         responses={200: SessionRosterSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[ATTENDANCE_MARK_EXAMPLE, ATTENDANCE_EXAMPLE],
+        examples=[examples.ATTENDANCE_MARK_EXAMPLE, examples.ATTENDANCE_EXAMPLE],
         tags=TAGS,
     )
     def put(self, request, pk: int):

@@ -17,6 +17,7 @@ ROSTER_ACTIONS = ("approve", "decline", "remove", "waitlist", "move")
 POSITION_NEEDED = "Give the new waitlist position (1 = next to move up) with action 'move'."
 NOTHING_TO_CHANGE = "Give an action (approve, decline, remove, waitlist, move) or notes."
 GROUP_ID_NEEDED = "Give a group id."
+UNKNOWN_STATUS = "Unknown status {value!r}; use requested, active, waitlisted, declined, removed or left."
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -172,6 +173,33 @@ class RosterChangeSerializer(serializers.Serializer):
         if attrs.get("action") == "move" and "waitlist_position" not in attrs:
             raise serializers.ValidationError({"waitlist_position": POSITION_NEEDED})
         return attrs
+
+
+class QueryText(serializers.Field):
+    """A query parameter exactly as sent: no trimming and no character checks, so the
+    serializer that declares it parses it and words every error itself."""
+
+    def to_internal_value(self, data) -> str:
+        return str(data)
+
+    def to_representation(self, value: str) -> str:
+        return value
+
+
+class RosterQuerySerializer(serializers.Serializer):
+    """?status= of a roster: comma-separated enrollment statuses; missing or empty is all."""
+
+    status = QueryText(required=False)
+
+    def validate_status(self, raw: str) -> list[str] | None:
+        if not raw:
+            return None
+        statuses = [s.strip() for s in raw.split(",") if s.strip()]
+        valid = set(Enrollment.Status.values)
+        for value in statuses:
+            if value not in valid:
+                raise serializers.ValidationError(UNKNOWN_STATUS.format(value=value))
+        return statuses
 
 
 class AuditQuerySerializer(serializers.Serializer):

@@ -10,12 +10,16 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from sessions.api.serializers_manage import CallerVenueField
+from sessions.api.serializers_manage import CallerVenueField, QueryText
 from sessions.models import Attendance, Session, SessionSeries, Venue
-from sessions.services.schedule import DTSTART_HAS_OFFSET, SESSION_NAIVE_TIME, series_local_dtstart
+from sessions.services.schedule import DTSTART_HAS_OFFSET, SESSION_NAIVE_TIME, local_to_utc, series_local_dtstart
 
 LOCAL_DATETIME_INVALID = "Enter a local date-time such as 2026-01-06T19:00."
 DATETIME_INVALID = "Enter a date-time with its UTC offset, such as 2026-03-10T19:00:00-05:00."
+RANGE_INVALID = "Use a date (2026-03-01) or a date-time with offset (2026-03-01T00:00:00-06:00)."
+RANGE_ORDER = "'to' must be after 'from'."
+RANGE_TOO_LONG = "Ask for at most {days} days at a time."
+MAX_RANGE_DAYS = 400
 
 
 @extend_schema_field(
@@ -281,3 +285,50 @@ class PublicGroupSessionsSerializer(serializers.Serializer):
     timezone = serializers.CharField()
     cohort = CohortSerializer(allow_null=True)
     results = PublicSessionSerializer(many=True)
+
+
+def _range_bound(raw: str, *, name: str, tz: zoneinfo.ZoneInfo, end_of_day: bool) -> dt.datetime:
+    raw = raw.strip()
+    try:
+        if len(raw) == 10:
+            day = dt.date.fromisoformat(raw)
+            if end_of_day:  # "to=2026-03-31" includes all of March 31st, local time.
+                day += dt.timedelta(days=1)
+            return local_to_utc(dt.datetime.combine(day, dt.time()), tz.key)
+        value = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        if value.tzinfo is None:
+            return local_to_utc(value, tz.key)
+        return value.astimezone(dt.UTC)
+    except (ValueError, OverflowError):
+        raise serializers.ValidationError({name: [RANGE_INVALID]}) from None
+
+
+class DateRangeQuerySerializer(serializers.Serializer):
+    """?from=&to= of a list by date, validated into {"start", "end"} (UTC). Each bound is a
+    date, local to `context["timezone"]` (as `to` it includes that whole day), or a
+    date-time; missing, `from` is `context["default_start"]` and `to` is
+    `context["default_days"]` after `from`. One error at a time, `from` first."""
+
+    def get_fields(self) -> dict:
+        # "from" is a Python keyword, so the fields cannot be class attributes.
+        return {"from": QueryText(required=False), "to": QueryText(required=False)}
+
+    def validate(self, attrs: dict) -> dict:
+        tz = zoneinfo.ZoneInfo(self.context["timezone"])
+        raw_from, raw_to = attrs.get("from"), attrs.get("to")
+        start = (
+            _range_bound(raw_from, name="from", tz=tz, end_of_day=False) if raw_from else self.context["default_start"]
+        )
+        try:
+            end = (
+                _range_bound(raw_to, name="to", tz=tz, end_of_day=True)
+                if raw_to
+                else start + dt.timedelta(days=self.context["default_days"])
+            )
+        except OverflowError:
+            raise serializers.ValidationError({"from": [RANGE_INVALID]}) from None
+        if end <= start:
+            raise serializers.ValidationError({"to": [RANGE_ORDER]})
+        if end - start > dt.timedelta(days=MAX_RANGE_DAYS):
+            raise serializers.ValidationError({"to": [RANGE_TOO_LONG.format(days=MAX_RANGE_DAYS)]})
+        return {"start": start, "end": end}

@@ -35,9 +35,9 @@ from sessions.selectors import facilitate as facilitate_selectors
 from sessions.selectors import roster as roster_selectors
 from sessions.selectors import schedule as schedule_selectors
 from sessions.services import attendance as attendance_services
+from sessions.services import audit as audit_services
 from sessions.services import enrollment as enrollment_services
 from sessions.services import members as member_services
-from sessions.services.audit import audit_record
 
 Status = Enrollment.Status
 # The group's sessions page: this far back (to take late attendance) and ahead.
@@ -62,9 +62,7 @@ def home(request):
 
 
 def _roster_page(request, group, *, add_form=None, action_form=None, status: int = 200):
-    rows = roster_selectors.roster_rows(group=group)
-    # Audited as GET /api/manage/groups/{id}/roster/ is: the same action and details.
-    audit_record(action="roster.view", actor=request.user, group=group, details={"statuses": "all", "rows": len(rows)})
+    rows = audit_services.roster_view(group=group, actor=request.user)
     sections = {value: [] for value in Status.values}
     for row in rows:
         sections[row["status"]].append(row)
@@ -184,15 +182,7 @@ def roster_entry(request, group_id: int, enrollment_id: int):
         status = 400
     else:
         form = RosterNotesForm(initial={"notes": enrollment.notes})
-    # Audited as GET /api/manage/groups/{id}/roster/{enrollment_id}/ is.
-    audit_record(
-        action="roster.view",
-        actor=request.user,
-        group=group,
-        target=enrollment,
-        details={"member_id": enrollment.member_id},
-    )
-    [row] = roster_selectors.roster_rows(group=group, enrollment_ids=[enrollment.pk])
+    row = audit_services.roster_entry_view(group=group, enrollment=enrollment, actor=request.user)
     return render(
         request, "sessions/facilitate/roster_entry.html", {"group": group, "row": row, "form": form}, status=status
     )

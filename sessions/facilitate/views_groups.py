@@ -13,7 +13,6 @@ import zoneinfo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,7 +36,6 @@ from sessions.selectors import schedule as schedule_selectors
 from sessions.services import groups as group_services
 from sessions.services import schedule as schedule_services
 from sessions.services import schedule_patterns as patterns
-from sessions.services.audit import audit_record
 from sessions.services.venues import venue_create as venue_create_service
 from sessions.services.venues import venue_update
 
@@ -295,10 +293,7 @@ def venue_create(request):
         if form.is_valid():
             organization = require_org_admin(request, form.cleaned_data["organization"])
             try:
-                # As the API's POST /api/manage/venues/: the audit entry in the same transaction.
-                with transaction.atomic():
-                    venue = venue_create_service(organization=organization, **form.venue_fields())
-                    audit_record(action="venue.create", actor=request.user, organization=organization, target=venue)
+                venue = venue_create_service(organization=organization, actor=request.user, **form.venue_fields())
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -321,11 +316,7 @@ def venue_edit(request, venue_id: int):
         if form.is_valid():
             changed = {k: v for k, v in form.venue_fields().items() if getattr(venue, k) != v}
             try:
-                with transaction.atomic():
-                    venue = venue_update(venue=venue, **changed)
-                    audit_record(
-                        action="venue.update", actor=request.user, organization=venue.organization, target=venue
-                    )
+                venue = venue_update(venue=venue, actor=request.user, **changed)
             except ValidationError as exc:
                 venue.refresh_from_db()
                 add_service_errors(form, exc)

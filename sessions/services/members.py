@@ -51,7 +51,7 @@ SELF_SERVICE_FIELDS = ("display_name", "phone", "email", "timezone", "sms_remind
 
 def proof_valid_for() -> dt.timedelta:
     """How long a confirmation (and a join request) stays valid."""
-    return dt.timedelta(hours=getattr(settings, "CONTACT_PROOF_VALID_HOURS", 48))
+    return dt.timedelta(hours=settings.CONTACT_PROOF_VALID_HOURS)
 
 
 def contact_proof_request(*, member: Member, channel: str, now: dt.datetime, join_request=None) -> ContactProof:

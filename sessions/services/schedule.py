@@ -96,9 +96,6 @@ MAX_COUNT = 1000
 DTSTART_MIN_YEAR, DTSTART_MAX_YEAR = 2000, 2100
 MAX_MOVE = dt.timedelta(days=366)
 MAX_INTERVAL = 99
-# With the time-of-day parts refused and FREQ at most DAILY a rule gives at most one
-# session a day; the cap is a setting so an organization can lower it.
-DEFAULT_MAX_SESSIONS_PER_YEAR = 366
 # When a series is first saved with a dtstart far in the past, history is created
 # no further back than this many days (the periodic job never goes back at all).
 DEFAULT_HISTORY_DAYS = 180
@@ -112,11 +109,11 @@ _UNSET = object()
 
 
 def max_sessions_per_year() -> int:
-    return getattr(settings, "SESSION_MAX_PER_YEAR", DEFAULT_MAX_SESSIONS_PER_YEAR)
+    return settings.SESSION_MAX_PER_YEAR
 
 
 def horizon_days() -> int:
-    return getattr(settings, "SESSION_HORIZON_DAYS", 180)
+    return settings.SESSION_HORIZON_DAYS
 
 
 # --- Wall-clock helpers --------------------------------------------------------------

@@ -62,11 +62,11 @@ class SendCapReached(Exception):
 def send_caps() -> dict[str, int]:
     """The caps in force (settings, with the defaults documented in .env.example)."""
     return {
-        SCOPE_DESTINATION: getattr(settings, "SEND_CAP_PER_DESTINATION", 3),
-        SCOPE_MEMBER: getattr(settings, "SEND_CAP_PER_MEMBER", 5),
-        SCOPE_CLIENT: getattr(settings, "SEND_CAP_PER_CLIENT", 10),
-        SCOPE_STAFF: getattr(settings, "SEND_CAP_PER_STAFF_USER", 100),
-        SCOPE_GLOBAL: getattr(settings, "SEND_CAP_GLOBAL", 1000),
+        SCOPE_DESTINATION: settings.SEND_CAP_PER_DESTINATION,
+        SCOPE_MEMBER: settings.SEND_CAP_PER_MEMBER,
+        SCOPE_CLIENT: settings.SEND_CAP_PER_CLIENT,
+        SCOPE_STAFF: settings.SEND_CAP_PER_STAFF_USER,
+        SCOPE_GLOBAL: settings.SEND_CAP_GLOBAL,
     }
 
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext_noop
 from timezonefinder import TimezoneFinder
 
 from sessions.models import Organization, Venue
+from sessions.services.audit import audit_record
 from sessions.services.places import locate_address
 from sessions.validators import validate_latitude, validate_longitude
 
@@ -24,6 +26,7 @@ VENUE_COORDINATE_MISSING = gettext_noop(
     "Give both latitude and longitude, or neither to locate the venue from its address."
 )
 VENUE_TIMEZONE_UNKNOWN = gettext_noop("No time zone is known at these coordinates; please give the venue's time zone.")
+VENUE_IN_USE = gettext_noop("Groups or sessions still meet at this venue; move them elsewhere first.")
 _ADDRESS_FIELDS = ("postal_code", "city", "region", "country")
 
 _tzfinder: TimezoneFinder | None = None
@@ -75,8 +78,11 @@ def _check_coordinate_ranges(venue: Venue) -> None:
 
 
 @transaction.atomic
-def venue_create(*, organization: Organization, **fields) -> Venue:
-    """Create a venue; without latitude/longitude it is located from postal code or city."""
+def venue_create(*, organization: Organization, actor=None, **fields) -> Venue:
+    """Create a venue; without latitude/longitude it is located from postal code or city.
+
+    With an `actor` (a staff user's request) the audit entry is written in the same
+    transaction; the demo and the Meeting Guide import create venues without one."""
     venue = Venue(organization=organization, **fields)
     if _has_coordinates(venue):
         _check_coordinate_ranges(venue)
@@ -86,12 +92,15 @@ def venue_create(*, organization: Organization, **fields) -> Venue:
     _derive_timezone(venue)
     venue.full_clean()
     venue.save()
+    if actor is not None:
+        audit_record(action="venue.create", actor=actor, organization=organization, target=venue)
     return venue
 
 
 @transaction.atomic
-def venue_update(*, venue: Venue, **fields) -> Venue:
-    """Change a venue. New coordinates make it exact; a new address re-locates an approximate one."""
+def venue_update(*, venue: Venue, actor=None, **fields) -> Venue:
+    """Change a venue. New coordinates make it exact; a new address re-locates an approximate one.
+    With an `actor`, audited in the same transaction (as venue_create)."""
     for name, value in fields.items():
         setattr(venue, name, value)
     coordinates_given = "latitude" in fields or "longitude" in fields
@@ -107,4 +116,23 @@ def venue_update(*, venue: Venue, **fields) -> Venue:
         _derive_timezone(venue)
     venue.full_clean()
     venue.save()
+    if actor is not None:
+        audit_record(action="venue.update", actor=actor, organization=venue.organization, target=venue)
     return venue
+
+
+def venue_delete(*, venue: Venue, actor) -> None:
+    """Delete a venue nothing meets at any more, with its audit entry (which keeps the
+    name: the venue itself is gone). Refused while a group, series or session uses it."""
+    try:
+        with transaction.atomic():
+            audit_record(
+                action="venue.delete",
+                actor=actor,
+                organization=venue.organization,
+                target=venue,
+                details={"name": venue.name},
+            )
+            venue.delete()
+    except ProtectedError:
+        raise ValidationError({"venue": [VENUE_IN_USE]}, code="venue_in_use") from None

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import ast
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -164,3 +166,121 @@ def test_abuse_and_sign_in_settings_refuse_nonsense(name, value):
     result = _start_django(SECRET_KEY="x", **{name: value})
     assert result.returncode != 0
     assert name in result.stderr
+
+
+# --- One default per setting, and the docs agree with it ------------------------------
+
+PRODUCT_PACKAGES = ("backend", "sessions", "notifications", "bin")
+_ENV_READERS = {"envstr", "envint", "envbool", "envfloat", "envlist"}
+
+
+def _product_sources():
+    for package in PRODUCT_PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def _is_settings(node: ast.expr) -> bool:
+    return (isinstance(node, ast.Name) and node.id == "settings") or (
+        isinstance(node, ast.Attribute) and node.attr == "settings"
+    )
+
+
+def test_product_code_reads_settings_as_attributes_not_with_a_fallback_default():
+    # A fallback default is a second copy of the default in backend/settings.py, free to drift.
+    found = []
+    for path in _product_sources():
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in {"getattr", "hasattr"}
+                and node.args
+                and _is_settings(node.args[0])
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert found == [], "read settings.X (its default belongs in backend/settings.py): " + ", ".join(found)
+
+
+def _environment_defaults() -> dict[str, object]:
+    """Each variable backend/settings.py reads, with its default when that is a literal."""
+    tree = ast.parse((ROOT / "backend" / "settings.py").read_text())
+    defaults: dict[str, object] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ENV_READERS:
+            name = node.args[0].value
+            try:
+                defaults[name] = ast.literal_eval(node.args[1]) if len(node.args) > 1 else None
+            except ValueError:  # computed (e.g. from DEBUG): not comparable with a doc table
+                defaults[name] = None
+    return defaults
+
+
+def _readme_configuration_rows() -> list[tuple[list[str], str]]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].startswith("`"):
+            rows.append((re.findall(r"`([A-Z][A-Z0-9_]*)`", cells[0]), cells[1]))
+    return rows
+
+
+def test_every_environment_variable_is_in_env_example_and_the_readme_table():
+    names = set(_environment_defaults())
+    lines = (ROOT / ".env.example").read_text().splitlines()
+    example = {line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")}
+    documented = {name for variables, _ in _readme_configuration_rows() for name in variables}
+    assert names - example == set(), ".env.example is missing these"
+    assert names - documented == set(), "README's configuration table is missing these"
+
+
+def _as_documented(value: object) -> str:
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join(value)
+    return str(value)
+
+
+def test_readme_defaults_are_the_settings_defaults():
+    defaults = _environment_defaults()
+    compared = 0
+    for variables, default_cell in _readme_configuration_rows():
+        # Only cells that are nothing but literals, one per variable ("`21`, `8`").
+        if not re.fullmatch(r"`[^`]*`(, `[^`]*`)*", default_cell):
+            continue
+        documented = re.findall(r"`([^`]*)`", default_cell)
+        if len(documented) != len(variables):
+            continue
+        for name, doc_value in zip(variables, documented, strict=True):
+            if defaults.get(name) is None:
+                continue
+            assert _as_documented(defaults[name]) == doc_value, f"{name}: settings say {defaults[name]!r}"
+            compared += 1
+    assert compared >= 30  # the table still has its shape; a parsing slip must not pass vacuously
+
+
+def test_test_only_settings_stay_out_of_production():
+    assert "MD5PasswordHasher" not in _setting("PASSWORD_HASHERS")
+
+
+def test_defaults_in_the_docs_tables_are_the_settings_defaults():
+    # Rows such as "| Per member | 5 | `SEND_CAP_PER_MEMBER` | … |": one variable, one number.
+    defaults = _environment_defaults()
+    compared = 0
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        for line in page.read_text().splitlines():
+            if not line.startswith("|"):
+                continue
+            cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+            variables = [name for cell in cells for name in re.findall(r"`([A-Z][A-Z0-9_]*)`", cell)]
+            numbers = [cell.strip("`") for cell in cells if re.fullmatch(r"`?\d+(\.\d+)?`?", cell)]
+            if len(variables) == 1 and len(numbers) == 1 and defaults.get(variables[0]) is not None:
+                assert _as_documented(defaults[variables[0]]) == numbers[0], f"{page.name}: {line}"
+                compared += 1
+    assert compared >= 8

@@ -7,9 +7,10 @@ from rest_framework.authtoken.models import Token
 from rest_framework.throttling import ScopedRateThrottle
 
 from sessions.api.access import NOT_YOUR_ORGANIZATION
-from sessions.api.manage import SUPERUSERS_ONLY, VENUE_IN_USE
+from sessions.api.manage import SUPERUSERS_ONLY
 from sessions.models import AuditLog, Organization, Venue
 from sessions.services.organizations import LAST_ADMIN, NOT_AN_ADMIN, USER_NOT_FOUND
+from sessions.services.venues import VENUE_IN_USE
 from tests.factories import OrganizationFactory, SupportGroupFactory, UserFactory, VenueFactory
 
 ORGS = "/api/manage/organizations/"

@@ -6,8 +6,7 @@ import io
 import pytest
 
 from sessions.api.access import NOT_YOUR_GROUP
-from sessions.api.manage import UNKNOWN_STATUS
-from sessions.api.serializers_manage import NOTHING_TO_CHANGE, POSITION_NEEDED
+from sessions.api.serializers_manage import NOTHING_TO_CHANGE, POSITION_NEEDED, UNKNOWN_STATUS
 from sessions.models import AuditLog, Enrollment, Member, SupportGroup
 from sessions.services.enrollment import CANNOT_APPROVE, enrollment_join
 from sessions.services.members import CONTACT_FOR_ROSTER
