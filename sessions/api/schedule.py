@@ -4,7 +4,6 @@ call one service or selector, serialize."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone as dj_timezone
@@ -94,7 +93,7 @@ class GroupSeriesView(APIView):
     @extend_schema(
         summary="Create a series",
         description="Materializes the series' sessions up to the horizon. `dtstart` is a wall-clock time "
-        "in `timezone` (default: the group's), without offset.",
+        "in `timezone` (default: the group's zone, which is its venue's when it has one), without offset.",
         request=SeriesInputSerializer,
         responses={201: SeriesSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
         examples=[examples.SERIES_CREATE_EXAMPLE, examples.SERIES_MONTHLY_EXAMPLE, examples.SERIES_EXAMPLE],
@@ -109,7 +108,7 @@ class GroupSeriesView(APIView):
             group=group,
             rrule=data["rrule"],
             dtstart=data["dtstart"],
-            timezone=data.get("timezone") or group.timezone,
+            timezone=data.get("timezone") or group.local_zone.key,
             duration_minutes=data["duration_minutes"],
             venue=data.get("venue"),
             actor=request.user,
@@ -181,7 +180,7 @@ class GroupSessionsView(APIView):
         group = managed_group(request, group_id)
         now = dj_timezone.now()
         start, end = _date_range(
-            request, tz_name=group.timezone, default_start=now, default_days=schedule_services.horizon_days()
+            request, tz_name=group.local_zone.key, default_start=now, default_days=schedule_services.horizon_days()
         )
         sessions = schedule_selectors.sessions_for_group(group=group, start=start, end=end)
         return Response(SessionSerializer(sessions, many=True).data)
@@ -279,7 +278,7 @@ class SessionAttendanceView(APIView):
 
 
 def _attendance_line(record) -> list:
-    local_start = record.session.starts_at.astimezone(zoneinfo.ZoneInfo(record.session.series.timezone))
+    local_start = record.session.starts_at.astimezone(record.session.local_zone)
     return [
         record.session_id,
         local_start.date().isoformat(),
@@ -315,7 +314,7 @@ class GroupAttendanceCsvView(APIView):
         group = managed_group(request, group_id)
         now = dj_timezone.now()
         start, end = _date_range(
-            request, tz_name=group.timezone, default_start=now - dt.timedelta(days=90), default_days=91
+            request, tz_name=group.local_zone.key, default_start=now - dt.timedelta(days=90), default_days=91
         )
         rows = [
             _attendance_line(record)
@@ -372,7 +371,7 @@ class PublicGroupSessionsView(APIView):
         group = group_by_slug(slug)
         now = dj_timezone.now()
         start, end = _date_range(
-            request, tz_name=group.timezone, default_start=now, default_days=schedule_services.horizon_days()
+            request, tz_name=group.local_zone.key, default_start=now, default_days=schedule_services.horizon_days()
         )
         sessions = list(schedule_selectors.sessions_upcoming(group=group, now=max(start, now), end=end))
         cycle_weeks = {}
@@ -381,5 +380,5 @@ class PublicGroupSessionsView(APIView):
             if progress and progress["week"]:
                 cycle_weeks[session.pk] = progress["week"]
         cohort = with_cohort_label(schedule_selectors.group_cohort(group=group, now=now))
-        body = {"group": group.slug, "timezone": group.timezone, "cohort": cohort, "results": sessions}
+        body = {"group": group.slug, "timezone": group.local_zone.key, "cohort": cohort, "results": sessions}
         return Response(PublicGroupSessionsSerializer(body, context={"cycle_weeks": cycle_weeks}).data)

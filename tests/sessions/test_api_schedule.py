@@ -146,6 +146,19 @@ def test_create_series_materializes_sessions_and_defaults_to_the_group_time_zone
     assert AuditLog.objects.filter(action="series.create", actor=facilitator).exists()
 
 
+def test_a_new_series_defaults_to_the_zone_where_the_group_meets(api_client, facilitator, group):
+    # The facilitator pages start a schedule on the same clock: the venue's, not a stale group field.
+    venue = VenueFactory(organization=group.organization, city="Denver", timezone="America/Denver")
+    type(group).objects.filter(pk=group.pk).update(venue=venue, timezone="America/Chicago")
+    response = _as(api_client, facilitator).post(
+        f"/api/manage/groups/{group.pk}/series/",
+        {"rrule": "FREQ=WEEKLY;BYDAY=TU;COUNT=2", "dtstart": _next_tuesday_local().isoformat(), "duration_minutes": 60},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["timezone"] == "America/Denver"
+
+
 @pytest.mark.parametrize(
     ("payload", "field", "message"),
     [
