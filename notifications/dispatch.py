@@ -45,7 +45,6 @@ from notifications.consent import member_mark_undeliverable, number_opt_out
 from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import (
-    SERIES_ENDED,
     URGENT_KINDS,
     email_notice_ok,
     plan_notifications,
@@ -57,7 +56,7 @@ from notifications.planner import (
 from notifications.quiet import in_quiet_hours, sms_send_time
 from notifications.ratelimit import limiter
 from notifications.transports import OutgoingMessage, TransportError, redact_contacts, transport_for
-from sessions.models import Enrollment, Member, Session, SessionSeries
+from sessions.models import Enrollment, Member, Session
 from sessions.selectors.schedule import scheduled_from
 
 logger = logging.getLogger(__name__)
@@ -200,7 +199,7 @@ def _session_start(row: OutboxMessage, *, now: dt.datetime) -> dt.datetime | Non
     notice the first meeting that will not happen (a late text beats a wasted trip)."""
     if row.session is not None:
         return row.session.starts_at
-    if row.kind == Kind.SESSION_CANCELLED and row.detail == SERIES_ENDED:
+    if row.kind == Kind.SERIES_ENDED:
         first = _first_cancelled(row, now=now)
         return first.starts_at if first else None
     return None
@@ -266,7 +265,7 @@ def _render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
     member = row.member
     session = row.session
     group = row.group
-    if row.kind == Kind.SESSION_CANCELLED and row.detail == SERIES_ENDED:
+    if row.kind == Kind.SERIES_ENDED:
         return _render_series_ended(row, now=now)
     if row.channel == Channel.SMS:
         if row.kind == Kind.REMINDER:
@@ -275,6 +274,8 @@ def _render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
             text = texts.sms_session_cancelled(session=session, member=member)
         elif row.kind == Kind.SESSION_CHANGED:
             text = texts.sms_session_changed(session=session, member=member, change=row.detail or "moved")
+        elif row.kind == Kind.SERIES_CHANGED:
+            text = texts.sms_session_changed(session=session, member=member, change="series_changed")
         elif row.kind == Kind.SEAT_OFFERED:
             text = texts.sms_seat_offered(group=group, member=member, next_session=_next_session(row, now=now))
         elif row.kind == Kind.JOIN_APPROVED:
@@ -311,12 +312,11 @@ def _render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
         content = texts.email_enrollment_notice(
             group=group, member=member, next_session=_next_session(row, now=now), kind=row.kind
         )
-    elif row.kind in (Kind.SERIES_INVITE, Kind.SERIES_CANCEL):
+    elif row.kind in (Kind.SERIES_INVITE, Kind.SERIES_CHANGED, Kind.SERIES_CANCEL):
         cancel = row.kind == Kind.SERIES_CANCEL
         content = texts.email_series_invite(group=group, member=member, cancel=cancel)
-        series = SessionSeries.objects.get(pk=row.series_id_ref)
         calendar = ical.series_invite(
-            enrollment=row.enrollment, series=series, method="CANCEL" if cancel else "REQUEST", now=now
+            enrollment=row.enrollment, series=row.series, method="CANCEL" if cancel else "REQUEST", now=now
         )
     elif row.kind == Kind.EMAIL_CONFIRM:
         proof = proof_for_row(row)
@@ -331,7 +331,7 @@ def _render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
 def _first_cancelled(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
     """For a series-ended notice: the next meeting of the series that will not happen."""
     return (
-        Session.objects.filter(series_id=row.series_id_ref, status=Session.Status.CANCELLED, starts_at__gt=now)
+        Session.objects.filter(series_id=row.series_id, status=Session.Status.CANCELLED, starts_at__gt=now)
         .order_by("starts_at", "id")
         .first()
     )
@@ -342,7 +342,7 @@ def _render_series_ended(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMes
     first = _first_cancelled(row, now=now)
     others_continue = (
         Session.objects.filter(group_id=row.group_id, status=Session.Status.SCHEDULED, starts_at__gt=now)
-        .exclude(series_id=row.series_id_ref)
+        .exclude(series_id=row.series_id)
         .exists()
     )
     if row.channel == Channel.SMS:
@@ -360,8 +360,7 @@ def _render_series_ended(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMes
     content = texts.email_series_ended(
         group=group, member=member, first_cancelled=first, others_continue=others_continue
     )
-    series = SessionSeries.objects.get(pk=row.series_id_ref)
-    calendar = ical.series_invite(enrollment=row.enrollment, series=series, method="CANCEL", now=now)
+    calendar = ical.series_invite(enrollment=row.enrollment, series=row.series, method="CANCEL", now=now)
     return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
 
 
@@ -375,7 +374,15 @@ def _load_many(ids: list[int]):
     ).exclude(pk=OuterRef("pk"))
     return (
         OutboxMessage.objects.select_related(
-            "member", "session", "session__group", "session__series", "session__venue", "group", "enrollment"
+            "member",
+            "session",
+            "session__group",
+            "session__series",
+            "session__venue",
+            "group",
+            "enrollment",
+            "series",
+            "contact_proof__join_request",
         )
         .annotate(number_texted_before=Exists(texted_before))
         .filter(pk__in=ids)

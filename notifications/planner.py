@@ -56,15 +56,8 @@ NEWS_WINDOW = dt.timedelta(days=2)
 # series does not send a text per session at once (email and calendars update at once).
 CANCEL_SMS_AHEAD = dt.timedelta(days=8)
 MAX_OFFSET = dt.timedelta(minutes=20160)
-# `detail` (and skip reason) of the one notice sent when a whole series ends.
+# Skip reason of the notices a whole series' end makes moot.
 SERIES_ENDED = "series_ended"
-# `detail` of the notices sent when a facilitator edits a whole series.
-SERIES_CHANGED = "series_changed"
-# The SMS about an edited series is tied to the series' next session (for its text,
-# quiet hours and ValidityPeriod). Its `sequence` is the series' SEQUENCE plus this
-# base, so the unique (session, member, channel, kind, offset, sequence) constraint
-# can never mistake it for that session's own notices, whose sequence is the session's.
-SERIES_CHANGED_SEQUENCE_BASE = 1 << 30
 
 # Only proven contacts get anything that names a group (reminders, conference links,
 # notices, broadcasts): a YES proved the number, a confirmed link the address.
@@ -79,6 +72,8 @@ EMAIL_NOTICE_Q = (
     Q(email__isnull=False) & Q(email_verified_at__isnull=False) & Q(email_consent=True) & Q(erased_at__isnull=True)
 )
 PROOF_KINDS = (Kind.SMS_CONFIRM, Kind.EMAIL_CONFIRM)
+# A calendar invite of the whole series: on joining, and with a new SEQUENCE when it changed.
+SERIES_INVITE_KINDS = (Kind.SERIES_INVITE, Kind.SERIES_CHANGED)
 
 
 def sms_notice_ok(member: Member) -> bool:
@@ -126,7 +121,8 @@ class PlanResult:
     retired: int = 0
 
 
-URGENT_KINDS = (Kind.SESSION_CANCELLED, Kind.SESSION_CHANGED)
+# Notices about a meeting that will not happen or has changed: a late text beats a wasted trip.
+URGENT_KINDS = (Kind.SESSION_CANCELLED, Kind.SESSION_CHANGED, Kind.SERIES_CHANGED, Kind.SERIES_ENDED)
 
 
 def _due_for(
@@ -460,7 +456,7 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
         single_cancellations = OutboxMessage.objects.filter(kind=Kind.SESSION_CANCELLED, session__series=series)
         result.retired += _retire_rows(single_cancellations, reason=SERIES_ENDED, now=now)
         # So are unsent notices that the series had changed: it has ended since.
-        change_notices = OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED)
+        change_notices = OutboxMessage.objects.filter(series=series, kind=Kind.SERIES_CHANGED)
         result.retired += _retire_rows(change_notices, reason=SERIES_ENDED, now=now)
         first = (
             Session.objects.filter(series=series, status=Session.Status.CANCELLED, starts_at__gt=now)
@@ -471,12 +467,11 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
             continue  # nothing ahead was cancelled: nobody expects another meeting of it
         rows += _notice_rows(
             enrollments=_members_when_series_changed(series),
-            kind=Kind.SESSION_CANCELLED,
+            kind=Kind.SERIES_ENDED,
             now=now,
             starts_at=first.starts_at,
-            detail=SERIES_ENDED,
             group_id=series.group_id,
-            series_id_ref=series.pk,
+            series_id=series.pk,
             sequence=series.sequence,
             dedupe_key=series_ended_key(series),
         )
@@ -492,7 +487,7 @@ def series_changed_invite_key(series: SessionSeries) -> str:
 
 
 def series_changed_sms_key(series: SessionSeries) -> str:
-    return f"{SERIES_CHANGED}:r{series.pk}:q{series.sequence}"
+    return f"series_changed:r{series.pk}:q{series.sequence}"
 
 
 def plan_series_changes(*, now: dt.datetime) -> PlanResult:
@@ -516,9 +511,7 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
     )
     rows = []
     for series in changed:
-        older = OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED).exclude(
-            dedupe_key__in=[series_changed_invite_key(series), series_changed_sms_key(series)]
-        )
+        older = OutboxMessage.objects.filter(series=series, kind=Kind.SERIES_CHANGED, sequence__lt=series.sequence)
         result.retired += _retire_rows(older, reason="superseded", now=now)
         enrollments = list(_members_when_series_changed(series))
         if not enrollments:
@@ -526,8 +519,9 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
         # What each member's calendar was last sent (a superseded or failed invite was not received).
         last_invite = dict(
             OutboxMessage.objects.filter(
-                kind=Kind.SERIES_INVITE,
-                series_id_ref=series.pk,
+                kind__in=SERIES_INVITE_KINDS,
+                channel=Channel.EMAIL,
+                series=series,
                 member_id__in=[e.member_id for e in enrollments],
             )
             .exclude(status__in=[Status.SKIPPED, Status.FAILED])
@@ -543,7 +537,11 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
         # A waiting text names the next meeting when it goes out: if that one was
         # cancelled or has started meanwhile, it names the one after.
         waiting = OutboxMessage.objects.filter(
-            dedupe_key=series_changed_sms_key(series), channel=Channel.SMS, status=Status.SCHEDULED
+            kind=Kind.SERIES_CHANGED,
+            series=series,
+            sequence=series.sequence,
+            channel=Channel.SMS,
+            status=Status.SCHEDULED,
         )
         if next_session is None:
             result.retired += _retire_rows(waiting, reason="no_next_session", now=now)
@@ -558,16 +556,15 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
                 "member_id": member.id,
                 "group_id": series.group_id,
                 "enrollment_id": enrollment.id,
-                "series_id_ref": series.pk,
-                "detail": SERIES_CHANGED,
+                "series_id": series.pk,
+                "kind": Kind.SERIES_CHANGED,
+                "sequence": series.sequence,
             }
             if email_notice_ok(member) and last_invite.get(member.id, -1) < series.sequence:
                 invited.append(member.id)
                 rows.append(
                     _row(
                         channel=Channel.EMAIL,
-                        kind=Kind.SERIES_INVITE,
-                        sequence=series.sequence,
                         dedupe_key=series_changed_invite_key(series),
                         due_at=now,
                         **common,
@@ -581,14 +578,12 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
                     due=now,
                     member=member,
                     starts_at=next_session.starts_at,
-                    kind=Kind.SESSION_CHANGED,
+                    kind=Kind.SERIES_CHANGED,
                 )
                 rows.append(
                     _row(
                         channel=Channel.SMS,
-                        kind=Kind.SESSION_CHANGED,
                         session_id=next_session.id,
-                        sequence=SERIES_CHANGED_SEQUENCE_BASE + series.sequence,
                         dedupe_key=series_changed_sms_key(series),
                         due_at=due,
                         **common,
@@ -597,7 +592,11 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
         if invited:
             # An unsent older invite (e.g. the join invite) would show the same schedule: one is enough.
             older_invites = OutboxMessage.objects.filter(
-                kind=Kind.SERIES_INVITE, series_id_ref=series.pk, member_id__in=invited, sequence__lt=series.sequence
+                kind__in=SERIES_INVITE_KINDS,
+                channel=Channel.EMAIL,
+                series=series,
+                member_id__in=invited,
+                sequence__lt=series.sequence,
             )
             result.retired += _retire_rows(older_invites, reason="superseded", now=now)
     result.created += _insert(rows)
@@ -657,7 +656,7 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
                         _row(
                             channel=Channel.EMAIL,
                             kind=Kind.SERIES_INVITE,
-                            series_id_ref=series_id,
+                            series_id=series_id,
                             sequence=series_sequence[series_id],
                             dedupe_key=f"series_invite:ev{event.id}:r{series_id}",
                             due_at=now,
@@ -676,7 +675,7 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
                         _row(
                             channel=Channel.EMAIL,
                             kind=Kind.SERIES_CANCEL,
-                            series_id_ref=series_id,
+                            series_id=series_id,
                             dedupe_key=f"series_cancel:ev{event.id}:r{series_id}",
                             due_at=now,
                             **common,
@@ -690,10 +689,10 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
 
 
 def proof_for_row(row: OutboxMessage) -> ContactProof | None:
-    """The ContactProof a confirmation row is about (its `detail`), if any."""
-    if row.kind not in PROOF_KINDS or not row.detail.isdigit():
+    """The ContactProof a confirmation row is about, if any."""
+    if row.kind not in PROOF_KINDS:
         return None
-    return ContactProof.objects.select_related("join_request").filter(pk=int(row.detail)).first()
+    return row.contact_proof
 
 
 def proof_may_be_sent(proof: ContactProof | None, *, member: Member, now: dt.datetime) -> bool:
@@ -734,13 +733,13 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
     if not proofs:
         return PlanResult()
     handled = set(
-        OutboxMessage.objects.filter(
-            kind__in=PROOF_KINDS, dedupe_key__in=[f"proof:p{proof.pk}" for proof in proofs]
-        ).values_list("dedupe_key", flat=True)
+        OutboxMessage.objects.filter(kind__in=PROOF_KINDS, contact_proof__in=proofs).values_list(
+            "contact_proof_id", flat=True
+        )
     )
     rows = []
     for proof in proofs:
-        if f"proof:p{proof.pk}" in handled or not proof_may_be_sent(proof, member=proof.member, now=now):
+        if proof.pk in handled or not proof_may_be_sent(proof, member=proof.member, now=now):
             continue
         sms = proof.channel == ContactProof.Channel.SMS
         rows.append(
@@ -749,7 +748,7 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
                 channel=Channel.SMS if sms else Channel.EMAIL,
                 kind=Kind.SMS_CONFIRM if sms else Kind.EMAIL_CONFIRM,
                 group_id=proof.join_request.group_id if proof.join_request_id else proof.latest_group_id,
-                detail=str(proof.pk),
+                contact_proof_id=proof.pk,
                 dedupe_key=f"proof:p{proof.pk}",
                 due_at=now,
             )
@@ -772,21 +771,9 @@ def retire_unwanted(*, now: dt.datetime) -> int:
         .filter(~Q(member__in=Member.objects.filter(SMS_NOTICE_Q)))
     )
     count += _retire_rows(sms_not_allowed, reason="sms_not_allowed", now=now)
-    waiting_proofs = dict(
-        outbox.filter(kind__in=PROOF_KINDS, status=Status.SCHEDULED).values_list("id", "detail").order_by()
-    )
-    if waiting_proofs:
-        still_open = {
-            str(pk)
-            for pk in ContactProof.objects.filter(
-                pk__in=[int(d) for d in waiting_proofs.values() if d.isdigit()],
-                proven_at__isnull=True,
-                cancelled_at__isnull=True,
-                expires_at__gt=now,
-            ).values_list("pk", flat=True)
-        }
-        settled = [row_id for row_id, detail in waiting_proofs.items() if detail not in still_open]
-        count += _retire(ids=settled, status=Status.SKIPPED, reason="proof_settled", now=now)
+    open_proofs = ContactProof.objects.filter(proven_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
+    settled = outbox.filter(kind__in=PROOF_KINDS).exclude(contact_proof__in=open_proofs)
+    count += _retire_rows(settled, reason="proof_settled", now=now)
     # The old "someone used your number" link, replaced by join requests.
     count += _retire_rows(outbox.filter(kind=Kind.JOIN_CONFIRMATION), reason="retired_kind", now=now)
     email_not_allowed = (
