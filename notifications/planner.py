@@ -26,6 +26,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone as dj_timezone
 
@@ -134,10 +135,23 @@ def _due_for(
 
 
 def _insert(rows: list[OutboxMessage]) -> int:
+    """Insert the rows the database does not hold yet; returns how many it inserted.
+
+    ON CONFLICT DO NOTHING drops a copy without saying so, so the count is the
+    database's own: the INSERT statements' row counts."""
     if not rows:
         return 0
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return len(rows)
+    inserted = 0
+
+    def count_inserted(execute, sql, params, many, context):
+        nonlocal inserted
+        result = execute(sql, params, many, context)
+        inserted += max(context["cursor"].rowcount, 0)
+        return result
+
+    with connections[OutboxMessage.objects.db].execute_wrapper(count_inserted):
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return inserted
 
 
 def _row(**fields) -> OutboxMessage:

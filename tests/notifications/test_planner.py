@@ -38,6 +38,33 @@ def test_planning_twice_creates_nothing_new(now):
     assert len(first) == 2  # the 24 h and 2 h reminders
 
 
+def test_planning_counts_only_the_rows_the_database_inserted(now):
+    from notifications.planner import _insert, _row
+    from sessions.services.schedule import series_update
+
+    member = texting_member(email="both@example.org", email_consent=True)
+    series = _series_with_joined_members(now, member)
+    plan_notifications(now=now)
+    series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    assert plan_notifications(now=now).created == 2  # the changed text and the new invite
+    # The series notices are planned again on every run, and the database drops the copies.
+    assert plan_notifications(now=now + dt.timedelta(minutes=1)).created == 0
+
+    text = rows(kind=Kind.SERIES_CHANGED, channel=Channel.SMS).get()
+    copy = _row(
+        member_id=member.pk,
+        channel=Channel.SMS,
+        kind=Kind.SERIES_CHANGED,
+        series_id=series.pk,
+        sequence=text.sequence,
+        dedupe_key="another-key",
+        due_at=now,
+    )
+    other = _row(member_id=member.pk, channel=Channel.SMS, kind=Kind.BROADCAST, dedupe_key="new", due_at=now)
+    assert _insert([copy, other]) == 1
+    assert rows(dedupe_key="new").exists() and not rows(dedupe_key="another-key").exists()
+
+
 def test_unique_constraint_refuses_a_second_copy(now):
     from django.db import IntegrityError, transaction
 
