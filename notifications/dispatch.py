@@ -44,19 +44,12 @@ from notifications import texts
 from notifications.consent import member_mark_undeliverable, number_opt_out
 from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
-from notifications.planner import (
-    URGENT_KINDS,
-    email_notice_ok,
-    plan_notifications,
-    proof_for_row,
-    proof_may_be_sent,
-    reminder_channels,
-    sms_notice_ok,
-)
+from notifications.planner import URGENT_KINDS, plan_notifications
 from notifications.quiet import in_quiet_hours, sms_send_time
 from notifications.ratelimit import limiter
+from notifications.send_rules import broken_rule, proof_for_row
 from notifications.transports import OutgoingMessage, TransportError, redact_contacts, transport_for
-from sessions.models import Enrollment, Member, Session
+from sessions.models import Member, Session
 from sessions.selectors.schedule import scheduled_from
 
 logger = logging.getLogger(__name__)
@@ -206,38 +199,9 @@ def _session_start(row: OutboxMessage, *, now: dt.datetime) -> dt.datetime | Non
 
 
 def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str] | None:
-    """(final status, reason) if the row must not go out any more."""
-    member = row.member
-    if member.erased_at is not None:
-        return Status.SKIPPED, ERASED_REASON
-    session = row.session
-    if session is not None:
-        if session.starts_at <= now:
-            return Status.MISSED, "session_started"
-        if row.kind == Kind.REMINDER and session.status == Session.Status.CANCELLED:
-            return Status.SKIPPED, "session_cancelled"
-    if row.enrollment_id and row.kind != Kind.SERIES_CANCEL and row.enrollment.status != Enrollment.Status.ACTIVE:
-        return Status.SKIPPED, "not_active"
-    if row.channel == Channel.SMS:
-        if row.kind == Kind.SMS_CONFIRM:
-            if not proof_may_be_sent(proof_for_row(row), member=member, now=now):
-                return Status.SKIPPED, "proof_settled"
-        elif not sms_notice_ok(member):
-            return Status.SKIPPED, "sms_not_allowed"
-        if row.kind == Kind.REMINDER and Channel.SMS not in reminder_channels(member):
-            return Status.SKIPPED, "sms_not_allowed"
-    else:
-        if row.kind == Kind.SERIES_CANCEL:
-            if not member.email:
-                return Status.SKIPPED, "email_not_allowed"
-        elif row.kind == Kind.EMAIL_CONFIRM:
-            if not proof_may_be_sent(proof_for_row(row), member=member, now=now):
-                return Status.SKIPPED, "proof_settled"
-        elif not email_notice_ok(member):
-            return Status.SKIPPED, "email_not_allowed"
-        if row.kind == Kind.REMINDER and Channel.EMAIL not in reminder_channels(member):
-            return Status.SKIPPED, "email_not_allowed"
-    return None
+    """(final status, reason) if the row must not go out any more (notifications.send_rules)."""
+    rule = broken_rule(row, now=now)
+    return None if rule is None else (rule.status, rule.reason)
 
 
 def is_first_text(*, member: Member, phone: str) -> bool:

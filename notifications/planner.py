@@ -32,6 +32,16 @@ from django.utils import timezone as dj_timezone
 
 from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
 from notifications.quiet import sms_send_time
+from notifications.send_rules import (
+    PROOF_KINDS,
+    SEND_RULES,
+    email_notice_ok,
+    notice_channels,
+    proof_sendable_q,
+    reminder_channels,
+    series_cancel_ok,
+    sms_notice_ok,
+)
 from sessions.models import (
     ContactProof,
     Enrollment,
@@ -60,55 +70,8 @@ MAX_OFFSET = dt.timedelta(minutes=20160)
 # Skip reason of the notices a whole series' end makes moot.
 SERIES_ENDED = "series_ended"
 
-# Only proven contacts get anything that names a group (reminders, conference links,
-# notices, broadcasts): a YES proved the number, a confirmed link the address.
-SMS_NOTICE_Q = (
-    Q(phone__isnull=False)
-    & Q(phone_verified_at__isnull=False)
-    & Q(sms_consent=Member.SmsConsent.CONFIRMED)
-    & Q(phone_undeliverable=False)
-    & Q(erased_at__isnull=True)
-)
-EMAIL_NOTICE_Q = (
-    Q(email__isnull=False) & Q(email_verified_at__isnull=False) & Q(email_consent=True) & Q(erased_at__isnull=True)
-)
-PROOF_KINDS = (Kind.SMS_CONFIRM, Kind.EMAIL_CONFIRM)
 # A calendar invite of the whole series: on joining, and with a new SEQUENCE when it changed.
 SERIES_INVITE_KINDS = (Kind.SERIES_INVITE, Kind.SERIES_CHANGED)
-
-
-def sms_notice_ok(member: Member) -> bool:
-    return bool(
-        member.phone
-        and member.phone_verified_at is not None
-        and member.sms_consent == Member.SmsConsent.CONFIRMED
-        and not member.phone_undeliverable
-        and member.erased_at is None
-    )
-
-
-def email_notice_ok(member: Member) -> bool:
-    return bool(
-        member.email and member.email_verified_at is not None and member.email_consent and member.erased_at is None
-    )
-
-
-def reminder_channels(member: Member) -> list[str]:
-    channels = []
-    if member.sms_reminders and sms_notice_ok(member):
-        channels.append(Channel.SMS)
-    if member.email_reminders and email_notice_ok(member):
-        channels.append(Channel.EMAIL)
-    return channels
-
-
-def notice_channels(member: Member) -> list[str]:
-    channels = []
-    if sms_notice_ok(member):
-        channels.append(Channel.SMS)
-    if email_notice_ok(member):
-        channels.append(Channel.EMAIL)
-    return channels
 
 
 def reminder_key(session_id: int, offset: int) -> str:
@@ -683,7 +646,7 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
         ):
             if enrollment.status == Enrollment.Status.ACTIVE:
                 continue  # rejoined since
-            if member.email and member.erased_at is None:
+            if series_cancel_ok(member):
                 for series_id in series_by_group.get(enrollment.group_id, []):
                     rows.append(
                         _row(
@@ -702,30 +665,6 @@ def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
 # --- Contact confirmations -------------------------------------------------------------------
 
 
-def proof_for_row(row: OutboxMessage) -> ContactProof | None:
-    """The ContactProof a confirmation row is about, if any."""
-    if row.kind not in PROOF_KINDS:
-        return None
-    return row.contact_proof
-
-
-def proof_may_be_sent(proof: ContactProof | None, *, member: Member, now: dt.datetime) -> bool:
-    """Still open, still the member's contact, and (texts) the number has not said STOP."""
-    if proof is None or proof.proven_at is not None or proof.cancelled_at is not None or proof.expires_at <= now:
-        return False
-    if member.erased_at is not None:
-        return False
-    if proof.join_request_id and proof.join_request.cancelled_at is not None:
-        return False
-    if proof.channel == ContactProof.Channel.SMS:
-        return (
-            member.phone == proof.destination
-            and not member.phone_undeliverable
-            and member.sms_consent != Member.SmsConsent.OPTED_OUT
-        )
-    return member.email == proof.destination
-
-
 def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
     """One message per open ContactProof: a "reply YES" text or an emailed link. Sent
     at once, even in quiet hours: the person has just asked for it and is waiting."""
@@ -733,13 +672,7 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
         Enrollment.objects.filter(member_id=OuterRef("member_id")).order_by("-created_at", "-id").values("group_id")
     )
     proofs = list(
-        ContactProof.objects.filter(
-            proven_at__isnull=True,
-            cancelled_at__isnull=True,
-            expires_at__gt=now,
-            requested_at__gte=now - NEWS_WINDOW,
-            requested_at__lte=now,
-        )
+        ContactProof.objects.filter(proof_sendable_q(now), requested_at__gte=now - NEWS_WINDOW, requested_at__lte=now)
         .select_related("member", "join_request")
         .annotate(latest_group_id=Subquery(latest_group[:1]))
         .order_by("id")
@@ -753,7 +686,7 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
     )
     rows = []
     for proof in proofs:
-        if proof.pk in handled or not proof_may_be_sent(proof, member=proof.member, now=now):
+        if proof.pk in handled:
             continue
         sms = proof.channel == ContactProof.Channel.SMS
         rows.append(
@@ -774,36 +707,11 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
 
 
 def retire_unwanted(*, now: dt.datetime) -> int:
-    outbox = OutboxMessage.objects
-    count = _retire_rows(
-        outbox.filter(session__starts_at__lte=now), reason="session_started", now=now, status=Status.MISSED
-    )
-    count += _retire_rows(outbox.filter(member__erased_at__isnull=False), reason="member_erased", now=now)
-    sms_not_allowed = (
-        outbox.filter(channel=Channel.SMS)
-        .exclude(kind=Kind.SMS_CONFIRM)
-        .filter(~Q(member__in=Member.objects.filter(SMS_NOTICE_Q)))
-    )
-    count += _retire_rows(sms_not_allowed, reason="sms_not_allowed", now=now)
-    open_proofs = ContactProof.objects.filter(proven_at__isnull=True, cancelled_at__isnull=True, expires_at__gt=now)
-    settled = outbox.filter(kind__in=PROOF_KINDS).exclude(contact_proof__in=open_proofs)
-    count += _retire_rows(settled, reason="proof_settled", now=now)
-    # The old "someone used your number" link, replaced by join requests.
-    count += _retire_rows(outbox.filter(kind=Kind.JOIN_CONFIRMATION), reason="retired_kind", now=now)
-    email_not_allowed = (
-        outbox.filter(channel=Channel.EMAIL)
-        .filter(~Q(member__in=Member.objects.filter(EMAIL_NOTICE_Q)))
-        .exclude(kind__in=[Kind.SERIES_CANCEL, Kind.EMAIL_CONFIRM])
-    )
-    count += _retire_rows(email_not_allowed, reason="email_not_allowed", now=now)
-    not_active = (
-        outbox.filter(enrollment__isnull=False)
-        .exclude(kind=Kind.SERIES_CANCEL)
-        .exclude(enrollment__status=Enrollment.Status.ACTIVE)
-    )
-    count += _retire_rows(not_active, reason="not_active", now=now)
-    cancelled = outbox.filter(kind=Kind.REMINDER, session__status=Session.Status.CANCELLED)
-    count += _retire_rows(cancelled, reason="session_cancelled", now=now)
+    """Retire the waiting rows that must not go out any more, rule by rule (notifications.send_rules)."""
+    count = 0
+    for rule in SEND_RULES:
+        rows = OutboxMessage.objects.filter(rule.q(now))
+        count += _retire_rows(rows, reason=rule.reason, now=now, status=rule.status)
     return count
 
 
