@@ -37,20 +37,17 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone as dj_timezone
-from django.utils import translation
 
-from notifications import calendar as ical
-from notifications import texts
 from notifications.consent import member_mark_undeliverable, number_opt_out
 from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.planner import URGENT_KINDS, plan_notifications
 from notifications.quiet import in_quiet_hours, sms_send_time
 from notifications.ratelimit import limiter
-from notifications.send_rules import broken_rule, proof_for_row
+from notifications.rendering import first_cancelled, render
+from notifications.send_rules import broken_rule
 from notifications.transports import OutgoingMessage, TransportError, redact_contacts, transport_for
-from sessions.models import Member, Session
-from sessions.selectors.schedule import scheduled_from
+from sessions.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -62,8 +59,7 @@ BACKOFF_BASE = dt.timedelta(seconds=30)  # default; settings.NOTIFICATIONS_RETRY
 BACKOFF_CAP = dt.timedelta(minutes=30)
 # A task that would wait longer than this for a rate-limit slot puts the row back instead.
 MAX_RATE_WAIT = 20.0
-# Twilio accepts a ValidityPeriod of 1..36000 s; a reminder must not arrive after the session starts.
-VALIDITY_MAX = 36000
+# A text that would expire sooner than this before its session starts is not sent.
 VALIDITY_MIN = 60
 
 OPTED_OUT_CODES = {"21610"}
@@ -193,7 +189,7 @@ def _session_start(row: OutboxMessage, *, now: dt.datetime) -> dt.datetime | Non
     if row.session is not None:
         return row.session.starts_at
     if row.kind == Kind.SERIES_ENDED:
-        first = _first_cancelled(row, now=now)
+        first = first_cancelled(row, now=now)
         return first.starts_at if first else None
     return None
 
@@ -202,130 +198,6 @@ def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str]
     """(final status, reason) if the row must not go out any more (notifications.send_rules)."""
     rule = broken_rule(row, now=now)
     return None if rule is None else (rule.status, rule.reason)
-
-
-def is_first_text(*, member: Member, phone: str) -> bool:
-    return not OutboxMessage.objects.filter(
-        member=member, channel=Channel.SMS, to=phone, send_started_at__isnull=False
-    ).exists()
-
-
-def _next_session(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
-    return scheduled_from(now=now).filter(group_id=row.group_id).first()
-
-
-def status_callback_url(row: OutboxMessage) -> str:
-    # Names the row and the attempt, so a callback that beats our own "sent" write still finds it.
-    return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/?outbox={row.pk}&attempt={row.attempts + 1}"
-
-
-def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
-    """The one place a message is written for sending: in the member's language."""
-    with translation.override(texts.language_of(row.member)):
-        return _render(row, now=now)
-
-
-def _render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
-    member = row.member
-    session = row.session
-    group = row.group
-    if row.kind == Kind.SERIES_ENDED:
-        return _render_series_ended(row, now=now)
-    if row.channel == Channel.SMS:
-        if row.kind == Kind.REMINDER:
-            text = texts.sms_reminder(session=session, member=member)
-        elif row.kind == Kind.SESSION_CANCELLED:
-            text = texts.sms_session_cancelled(session=session, member=member)
-        elif row.kind == Kind.SESSION_CHANGED:
-            text = texts.sms_session_changed(session=session, member=member, change=row.detail or "moved")
-        elif row.kind == Kind.SERIES_CHANGED:
-            text = texts.sms_session_changed(session=session, member=member, change="series_changed")
-        elif row.kind == Kind.SEAT_OFFERED:
-            text = texts.sms_seat_offered(group=group, member=member, next_session=_next_session(row, now=now))
-        elif row.kind == Kind.JOIN_APPROVED:
-            text = texts.sms_join_approved(group=group, member=member, next_session=_next_session(row, now=now))
-        elif row.kind == Kind.SMS_CONFIRM:
-            proof = proof_for_row(row)
-            text = texts.sms_confirm(group=group, join=bool(proof and proof.join_request_id))
-        elif row.kind == Kind.BROADCAST:
-            text = texts.sms_broadcast(group=group, text=row.broadcast.body)
-        else:
-            raise ValueError(f"no SMS template for {row.kind}")
-        texted_before = getattr(row, "number_texted_before", None)
-        if texted_before is None:
-            texted_before = not is_first_text(member=member, phone=member.phone)
-        body = texts.sms(text, first_to_number=not texted_before)
-        validity = None
-        if session is not None:
-            validity = min(VALIDITY_MAX, int((session.starts_at - now).total_seconds()))
-        return OutgoingMessage(
-            to=member.phone, body=body, status_callback=status_callback_url(row), validity_period=validity
-        )
-
-    calendar = None
-    if row.kind == Kind.REMINDER:
-        content = texts.email_reminder(session=session, member=member)
-        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="REQUEST", now=now)
-    elif row.kind == Kind.SESSION_CANCELLED:
-        content = texts.email_session_cancelled(session=session, member=member)
-        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="CANCEL", now=now)
-    elif row.kind == Kind.SESSION_CHANGED:
-        content = texts.email_session_changed(session=session, member=member, change=row.detail or "moved")
-        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="REQUEST", now=now)
-    elif row.kind in (Kind.SEAT_OFFERED, Kind.JOIN_APPROVED):
-        content = texts.email_enrollment_notice(
-            group=group, member=member, next_session=_next_session(row, now=now), kind=row.kind
-        )
-    elif row.kind in (Kind.SERIES_INVITE, Kind.SERIES_CHANGED, Kind.SERIES_CANCEL):
-        cancel = row.kind == Kind.SERIES_CANCEL
-        content = texts.email_series_invite(group=group, member=member, cancel=cancel)
-        calendar = ical.series_invite(
-            enrollment=row.enrollment, series=row.series, method="CANCEL" if cancel else "REQUEST", now=now
-        )
-    elif row.kind == Kind.EMAIL_CONFIRM:
-        proof = proof_for_row(row)
-        content = texts.email_contact_confirmation(group=group, secret=proof.secret, expires_at=proof.expires_at)
-    elif row.kind == Kind.BROADCAST:
-        content = texts.email_broadcast(group=group, member=member, text=row.broadcast.body)
-    else:
-        raise ValueError(f"no email template for {row.kind}")
-    return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
-
-
-def _first_cancelled(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
-    """For a series-ended notice: the next meeting of the series that will not happen."""
-    return (
-        Session.objects.filter(series_id=row.series_id, status=Session.Status.CANCELLED, starts_at__gt=now)
-        .order_by("starts_at", "id")
-        .first()
-    )
-
-
-def _render_series_ended(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
-    member, group = row.member, row.group
-    first = _first_cancelled(row, now=now)
-    others_continue = (
-        Session.objects.filter(group_id=row.group_id, status=Session.Status.SCHEDULED, starts_at__gt=now)
-        .exclude(series_id=row.series_id)
-        .exists()
-    )
-    if row.channel == Channel.SMS:
-        text = texts.sms_series_ended(
-            group=group, member=member, first_cancelled=first, others_continue=others_continue
-        )
-        texted_before = getattr(row, "number_texted_before", None)
-        if texted_before is None:
-            texted_before = not is_first_text(member=member, phone=member.phone)
-        return OutgoingMessage(
-            to=member.phone,
-            body=texts.sms(text, first_to_number=not texted_before),
-            status_callback=status_callback_url(row),
-        )
-    content = texts.email_series_ended(
-        group=group, member=member, first_cancelled=first, others_continue=others_continue
-    )
-    calendar = ical.series_invite(enrollment=row.enrollment, series=row.series, method="CANCEL", now=now)
-    return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
 
 
 def _load_many(ids: list[int]):

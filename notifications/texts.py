@@ -70,20 +70,10 @@ REPLY_RSVP_NO = N_("Thanks for letting us know. {label}, {when}: marked as not c
 REPLY_RSVP_NONE = N_("We could not find an upcoming session for you. Reply HELP for help.")
 REPLY_FORWARDED = N_("Thanks, your message was passed to your facilitator. Reply HELP for help.")
 
-SMS_TEMPLATES = {
-    "reminder": SMS_REMINDER,
-    "session_cancelled": SMS_SESSION_CANCELLED,
-    "session_moved": SMS_SESSION_MOVED,
-    "session_new_place": SMS_SESSION_NEW_PLACE,
-    "session_restored": SMS_SESSION_RESTORED,
-    "series_changed": SMS_SERIES_CHANGED,
-    "series_ended": SMS_SERIES_ENDED,
-    "series_ended_others_continue": SMS_SERIES_ENDED_OTHERS_CONTINUE,
-    "seat_offered": SMS_SEAT_OFFERED,
-    "join_approved": SMS_JOIN_APPROVED,
-    "sms_confirm": SMS_CONFIRM,
-    "sms_confirm_join": SMS_CONFIRM_JOIN,
-    "broadcast": SMS_BROADCAST,
+# Replies to inbound texts. With the outbox's own templates (each renderer names the
+# ones it uses) they make notifications.rendering.SMS_TEMPLATES, which tests hold to
+# GSM-7, two segments and a Spanish translation.
+SMS_REPLY_TEMPLATES = {
     "reply_opted_in": REPLY_OPTED_IN,
     "reply_confirmed": REPLY_CONFIRMED,
     "reply_join_confirmed": REPLY_JOIN_CONFIRMED,
