@@ -351,18 +351,11 @@ def _record_sent(sent: list[tuple[OutboxMessage, str]], *, now: dt.datetime) -> 
         OutboxMessage.objects.bulk_update(rows, _SENT_FIELDS)
 
 
-def deliver_batch(
-    *,
-    claims: list[tuple[int, str]],
-    now: dt.datetime | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> list[str]:
-    """Send claimed rows: one query to load them, one transaction to mark them
-    started, one provider call each, one transaction to record the results.
-    Idempotent: rows already started (by this or another copy of the task) are left
-    alone. Returns each claim's outcome ("sent", "duplicate", "skipped", "retry", …)."""
-    now = now or dj_timezone.now()
-    tokens = {int(pk): token for pk, token in claims}
+def _prepare_claims(
+    tokens: dict[int, str], *, now: dt.datetime, sleep: Callable[[float], None]
+) -> tuple[dict[int, str], list[tuple[OutboxMessage, OutgoingMessage]]]:
+    """Load the claimed rows in one query; returns the outcome of each row that will not
+    be sent now, and the message of each that will."""
     rows = {row.pk: row for row in _load_many(list(tokens))}
     outcomes: dict[int, str] = {}
     prepared = []
@@ -376,31 +369,51 @@ def deliver_batch(
             outcomes[pk] = result
         else:
             prepared.append((row, result))
+    return outcomes, prepared
+
+
+def _send_one(row: OutboxMessage, message: OutgoingMessage, *, now: dt.datetime, sent: list) -> str:
+    """One provider call; a success is added to `sent` (recorded with the batch), an error
+    goes through the error policy."""
+    try:
+        sent.append((row, transport_for(row.channel).send(message)))
+    except TransportError as error:
+        return handle_send_error(row=row, error=error, now=now)
+    except Exception as exc:
+        # Not a provider answer but a bug or bad data on our side (a header Django refuses,
+        # say): trying again sends nothing new, so the row fails with its reason, and the
+        # rest of the batch still goes out and is recorded.
+        logger.exception("outbox %s: unexpected error while sending", row.pk)
+        error = TransportError(_describe(exc), permanent=True, code=ERROR_SEND)
+        return handle_send_error(row=row, error=error, now=now)
+    return "sent"
+
+
+def deliver_batch(
+    *,
+    claims: list[tuple[int, str]],
+    now: dt.datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
+    """Send claimed rows: one query to load them, one transaction to mark them
+    started, one provider call each, one transaction to record the results.
+    Idempotent: rows already started (by this or another copy of the task) are left
+    alone. Returns each claim's outcome ("sent", "duplicate", "skipped", "retry", …)."""
+    now = now or dj_timezone.now()
+    tokens = {int(pk): token for pk, token in claims}
+    outcomes, prepared = _prepare_claims(tokens, now=now, sleep=sleep)
     started, erased_rows = _start(prepared, tokens=tokens, now=now)
     for row, _ in prepared:
         outcomes.setdefault(row.pk, "skipped" if row.pk in erased_rows else "duplicate")
-    sent = []
+    sent: list[tuple[OutboxMessage, str]] = []
     # Every row of the batch was started together. Stop well inside the lease, so a
     # row is never sent after reconciliation may have judged it "never sent".
     stop_at = _monotonic() + lease().total_seconds() / 2
     for row, message in started:
         if _monotonic() > stop_at:
             outcomes[row.pk] = _unstart(row, now=now)
-            continue
-        try:
-            sent.append((row, transport_for(row.channel).send(message)))
-        except TransportError as error:
-            outcomes[row.pk] = handle_send_error(row=row, error=error, now=now)
-            continue
-        except Exception as exc:
-            # Not a provider answer but a bug or bad data on our side (a header Django refuses,
-            # say): trying again sends nothing new, so the row fails with its reason, and the
-            # rest of the batch still goes out and is recorded.
-            logger.exception("outbox %s: unexpected error while sending", row.pk)
-            error = TransportError(_describe(exc), permanent=True, code=ERROR_SEND)
-            outcomes[row.pk] = handle_send_error(row=row, error=error, now=now)
-            continue
-        outcomes[row.pk] = "sent"
+        else:
+            outcomes[row.pk] = _send_one(row, message, now=now, sent=sent)
     _record_sent(sent, now=now)
     return [outcomes[int(pk)] for pk, _ in claims]
 

@@ -21,6 +21,7 @@ Where a notice comes from:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
@@ -169,8 +170,37 @@ def _members_when_series_changed(series: SessionSeries) -> QuerySet[Enrollment]:
 # --- Reminders -----------------------------------------------------------------------
 
 
-def plan_reminders(*, now: dt.datetime) -> PlanResult:
-    result = PlanResult()
+@dataclass(frozen=True)
+class WantedReminder:
+    """A reminder row that should exist, whether or not it is time to create it yet."""
+
+    session: Session
+    enrollment: Enrollment
+    offset: int
+    wanted_at: dt.datetime  # the offset before the session
+    due_at: dt.datetime  # after quiet hours
+
+
+ReminderKey = tuple[int, str, str]  # (member, channel, dedupe_key)
+
+_REMINDER_MEMBER_FIELDS = (
+    "member__id",
+    "member__phone",
+    "member__email",
+    "member__timezone",
+    "member__sms_reminders",
+    "member__email_reminders",
+    "member__phone_verified_at",
+    "member__email_verified_at",
+    "member__sms_consent",
+    "member__email_consent",
+    "member__phone_undeliverable",
+    "member__erased_at",
+)
+
+
+def _reminder_offsets() -> tuple[dict[int, list[int]], dt.timedelta]:
+    """Each group's reminder offsets (minutes), and the longest of all (capped)."""
     offsets_by_group = {}
     longest = dt.timedelta(0)
     for group_id, offsets in SupportGroup.objects.values_list("id", "reminder_offsets"):
@@ -178,68 +208,73 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
         offsets_by_group[group_id] = offsets
         if offsets:
             longest = max(longest, dt.timedelta(minutes=max(offsets)))
-    longest = min(longest, MAX_OFFSET)
+    return offsets_by_group, min(longest, MAX_OFFSET)
 
+
+def _reminder_sessions(*, now: dt.datetime, longest: dt.timedelta) -> list[Session]:
+    """Sessions near enough to remind of, and any session that still has a reminder waiting."""
     pending = OutboxMessage.objects.filter(kind=Kind.REMINDER, status=Status.SCHEDULED, session_id=OuterRef("pk"))
     window = Q(status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + longest + REMINDER_PLAN_AHEAD)
-    sessions = list(
+    return list(
         Session.objects.filter(window | Q(Exists(pending))).only("id", "group_id", "starts_at", "status").order_by()
     )
-    if not sessions:
-        return result
-    group_ids = {s.group_id for s in sessions}
+
+
+def _active_enrollments_by_group(group_ids: set[int]) -> dict[int, list[Enrollment]]:
     enrollments_by_group: dict[int, list[Enrollment]] = defaultdict(list)
-    for enrollment in (
+    enrollments = (
         Enrollment.objects.filter(group_id__in=group_ids, status=Enrollment.Status.ACTIVE)
         .select_related("member")
-        .only(
-            "id",
-            "group_id",
-            "member__id",
-            "member__phone",
-            "member__email",
-            "member__timezone",
-            "member__sms_reminders",
-            "member__email_reminders",
-            "member__phone_verified_at",
-            "member__email_verified_at",
-            "member__sms_consent",
-            "member__email_consent",
-            "member__phone_undeliverable",
-            "member__erased_at",
-        )
-    ):
+        .only("id", "group_id", *_REMINDER_MEMBER_FIELDS)
+    )
+    for enrollment in enrollments:
         enrollments_by_group[enrollment.group_id].append(enrollment)
+    return enrollments_by_group
 
-    # Every reminder row that should exist, with its due time (whether or not it is
-    # time to create it yet): used both to create and to move or retire rows.
-    wanted: dict[tuple[int, str, str], tuple[dt.datetime, dt.datetime, Session, Enrollment, int]] = {}
+
+def _session_reminders(
+    session: Session, *, enrollments: list[Enrollment], offsets: list[int]
+) -> dict[ReminderKey, WantedReminder]:
+    wanted = {}
+    for enrollment in enrollments:
+        member = enrollment.member
+        channels = reminder_channels(member)
+        for offset, channel in itertools.product(offsets, channels):
+            raw = session.starts_at - dt.timedelta(minutes=offset)
+            due = _due_for(channel=channel, due=raw, member=member, starts_at=session.starts_at)
+            wanted[(member.id, channel, reminder_key(session.id, offset))] = WantedReminder(
+                session=session, enrollment=enrollment, offset=offset, wanted_at=raw, due_at=due
+            )
+    return wanted
+
+
+def _wanted_reminders(
+    sessions: list[Session], *, offsets_by_group: dict[int, list[int]], now: dt.datetime
+) -> dict[ReminderKey, WantedReminder]:
+    """Every reminder row that should exist: used both to create and to move or retire rows."""
+    enrollments_by_group = _active_enrollments_by_group({s.group_id for s in sessions})
+    wanted: dict[ReminderKey, WantedReminder] = {}
     for session in sessions:
         if session.status != Session.Status.SCHEDULED or session.starts_at <= now:
             continue
-        for enrollment in enrollments_by_group.get(session.group_id, []):
-            member = enrollment.member
-            channels = reminder_channels(member)
-            if not channels:
-                continue
-            for offset in offsets_by_group.get(session.group_id, []):
-                raw = session.starts_at - dt.timedelta(minutes=offset)
-                for channel in channels:
-                    due = _due_for(channel=channel, due=raw, member=member, starts_at=session.starts_at)
-                    wanted[(member.id, channel, reminder_key(session.id, offset))] = (
-                        raw,
-                        due,
-                        session,
-                        enrollment,
-                        offset,
-                    )
+        wanted |= _session_reminders(
+            session,
+            enrollments=enrollments_by_group.get(session.group_id, []),
+            offsets=offsets_by_group.get(session.group_id, []),
+        )
+    return wanted
 
-    session_ids = [s.id for s in sessions]
+
+def _follow_existing_reminders(
+    sessions: list[Session], *, wanted: dict[ReminderKey, WantedReminder], now: dt.datetime, result: PlanResult
+) -> set[ReminderKey]:
+    """Move waiting reminders whose due time changed, retire the ones no longer wanted;
+    returns the keys of every reminder row that exists."""
     started = {s.id for s in sessions if s.starts_at <= now}
-    existing = OutboxMessage.objects.filter(kind=Kind.REMINDER, session_id__in=session_ids).values_list(
+    existing = OutboxMessage.objects.filter(kind=Kind.REMINDER, session_id__in=[s.id for s in sessions]).values_list(
         "id", "member_id", "channel", "dedupe_key", "status", "due_at", "session_id"
     )
-    have: set[tuple[int, str, str]] = set()
+    have: set[ReminderKey] = set()
     retire_skip: list[int] = []
     retire_missed: list[int] = []
     # The session moved (or a member's time zone changed): its reminders follow. Rows
@@ -252,38 +287,49 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
         target = wanted.get((member_id, channel, key))
         if target is None:
             (retire_missed if session_id in started else retire_skip).append(row_id)
-        elif target[1] != due_at:
-            move_to[target[1]].append(row_id)
+        elif target.due_at != due_at:
+            move_to[target.due_at].append(row_id)
     for due, ids in move_to.items():
         result.moved += OutboxMessage.objects.filter(pk__in=ids, status=Status.SCHEDULED).update(
             due_at=due, next_attempt_at=due, updated_at=now
         )
-    if retire_skip:
-        result.retired += _retire(ids=retire_skip, status=Status.SKIPPED, reason="not_wanted", now=now)
-    if retire_missed:
-        result.retired += _retire(ids=retire_missed, status=Status.MISSED, reason="session_started", now=now)
+    result.retired += _retire(ids=retire_skip, status=Status.SKIPPED, reason="not_wanted", now=now)
+    result.retired += _retire(ids=retire_missed, status=Status.MISSED, reason="session_started", now=now)
+    return have
 
-    new_rows = []
-    for (member_id, channel, key), (raw, due, session, enrollment, offset) in wanted.items():
-        if (member_id, channel, key) in have or raw > now + REMINDER_PLAN_AHEAD:
-            continue
-        late = due < now - LATE_GRACE
-        new_rows.append(
-            _row(
-                member_id=member_id,
-                channel=channel,
-                kind=Kind.REMINDER,
-                session_id=session.id,
-                group_id=session.group_id,
-                enrollment_id=enrollment.id,
-                offset_minutes=offset,
-                sequence=0,
-                dedupe_key=key,
-                due_at=due,
-                status=Status.SKIPPED if late else Status.SCHEDULED,
-                error_code="planned_late" if late else "",
-            )
-        )
+
+def _reminder_row(key: ReminderKey, reminder: WantedReminder, *, now: dt.datetime) -> OutboxMessage:
+    member_id, channel, dedupe_key = key
+    late = reminder.due_at < now - LATE_GRACE
+    return _row(
+        member_id=member_id,
+        channel=channel,
+        kind=Kind.REMINDER,
+        session_id=reminder.session.id,
+        group_id=reminder.session.group_id,
+        enrollment_id=reminder.enrollment.id,
+        offset_minutes=reminder.offset,
+        sequence=0,
+        dedupe_key=dedupe_key,
+        due_at=reminder.due_at,
+        status=Status.SKIPPED if late else Status.SCHEDULED,
+        error_code="planned_late" if late else "",
+    )
+
+
+def plan_reminders(*, now: dt.datetime) -> PlanResult:
+    result = PlanResult()
+    offsets_by_group, longest = _reminder_offsets()
+    sessions = _reminder_sessions(now=now, longest=longest)
+    if not sessions:
+        return result
+    wanted = _wanted_reminders(sessions, offsets_by_group=offsets_by_group, now=now)
+    have = _follow_existing_reminders(sessions, wanted=wanted, now=now, result=result)
+    new_rows = [
+        _reminder_row(key, reminder, now=now)
+        for key, reminder in wanted.items()
+        if key not in have and reminder.wanted_at <= now + REMINDER_PLAN_AHEAD
+    ]
     result.created += _insert(new_rows)
     return result
 
