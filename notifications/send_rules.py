@@ -221,8 +221,10 @@ class ProofSettled(SendRule):
     reason = "proof_settled"
 
     def q(self, now):
-        sendable = OutboxMessage.objects.filter(proof_sendable_q(now, proof="contact_proof__")).values("pk")
-        return Q(kind__in=PROOF_KINDS) & ~Q(pk__in=sendable)
+        sendable = OutboxMessage.objects.filter(kind__in=PROOF_KINDS).filter(
+            proof_sendable_q(now, proof="contact_proof__")
+        )
+        return Q(kind__in=PROOF_KINDS) & ~Q(pk__in=sendable.values("pk"))
 
     def check(self, row, now):
         return row.kind in PROOF_KINDS and not proof_may_be_sent(proof_for_row(row), member=row.member, now=now)
