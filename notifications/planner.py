@@ -637,75 +637,96 @@ def _notice_kind(event: EnrollmentEvent) -> str | None:
     return None
 
 
-def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
-    result = PlanResult()
-    events = list(
-        EnrollmentEvent.objects.filter(created_at__gte=now - NEWS_WINDOW, created_at__lte=now)
-        .select_related("enrollment", "enrollment__member")
-        .order_by("id")
-    )
-    if not events:
-        return result
-    group_ids = {event.enrollment.group_id for event in events}
+def _active_series(group_ids: set[int]) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Each group's active series, and each series' SEQUENCE (the one a join invite
+    shows, so plan_series_changes knows the member has it)."""
     series_by_group: dict[int, list[int]] = defaultdict(list)
-    # The SEQUENCE a join invite shows, so plan_series_changes knows the member has it.
     series_sequence: dict[int, int] = {}
     for series_id, group_id, sequence in SessionSeries.objects.filter(group_id__in=group_ids, active=True).values_list(
         "id", "group_id", "sequence"
     ):
         series_by_group[group_id].append(series_id)
         series_sequence[series_id] = sequence
+    return series_by_group, series_sequence
+
+
+def _joined_rows(event: EnrollmentEvent, *, series_sequence: dict[int, int], now: dt.datetime) -> list[OutboxMessage]:
+    """The news that a member is in (approved, or a seat offered) and their calendar invites."""
+    enrollment = event.enrollment
+    member = enrollment.member
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        return []  # already left again: the news is moot
+    rows = []
+    kind = _notice_kind(event)
+    if kind is not None:
+        rows += _notice_rows(
+            enrollments=[enrollment],
+            kind=kind,
+            now=now,
+            starts_at=None,
+            group_id=enrollment.group_id,
+            dedupe_key=f"{kind}:ev{event.id}",
+        )
+    if email_notice_ok(member):
+        for series_id, sequence in series_sequence.items():
+            rows.append(
+                _row(
+                    channel=Channel.EMAIL,
+                    kind=Kind.SERIES_INVITE,
+                    series_id=series_id,
+                    sequence=sequence,
+                    dedupe_key=f"series_invite:ev{event.id}:r{series_id}",
+                    due_at=now,
+                    member_id=member.id,
+                    group_id=enrollment.group_id,
+                    enrollment_id=enrollment.id,
+                )
+            )
+    return rows
+
+
+def _left_rows(event: EnrollmentEvent, *, series_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
+    """A leaver's calendar cancellations."""
+    enrollment = event.enrollment
+    member = enrollment.member
+    if enrollment.status == Enrollment.Status.ACTIVE or not series_cancel_ok(member):
+        return []  # rejoined since, or no address to send it to
+    return [
+        _row(
+            channel=Channel.EMAIL,
+            kind=Kind.SERIES_CANCEL,
+            series_id=series_id,
+            dedupe_key=f"series_cancel:ev{event.id}:r{series_id}",
+            due_at=now,
+            member_id=member.id,
+            group_id=enrollment.group_id,
+            enrollment_id=enrollment.id,
+        )
+        for series_id in series_ids
+    ]
+
+
+def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
+    events = list(
+        EnrollmentEvent.objects.filter(created_at__gte=now - NEWS_WINDOW, created_at__lte=now)
+        .select_related("enrollment", "enrollment__member")
+        .order_by("id")
+    )
+    if not events:
+        return PlanResult()
+    series_by_group, series_sequence = _active_series({event.enrollment.group_id for event in events})
     rows = []
     for event in events:
-        enrollment = event.enrollment
-        member = enrollment.member
-        common = {"member_id": member.id, "group_id": enrollment.group_id, "enrollment_id": enrollment.id}
+        series_ids = series_by_group.get(event.enrollment.group_id, [])
         if event.to_status == Enrollment.Status.ACTIVE:
-            if enrollment.status != Enrollment.Status.ACTIVE:
-                continue  # already left again: the news is moot
-            kind = _notice_kind(event)
-            if kind is not None:
-                rows += _notice_rows(
-                    enrollments=[enrollment],
-                    kind=kind,
-                    now=now,
-                    starts_at=None,
-                    group_id=enrollment.group_id,
-                    dedupe_key=f"{kind}:ev{event.id}",
-                )
-            if email_notice_ok(member):
-                for series_id in series_by_group.get(enrollment.group_id, []):
-                    rows.append(
-                        _row(
-                            channel=Channel.EMAIL,
-                            kind=Kind.SERIES_INVITE,
-                            series_id=series_id,
-                            sequence=series_sequence[series_id],
-                            dedupe_key=f"series_invite:ev{event.id}:r{series_id}",
-                            due_at=now,
-                            **common,
-                        )
-                    )
+            sequences = {series_id: series_sequence[series_id] for series_id in series_ids}
+            rows += _joined_rows(event, series_sequence=sequences, now=now)
         elif event.from_status == Enrollment.Status.ACTIVE and event.to_status in (
             Enrollment.Status.LEFT,
             Enrollment.Status.REMOVED,
         ):
-            if enrollment.status == Enrollment.Status.ACTIVE:
-                continue  # rejoined since
-            if series_cancel_ok(member):
-                for series_id in series_by_group.get(enrollment.group_id, []):
-                    rows.append(
-                        _row(
-                            channel=Channel.EMAIL,
-                            kind=Kind.SERIES_CANCEL,
-                            series_id=series_id,
-                            dedupe_key=f"series_cancel:ev{event.id}:r{series_id}",
-                            due_at=now,
-                            **common,
-                        )
-                    )
-    result.created += _insert(rows)
-    return result
+            rows += _left_rows(event, series_ids=series_ids, now=now)
+    return PlanResult(created=_insert(rows))
 
 
 # --- Contact confirmations -------------------------------------------------------------------
