@@ -37,28 +37,17 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone as dj_timezone
-from django.utils import translation
 
-from notifications import calendar as ical
-from notifications import texts
 from notifications.erasure import ERASED_REASON, scrub_erased_members
 from notifications.models import Channel, Kind, OutboxMessage, Status
-from notifications.planner import (
-    SERIES_ENDED,
-    URGENT_KINDS,
-    email_notice_ok,
-    plan_notifications,
-    proof_for_row,
-    proof_may_be_sent,
-    reminder_channels,
-    sms_notice_ok,
-)
+from notifications.planner import URGENT_KINDS, plan_notifications
 from notifications.provider_errors import Outcome, provider_error_outcome, record_recipient_problem
 from notifications.quiet import in_quiet_hours, sms_send_time
 from notifications.ratelimit import limiter
+from notifications.rendering import first_cancelled, render
+from notifications.send_rules import broken_rule
 from notifications.transports import OutgoingMessage, TransportError, redact_contacts, transport_for
-from sessions.models import Enrollment, Member, Session, SessionSeries
-from sessions.selectors.schedule import scheduled_from
+from sessions.models import Member
 
 logger = logging.getLogger(__name__)
 
@@ -69,8 +58,7 @@ BACKOFF_BASE = dt.timedelta(seconds=30)  # default; settings.NOTIFICATIONS_RETRY
 BACKOFF_CAP = dt.timedelta(minutes=30)
 # A task that would wait longer than this for a rate-limit slot puts the row back instead.
 MAX_RATE_WAIT = 20.0
-# Twilio accepts a ValidityPeriod of 1..36000 s; a reminder must not arrive after the session starts.
-VALIDITY_MAX = 36000
+# A text that would expire sooner than this before its session starts is not sent.
 VALIDITY_MIN = 60
 
 ERROR_OUTCOME_UNKNOWN = "outcome_unknown"
@@ -195,169 +183,16 @@ def _session_start(row: OutboxMessage, *, now: dt.datetime) -> dt.datetime | Non
     notice the first meeting that will not happen (a late text beats a wasted trip)."""
     if row.session is not None:
         return row.session.starts_at
-    if row.kind == Kind.SESSION_CANCELLED and row.detail == SERIES_ENDED:
-        first = _first_cancelled(row, now=now)
+    if row.kind == Kind.SERIES_ENDED:
+        first = first_cancelled(row, now=now)
         return first.starts_at if first else None
     return None
 
 
 def _unwanted_reason(row: OutboxMessage, *, now: dt.datetime) -> tuple[str, str] | None:
-    """(final status, reason) if the row must not go out any more."""
-    member = row.member
-    if member.erased_at is not None:
-        return Status.SKIPPED, ERASED_REASON
-    session = row.session
-    if session is not None:
-        if session.starts_at <= now:
-            return Status.MISSED, "session_started"
-        if row.kind == Kind.REMINDER and session.status == Session.Status.CANCELLED:
-            return Status.SKIPPED, "session_cancelled"
-    if row.enrollment_id and row.kind != Kind.SERIES_CANCEL and row.enrollment.status != Enrollment.Status.ACTIVE:
-        return Status.SKIPPED, "not_active"
-    if row.channel == Channel.SMS:
-        if row.kind == Kind.SMS_CONFIRM:
-            if not proof_may_be_sent(proof_for_row(row), member=member, now=now):
-                return Status.SKIPPED, "proof_settled"
-        elif not sms_notice_ok(member):
-            return Status.SKIPPED, "sms_not_allowed"
-        if row.kind == Kind.REMINDER and Channel.SMS not in reminder_channels(member):
-            return Status.SKIPPED, "sms_not_allowed"
-    else:
-        if row.kind == Kind.SERIES_CANCEL:
-            if not member.email:
-                return Status.SKIPPED, "email_not_allowed"
-        elif row.kind == Kind.EMAIL_CONFIRM:
-            if not proof_may_be_sent(proof_for_row(row), member=member, now=now):
-                return Status.SKIPPED, "proof_settled"
-        elif not email_notice_ok(member):
-            return Status.SKIPPED, "email_not_allowed"
-        if row.kind == Kind.REMINDER and Channel.EMAIL not in reminder_channels(member):
-            return Status.SKIPPED, "email_not_allowed"
-    return None
-
-
-def is_first_text(*, member: Member, phone: str) -> bool:
-    return not OutboxMessage.objects.filter(
-        member=member, channel=Channel.SMS, to=phone, send_started_at__isnull=False
-    ).exists()
-
-
-def _next_session(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
-    return scheduled_from(now=now).filter(group_id=row.group_id).first()
-
-
-def status_callback_url(row: OutboxMessage) -> str:
-    # Names the row and the attempt, so a callback that beats our own "sent" write still finds it.
-    return f"{settings.PUBLIC_BASE_URL}/webhooks/twilio/status/?outbox={row.pk}&attempt={row.attempts + 1}"
-
-
-def render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
-    """The one place a message is written for sending: in the member's language."""
-    with translation.override(texts.language_of(row.member)):
-        return _render(row, now=now)
-
-
-def _render(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
-    member = row.member
-    session = row.session
-    group = row.group
-    if row.kind == Kind.SESSION_CANCELLED and row.detail == SERIES_ENDED:
-        return _render_series_ended(row, now=now)
-    if row.channel == Channel.SMS:
-        if row.kind == Kind.REMINDER:
-            text = texts.sms_reminder(session=session, member=member)
-        elif row.kind == Kind.SESSION_CANCELLED:
-            text = texts.sms_session_cancelled(session=session, member=member)
-        elif row.kind == Kind.SESSION_CHANGED:
-            text = texts.sms_session_changed(session=session, member=member, change=row.detail or "moved")
-        elif row.kind == Kind.SEAT_OFFERED:
-            text = texts.sms_seat_offered(group=group, member=member, next_session=_next_session(row, now=now))
-        elif row.kind == Kind.JOIN_APPROVED:
-            text = texts.sms_join_approved(group=group, member=member, next_session=_next_session(row, now=now))
-        elif row.kind == Kind.SMS_CONFIRM:
-            proof = proof_for_row(row)
-            text = texts.sms_confirm(group=group, join=bool(proof and proof.join_request_id))
-        elif row.kind == Kind.BROADCAST:
-            text = texts.sms_broadcast(group=group, text=row.broadcast.body)
-        else:
-            raise ValueError(f"no SMS template for {row.kind}")
-        texted_before = getattr(row, "number_texted_before", None)
-        if texted_before is None:
-            texted_before = not is_first_text(member=member, phone=member.phone)
-        body = texts.sms(text, first_to_number=not texted_before)
-        validity = None
-        if session is not None:
-            validity = min(VALIDITY_MAX, int((session.starts_at - now).total_seconds()))
-        return OutgoingMessage(
-            to=member.phone, body=body, status_callback=status_callback_url(row), validity_period=validity
-        )
-
-    calendar = None
-    if row.kind == Kind.REMINDER:
-        content = texts.email_reminder(session=session, member=member)
-        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="REQUEST", now=now)
-    elif row.kind == Kind.SESSION_CANCELLED:
-        content = texts.email_session_cancelled(session=session, member=member)
-        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="CANCEL", now=now)
-    elif row.kind == Kind.SESSION_CHANGED:
-        content = texts.email_session_changed(session=session, member=member, change=row.detail or "moved")
-        calendar = ical.session_invite(enrollment=row.enrollment, session=session, method="REQUEST", now=now)
-    elif row.kind in (Kind.SEAT_OFFERED, Kind.JOIN_APPROVED):
-        content = texts.email_enrollment_notice(
-            group=group, member=member, next_session=_next_session(row, now=now), kind=row.kind
-        )
-    elif row.kind in (Kind.SERIES_INVITE, Kind.SERIES_CANCEL):
-        cancel = row.kind == Kind.SERIES_CANCEL
-        content = texts.email_series_invite(group=group, member=member, cancel=cancel)
-        series = SessionSeries.objects.get(pk=row.series_id_ref)
-        calendar = ical.series_invite(
-            enrollment=row.enrollment, series=series, method="CANCEL" if cancel else "REQUEST", now=now
-        )
-    elif row.kind == Kind.EMAIL_CONFIRM:
-        proof = proof_for_row(row)
-        content = texts.email_contact_confirmation(group=group, secret=proof.secret, expires_at=proof.expires_at)
-    elif row.kind == Kind.BROADCAST:
-        content = texts.email_broadcast(group=group, member=member, text=row.broadcast.body)
-    else:
-        raise ValueError(f"no email template for {row.kind}")
-    return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
-
-
-def _first_cancelled(row: OutboxMessage, *, now: dt.datetime) -> Session | None:
-    """For a series-ended notice: the next meeting of the series that will not happen."""
-    return (
-        Session.objects.filter(series_id=row.series_id_ref, status=Session.Status.CANCELLED, starts_at__gt=now)
-        .order_by("starts_at", "id")
-        .first()
-    )
-
-
-def _render_series_ended(row: OutboxMessage, *, now: dt.datetime) -> OutgoingMessage:
-    member, group = row.member, row.group
-    first = _first_cancelled(row, now=now)
-    others_continue = (
-        Session.objects.filter(group_id=row.group_id, status=Session.Status.SCHEDULED, starts_at__gt=now)
-        .exclude(series_id=row.series_id_ref)
-        .exists()
-    )
-    if row.channel == Channel.SMS:
-        text = texts.sms_series_ended(
-            group=group, member=member, first_cancelled=first, others_continue=others_continue
-        )
-        texted_before = getattr(row, "number_texted_before", None)
-        if texted_before is None:
-            texted_before = not is_first_text(member=member, phone=member.phone)
-        return OutgoingMessage(
-            to=member.phone,
-            body=texts.sms(text, first_to_number=not texted_before),
-            status_callback=status_callback_url(row),
-        )
-    content = texts.email_series_ended(
-        group=group, member=member, first_cancelled=first, others_continue=others_continue
-    )
-    series = SessionSeries.objects.get(pk=row.series_id_ref)
-    calendar = ical.series_invite(enrollment=row.enrollment, series=series, method="CANCEL", now=now)
-    return OutgoingMessage(to=member.email, subject=content.subject, body=content.body, calendar=calendar)
+    """(final status, reason) if the row must not go out any more (notifications.send_rules)."""
+    rule = broken_rule(row, now=now)
+    return None if rule is None else (rule.status, rule.reason)
 
 
 def _load_many(ids: list[int]):
@@ -370,7 +205,15 @@ def _load_many(ids: list[int]):
     ).exclude(pk=OuterRef("pk"))
     return (
         OutboxMessage.objects.select_related(
-            "member", "session", "session__group", "session__series", "session__venue", "group", "enrollment"
+            "member",
+            "session",
+            "session__group",
+            "session__series",
+            "session__venue",
+            "group",
+            "enrollment",
+            "series",
+            "contact_proof__join_request",
         )
         .annotate(number_texted_before=Exists(texted_before))
         .filter(pk__in=ids)
@@ -503,18 +346,11 @@ def _record_sent(sent: list[tuple[OutboxMessage, str]], *, now: dt.datetime) -> 
         OutboxMessage.objects.bulk_update(rows, _SENT_FIELDS)
 
 
-def deliver_batch(
-    *,
-    claims: list[tuple[int, str]],
-    now: dt.datetime | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-) -> list[str]:
-    """Send claimed rows: one query to load them, one transaction to mark them
-    started, one provider call each, one transaction to record the results.
-    Idempotent: rows already started (by this or another copy of the task) are left
-    alone. Returns each claim's outcome ("sent", "duplicate", "skipped", "retry", …)."""
-    now = now or dj_timezone.now()
-    tokens = {int(pk): token for pk, token in claims}
+def _prepare_claims(
+    tokens: dict[int, str], *, now: dt.datetime, sleep: Callable[[float], None]
+) -> tuple[dict[int, str], list[tuple[OutboxMessage, OutgoingMessage]]]:
+    """Load the claimed rows in one query; returns the outcome of each row that will not
+    be sent now, and the message of each that will."""
     rows = {row.pk: row for row in _load_many(list(tokens))}
     outcomes: dict[int, str] = {}
     prepared = []
@@ -528,31 +364,51 @@ def deliver_batch(
             outcomes[pk] = result
         else:
             prepared.append((row, result))
+    return outcomes, prepared
+
+
+def _send_one(row: OutboxMessage, message: OutgoingMessage, *, now: dt.datetime, sent: list) -> str:
+    """One provider call; a success is added to `sent` (recorded with the batch), an error
+    goes through the error policy."""
+    try:
+        sent.append((row, transport_for(row.channel).send(message)))
+    except TransportError as error:
+        return handle_send_error(row=row, error=error, now=now)
+    except Exception as exc:
+        # Not a provider answer but a bug or bad data on our side (a header Django refuses,
+        # say): trying again sends nothing new, so the row fails with its reason, and the
+        # rest of the batch still goes out and is recorded.
+        logger.exception("outbox %s: unexpected error while sending", row.pk)
+        error = TransportError(_describe(exc), permanent=True, code=ERROR_SEND)
+        return handle_send_error(row=row, error=error, now=now)
+    return "sent"
+
+
+def deliver_batch(
+    *,
+    claims: list[tuple[int, str]],
+    now: dt.datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[str]:
+    """Send claimed rows: one query to load them, one transaction to mark them
+    started, one provider call each, one transaction to record the results.
+    Idempotent: rows already started (by this or another copy of the task) are left
+    alone. Returns each claim's outcome ("sent", "duplicate", "skipped", "retry", …)."""
+    now = now or dj_timezone.now()
+    tokens = {int(pk): token for pk, token in claims}
+    outcomes, prepared = _prepare_claims(tokens, now=now, sleep=sleep)
     started, erased_rows = _start(prepared, tokens=tokens, now=now)
     for row, _ in prepared:
         outcomes.setdefault(row.pk, "skipped" if row.pk in erased_rows else "duplicate")
-    sent = []
+    sent: list[tuple[OutboxMessage, str]] = []
     # Every row of the batch was started together. Stop well inside the lease, so a
     # row is never sent after reconciliation may have judged it "never sent".
     stop_at = _monotonic() + lease().total_seconds() / 2
     for row, message in started:
         if _monotonic() > stop_at:
             outcomes[row.pk] = _unstart(row, now=now)
-            continue
-        try:
-            sent.append((row, transport_for(row.channel).send(message)))
-        except TransportError as error:
-            outcomes[row.pk] = handle_send_error(row=row, error=error, now=now)
-            continue
-        except Exception as exc:
-            # Not a provider answer but a bug or bad data on our side (a header Django refuses,
-            # say): trying again sends nothing new, so the row fails with its reason, and the
-            # rest of the batch still goes out and is recorded.
-            logger.exception("outbox %s: unexpected error while sending", row.pk)
-            error = TransportError(_describe(exc), permanent=True, code=ERROR_SEND)
-            outcomes[row.pk] = handle_send_error(row=row, error=error, now=now)
-            continue
-        outcomes[row.pk] = "sent"
+        else:
+            outcomes[row.pk] = _send_one(row, message, now=now, sent=sent)
     _record_sent(sent, now=now)
     return [outcomes[int(pk)] for pk, _ in claims]
 

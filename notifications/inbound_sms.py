@@ -122,7 +122,7 @@ def _last_confirmation_sent(member: Member) -> int | None:
         .order_by("-send_started_at", "-id")
         .first()
     )
-    return int(row.detail) if row is not None and row.detail.isdigit() else None
+    return row.contact_proof_id if row is not None else None
 
 
 def _take_join_language(member: Member, join_request: JoinRequest) -> None:

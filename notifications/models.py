@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from sessions.models import Enrollment, Member, Session, SupportGroup
+from sessions.models import ContactProof, Enrollment, Member, Session, SessionSeries, SupportGroup
 
 
 class Channel(models.TextChoices):
@@ -24,6 +24,11 @@ class Kind(models.TextChoices):
     REMINDER = "reminder", "Session reminder"
     SESSION_CANCELLED = "session_cancelled", "Session cancelled"
     SESSION_CHANGED = "session_changed", "Session moved or venue changed"
+    # A facilitator edited the whole series: a neutral text naming the next meeting,
+    # and by email the series invite with the new SEQUENCE.
+    SERIES_CHANGED = "series_changed", "Meeting schedule changed"
+    # The whole series ended: one notice instead of one cancellation per session.
+    SERIES_ENDED = "series_ended", "Meetings of a series ended"
     SEAT_OFFERED = "seat_offered", "Waitlist place became a seat"
     JOIN_APPROVED = "join_approved", "Join request approved"
     SMS_CONFIRM = "sms_confirm", "Text confirmation request"
@@ -68,14 +73,23 @@ class OutboxMessage(models.Model):
     group = models.ForeignKey(SupportGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
     enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     broadcast = models.ForeignKey(Broadcast, null=True, blank=True, on_delete=models.CASCADE, related_name="messages")
-    series_id_ref = models.PositiveBigIntegerField(null=True, blank=True, help_text="SessionSeries id for invites")
-    # Reminder offset in minutes (0 for notices) and the session's SEQUENCE the notice is about.
+    # The series a series invite, cancellation, change or end notice is about.
+    series = models.ForeignKey(SessionSeries, null=True, blank=True, on_delete=models.CASCADE, related_name="outbox")
+    # The confirmation a "reply YES" text or an emailed link asks for. Kept if the proof
+    # goes, so a YES never answers an older text instead.
+    contact_proof = models.ForeignKey(
+        ContactProof, null=True, blank=True, on_delete=models.SET_NULL, related_name="outbox"
+    )
+    # Reminder offset in minutes (0 for notices), and the SEQUENCE the notice is about:
+    # the session's for session notices, the series' for series notices and invites.
     offset_minutes = models.PositiveIntegerField(default=0)
     sequence = models.PositiveIntegerField(default=0)
     # What changed, for session_changed notices: moved, new_place or restored.
     detail = models.CharField(max_length=40, blank=True)
     # Names the event the row is about (e.g. "reminder:s12:o1440", "approved:ev7"),
-    # unique per member and channel: the database refuses a second copy.
+    # unique per member and channel: the database refuses a second copy. The only
+    # identity of the notices about an enrollment event (approved, seat offered, the
+    # join invite, the leaving cancellation); the other kinds also have their own rule below.
     dedupe_key = models.CharField(max_length=120)
 
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.SCHEDULED)
@@ -105,10 +119,31 @@ class OutboxMessage(models.Model):
         ordering = ["due_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["member", "channel", "dedupe_key"], name="outbox_once_per_event"),
+            # What "the same message" is, per kind:
             models.UniqueConstraint(
-                fields=["session", "member", "channel", "kind", "offset_minutes", "sequence"],
-                condition=Q(session__isnull=False),
-                name="outbox_once_per_session_member_channel_kind",
+                fields=["session", "member", "channel", "offset_minutes"],
+                condition=Q(kind=Kind.REMINDER),
+                name="outbox_reminder_once",
+            ),
+            models.UniqueConstraint(
+                fields=["session", "member", "channel", "kind", "sequence"],
+                condition=Q(kind__in=[Kind.SESSION_CANCELLED, Kind.SESSION_CHANGED]),
+                name="outbox_session_notice_once",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "member", "channel", "kind", "sequence"],
+                condition=Q(kind__in=[Kind.SERIES_CHANGED, Kind.SERIES_ENDED]),
+                name="outbox_series_notice_once",
+            ),
+            models.UniqueConstraint(
+                fields=["contact_proof"],
+                condition=Q(kind__in=[Kind.SMS_CONFIRM, Kind.EMAIL_CONFIRM]),
+                name="outbox_proof_once",
+            ),
+            models.UniqueConstraint(
+                fields=["broadcast", "member", "channel"],
+                condition=Q(kind=Kind.BROADCAST),
+                name="outbox_broadcast_once",
             ),
             models.CheckConstraint(condition=Q(channel__in=["sms", "email"]), name="outbox_channel_valid"),
             models.CheckConstraint(condition=Q(status__in=list(Status.values)), name="outbox_status_valid"),

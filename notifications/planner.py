@@ -21,16 +21,28 @@ Where a notice comes from:
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import connections
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone as dj_timezone
 
 from notifications.models import Channel, Kind, OutboxMessage, SessionWatch, Status
 from notifications.quiet import sms_send_time
+from notifications.send_rules import (
+    PROOF_KINDS,
+    SEND_RULES,
+    email_notice_ok,
+    notice_channels,
+    proof_sendable_q,
+    reminder_channels,
+    series_cancel_ok,
+    sms_notice_ok,
+)
 from sessions.models import (
     ContactProof,
     Enrollment,
@@ -56,63 +68,11 @@ NEWS_WINDOW = dt.timedelta(days=2)
 # series does not send a text per session at once (email and calendars update at once).
 CANCEL_SMS_AHEAD = dt.timedelta(days=8)
 MAX_OFFSET = dt.timedelta(minutes=20160)
-# `detail` (and skip reason) of the one notice sent when a whole series ends.
+# Skip reason of the notices a whole series' end makes moot.
 SERIES_ENDED = "series_ended"
-# `detail` of the notices sent when a facilitator edits a whole series.
-SERIES_CHANGED = "series_changed"
-# The SMS about an edited series is tied to the series' next session (for its text,
-# quiet hours and ValidityPeriod). Its `sequence` is the series' SEQUENCE plus this
-# base, so the unique (session, member, channel, kind, offset, sequence) constraint
-# can never mistake it for that session's own notices, whose sequence is the session's.
-SERIES_CHANGED_SEQUENCE_BASE = 1 << 30
 
-# Only proven contacts get anything that names a group (reminders, conference links,
-# notices, broadcasts): a YES proved the number, a confirmed link the address.
-SMS_NOTICE_Q = (
-    Q(phone__isnull=False)
-    & Q(phone_verified_at__isnull=False)
-    & Q(sms_consent=Member.SmsConsent.CONFIRMED)
-    & Q(phone_undeliverable=False)
-    & Q(erased_at__isnull=True)
-)
-EMAIL_NOTICE_Q = (
-    Q(email__isnull=False) & Q(email_verified_at__isnull=False) & Q(email_consent=True) & Q(erased_at__isnull=True)
-)
-PROOF_KINDS = (Kind.SMS_CONFIRM, Kind.EMAIL_CONFIRM)
-
-
-def sms_notice_ok(member: Member) -> bool:
-    return bool(
-        member.phone
-        and member.phone_verified_at is not None
-        and member.sms_consent == Member.SmsConsent.CONFIRMED
-        and not member.phone_undeliverable
-        and member.erased_at is None
-    )
-
-
-def email_notice_ok(member: Member) -> bool:
-    return bool(
-        member.email and member.email_verified_at is not None and member.email_consent and member.erased_at is None
-    )
-
-
-def reminder_channels(member: Member) -> list[str]:
-    channels = []
-    if member.sms_reminders and sms_notice_ok(member):
-        channels.append(Channel.SMS)
-    if member.email_reminders and email_notice_ok(member):
-        channels.append(Channel.EMAIL)
-    return channels
-
-
-def notice_channels(member: Member) -> list[str]:
-    channels = []
-    if sms_notice_ok(member):
-        channels.append(Channel.SMS)
-    if email_notice_ok(member):
-        channels.append(Channel.EMAIL)
-    return channels
+# A calendar invite of the whole series: on joining, and with a new SEQUENCE when it changed.
+SERIES_INVITE_KINDS = (Kind.SERIES_INVITE, Kind.SERIES_CHANGED)
 
 
 def reminder_key(session_id: int, offset: int) -> str:
@@ -126,7 +86,8 @@ class PlanResult:
     retired: int = 0
 
 
-URGENT_KINDS = (Kind.SESSION_CANCELLED, Kind.SESSION_CHANGED)
+# Notices about a meeting that will not happen or has changed: a late text beats a wasted trip.
+URGENT_KINDS = (Kind.SESSION_CANCELLED, Kind.SESSION_CHANGED, Kind.SERIES_CHANGED, Kind.SERIES_ENDED)
 
 
 def _due_for(
@@ -138,10 +99,23 @@ def _due_for(
 
 
 def _insert(rows: list[OutboxMessage]) -> int:
+    """Insert the rows the database does not hold yet; returns how many it inserted.
+
+    ON CONFLICT DO NOTHING drops a copy without saying so, so the count is the
+    database's own: the INSERT statements' row counts."""
     if not rows:
         return 0
-    OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    return len(rows)
+    inserted = 0
+
+    def count_inserted(execute, sql, params, many, context):
+        nonlocal inserted
+        result = execute(sql, params, many, context)
+        inserted += max(context["cursor"].rowcount, 0)
+        return result
+
+    with connections[OutboxMessage.objects.db].execute_wrapper(count_inserted):
+        OutboxMessage.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+    return inserted
 
 
 def _row(**fields) -> OutboxMessage:
@@ -196,8 +170,37 @@ def _members_when_series_changed(series: SessionSeries) -> QuerySet[Enrollment]:
 # --- Reminders -----------------------------------------------------------------------
 
 
-def plan_reminders(*, now: dt.datetime) -> PlanResult:
-    result = PlanResult()
+@dataclass(frozen=True)
+class WantedReminder:
+    """A reminder row that should exist, whether or not it is time to create it yet."""
+
+    session: Session
+    enrollment: Enrollment
+    offset: int
+    wanted_at: dt.datetime  # the offset before the session
+    due_at: dt.datetime  # after quiet hours
+
+
+ReminderKey = tuple[int, str, str]  # (member, channel, dedupe_key)
+
+_REMINDER_MEMBER_FIELDS = (
+    "member__id",
+    "member__phone",
+    "member__email",
+    "member__timezone",
+    "member__sms_reminders",
+    "member__email_reminders",
+    "member__phone_verified_at",
+    "member__email_verified_at",
+    "member__sms_consent",
+    "member__email_consent",
+    "member__phone_undeliverable",
+    "member__erased_at",
+)
+
+
+def _reminder_offsets() -> tuple[dict[int, list[int]], dt.timedelta]:
+    """Each group's reminder offsets (minutes), and the longest of all (capped)."""
     offsets_by_group = {}
     longest = dt.timedelta(0)
     for group_id, offsets in SupportGroup.objects.values_list("id", "reminder_offsets"):
@@ -205,68 +208,73 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
         offsets_by_group[group_id] = offsets
         if offsets:
             longest = max(longest, dt.timedelta(minutes=max(offsets)))
-    longest = min(longest, MAX_OFFSET)
+    return offsets_by_group, min(longest, MAX_OFFSET)
 
+
+def _reminder_sessions(*, now: dt.datetime, longest: dt.timedelta) -> list[Session]:
+    """Sessions near enough to remind of, and any session that still has a reminder waiting."""
     pending = OutboxMessage.objects.filter(kind=Kind.REMINDER, status=Status.SCHEDULED, session_id=OuterRef("pk"))
     window = Q(status=Session.Status.SCHEDULED, starts_at__gt=now, starts_at__lte=now + longest + REMINDER_PLAN_AHEAD)
-    sessions = list(
+    return list(
         Session.objects.filter(window | Q(Exists(pending))).only("id", "group_id", "starts_at", "status").order_by()
     )
-    if not sessions:
-        return result
-    group_ids = {s.group_id for s in sessions}
+
+
+def _active_enrollments_by_group(group_ids: set[int]) -> dict[int, list[Enrollment]]:
     enrollments_by_group: dict[int, list[Enrollment]] = defaultdict(list)
-    for enrollment in (
+    enrollments = (
         Enrollment.objects.filter(group_id__in=group_ids, status=Enrollment.Status.ACTIVE)
         .select_related("member")
-        .only(
-            "id",
-            "group_id",
-            "member__id",
-            "member__phone",
-            "member__email",
-            "member__timezone",
-            "member__sms_reminders",
-            "member__email_reminders",
-            "member__phone_verified_at",
-            "member__email_verified_at",
-            "member__sms_consent",
-            "member__email_consent",
-            "member__phone_undeliverable",
-            "member__erased_at",
-        )
-    ):
+        .only("id", "group_id", *_REMINDER_MEMBER_FIELDS)
+    )
+    for enrollment in enrollments:
         enrollments_by_group[enrollment.group_id].append(enrollment)
+    return enrollments_by_group
 
-    # Every reminder row that should exist, with its due time (whether or not it is
-    # time to create it yet): used both to create and to move or retire rows.
-    wanted: dict[tuple[int, str, str], tuple[dt.datetime, dt.datetime, Session, Enrollment, int]] = {}
+
+def _session_reminders(
+    session: Session, *, enrollments: list[Enrollment], offsets: list[int]
+) -> dict[ReminderKey, WantedReminder]:
+    wanted = {}
+    for enrollment in enrollments:
+        member = enrollment.member
+        channels = reminder_channels(member)
+        for offset, channel in itertools.product(offsets, channels):
+            raw = session.starts_at - dt.timedelta(minutes=offset)
+            due = _due_for(channel=channel, due=raw, member=member, starts_at=session.starts_at)
+            wanted[(member.id, channel, reminder_key(session.id, offset))] = WantedReminder(
+                session=session, enrollment=enrollment, offset=offset, wanted_at=raw, due_at=due
+            )
+    return wanted
+
+
+def _wanted_reminders(
+    sessions: list[Session], *, offsets_by_group: dict[int, list[int]], now: dt.datetime
+) -> dict[ReminderKey, WantedReminder]:
+    """Every reminder row that should exist: used both to create and to move or retire rows."""
+    enrollments_by_group = _active_enrollments_by_group({s.group_id for s in sessions})
+    wanted: dict[ReminderKey, WantedReminder] = {}
     for session in sessions:
         if session.status != Session.Status.SCHEDULED or session.starts_at <= now:
             continue
-        for enrollment in enrollments_by_group.get(session.group_id, []):
-            member = enrollment.member
-            channels = reminder_channels(member)
-            if not channels:
-                continue
-            for offset in offsets_by_group.get(session.group_id, []):
-                raw = session.starts_at - dt.timedelta(minutes=offset)
-                for channel in channels:
-                    due = _due_for(channel=channel, due=raw, member=member, starts_at=session.starts_at)
-                    wanted[(member.id, channel, reminder_key(session.id, offset))] = (
-                        raw,
-                        due,
-                        session,
-                        enrollment,
-                        offset,
-                    )
+        wanted |= _session_reminders(
+            session,
+            enrollments=enrollments_by_group.get(session.group_id, []),
+            offsets=offsets_by_group.get(session.group_id, []),
+        )
+    return wanted
 
-    session_ids = [s.id for s in sessions]
+
+def _follow_existing_reminders(
+    sessions: list[Session], *, wanted: dict[ReminderKey, WantedReminder], now: dt.datetime, result: PlanResult
+) -> set[ReminderKey]:
+    """Move waiting reminders whose due time changed, retire the ones no longer wanted;
+    returns the keys of every reminder row that exists."""
     started = {s.id for s in sessions if s.starts_at <= now}
-    existing = OutboxMessage.objects.filter(kind=Kind.REMINDER, session_id__in=session_ids).values_list(
+    existing = OutboxMessage.objects.filter(kind=Kind.REMINDER, session_id__in=[s.id for s in sessions]).values_list(
         "id", "member_id", "channel", "dedupe_key", "status", "due_at", "session_id"
     )
-    have: set[tuple[int, str, str]] = set()
+    have: set[ReminderKey] = set()
     retire_skip: list[int] = []
     retire_missed: list[int] = []
     # The session moved (or a member's time zone changed): its reminders follow. Rows
@@ -279,38 +287,49 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
         target = wanted.get((member_id, channel, key))
         if target is None:
             (retire_missed if session_id in started else retire_skip).append(row_id)
-        elif target[1] != due_at:
-            move_to[target[1]].append(row_id)
+        elif target.due_at != due_at:
+            move_to[target.due_at].append(row_id)
     for due, ids in move_to.items():
         result.moved += OutboxMessage.objects.filter(pk__in=ids, status=Status.SCHEDULED).update(
             due_at=due, next_attempt_at=due, updated_at=now
         )
-    if retire_skip:
-        result.retired += _retire(ids=retire_skip, status=Status.SKIPPED, reason="not_wanted", now=now)
-    if retire_missed:
-        result.retired += _retire(ids=retire_missed, status=Status.MISSED, reason="session_started", now=now)
+    result.retired += _retire(ids=retire_skip, status=Status.SKIPPED, reason="not_wanted", now=now)
+    result.retired += _retire(ids=retire_missed, status=Status.MISSED, reason="session_started", now=now)
+    return have
 
-    new_rows = []
-    for (member_id, channel, key), (raw, due, session, enrollment, offset) in wanted.items():
-        if (member_id, channel, key) in have or raw > now + REMINDER_PLAN_AHEAD:
-            continue
-        late = due < now - LATE_GRACE
-        new_rows.append(
-            _row(
-                member_id=member_id,
-                channel=channel,
-                kind=Kind.REMINDER,
-                session_id=session.id,
-                group_id=session.group_id,
-                enrollment_id=enrollment.id,
-                offset_minutes=offset,
-                sequence=0,
-                dedupe_key=key,
-                due_at=due,
-                status=Status.SKIPPED if late else Status.SCHEDULED,
-                error_code="planned_late" if late else "",
-            )
-        )
+
+def _reminder_row(key: ReminderKey, reminder: WantedReminder, *, now: dt.datetime) -> OutboxMessage:
+    member_id, channel, dedupe_key = key
+    late = reminder.due_at < now - LATE_GRACE
+    return _row(
+        member_id=member_id,
+        channel=channel,
+        kind=Kind.REMINDER,
+        session_id=reminder.session.id,
+        group_id=reminder.session.group_id,
+        enrollment_id=reminder.enrollment.id,
+        offset_minutes=reminder.offset,
+        sequence=0,
+        dedupe_key=dedupe_key,
+        due_at=reminder.due_at,
+        status=Status.SKIPPED if late else Status.SCHEDULED,
+        error_code="planned_late" if late else "",
+    )
+
+
+def plan_reminders(*, now: dt.datetime) -> PlanResult:
+    result = PlanResult()
+    offsets_by_group, longest = _reminder_offsets()
+    sessions = _reminder_sessions(now=now, longest=longest)
+    if not sessions:
+        return result
+    wanted = _wanted_reminders(sessions, offsets_by_group=offsets_by_group, now=now)
+    have = _follow_existing_reminders(sessions, wanted=wanted, now=now, result=result)
+    new_rows = [
+        _reminder_row(key, reminder, now=now)
+        for key, reminder in wanted.items()
+        if key not in have and reminder.wanted_at <= now + REMINDER_PLAN_AHEAD
+    ]
     result.created += _insert(new_rows)
     return result
 
@@ -318,16 +337,12 @@ def plan_reminders(*, now: dt.datetime) -> PlanResult:
 # --- Session changes ---------------------------------------------------------------
 
 
-def _baseline_venue(session: Session) -> int | None:
-    return session.series.venue_id or session.group.venue_id
-
-
 def session_change_kind(session: Session, watch: SessionWatch | None) -> tuple[str, str] | None:
     """(kind, detail) of the notice a changed session needs, or None (e.g. a note-only edit)."""
     seen_status = watch.status if watch else Session.Status.SCHEDULED
     seen_start = watch.starts_at if watch else session.original_start
-    seen_venue = watch.venue_id_seen if watch else _baseline_venue(session)
-    venue_now = session.venue_id or _baseline_venue(session)
+    seen_venue = watch.venue_id_seen if watch else session.usual_venue_id
+    venue_now = session.effective_venue_id
     if session.status == Session.Status.CANCELLED:
         if seen_status != Session.Status.CANCELLED:
             return Kind.SESSION_CANCELLED, ""
@@ -372,7 +387,7 @@ def plan_session_changes(*, now: dt.datetime) -> PlanResult:
                     session=session,
                     sequence=session.sequence,
                     starts_at=session.starts_at,
-                    venue_id_seen=session.venue_id or _baseline_venue(session),
+                    venue_id_seen=session.effective_venue_id,
                     status=session.status,
                 )
             ],
@@ -460,7 +475,7 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
         single_cancellations = OutboxMessage.objects.filter(kind=Kind.SESSION_CANCELLED, session__series=series)
         result.retired += _retire_rows(single_cancellations, reason=SERIES_ENDED, now=now)
         # So are unsent notices that the series had changed: it has ended since.
-        change_notices = OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED)
+        change_notices = OutboxMessage.objects.filter(series=series, kind=Kind.SERIES_CHANGED)
         result.retired += _retire_rows(change_notices, reason=SERIES_ENDED, now=now)
         first = (
             Session.objects.filter(series=series, status=Session.Status.CANCELLED, starts_at__gt=now)
@@ -471,12 +486,11 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
             continue  # nothing ahead was cancelled: nobody expects another meeting of it
         rows += _notice_rows(
             enrollments=_members_when_series_changed(series),
-            kind=Kind.SESSION_CANCELLED,
+            kind=Kind.SERIES_ENDED,
             now=now,
             starts_at=first.starts_at,
-            detail=SERIES_ENDED,
             group_id=series.group_id,
-            series_id_ref=series.pk,
+            series_id=series.pk,
             sequence=series.sequence,
             dedupe_key=series_ended_key(series),
         )
@@ -492,7 +506,7 @@ def series_changed_invite_key(series: SessionSeries) -> str:
 
 
 def series_changed_sms_key(series: SessionSeries) -> str:
-    return f"{SERIES_CHANGED}:r{series.pk}:q{series.sequence}"
+    return f"series_changed:r{series.pk}:q{series.sequence}"
 
 
 def plan_series_changes(*, now: dt.datetime) -> PlanResult:
@@ -516,9 +530,7 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
     )
     rows = []
     for series in changed:
-        older = OutboxMessage.objects.filter(series_id_ref=series.pk, detail=SERIES_CHANGED).exclude(
-            dedupe_key__in=[series_changed_invite_key(series), series_changed_sms_key(series)]
-        )
+        older = OutboxMessage.objects.filter(series=series, kind=Kind.SERIES_CHANGED, sequence__lt=series.sequence)
         result.retired += _retire_rows(older, reason="superseded", now=now)
         enrollments = list(_members_when_series_changed(series))
         if not enrollments:
@@ -526,8 +538,9 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
         # What each member's calendar was last sent (a superseded or failed invite was not received).
         last_invite = dict(
             OutboxMessage.objects.filter(
-                kind=Kind.SERIES_INVITE,
-                series_id_ref=series.pk,
+                kind__in=SERIES_INVITE_KINDS,
+                channel=Channel.EMAIL,
+                series=series,
                 member_id__in=[e.member_id for e in enrollments],
             )
             .exclude(status__in=[Status.SKIPPED, Status.FAILED])
@@ -543,7 +556,11 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
         # A waiting text names the next meeting when it goes out: if that one was
         # cancelled or has started meanwhile, it names the one after.
         waiting = OutboxMessage.objects.filter(
-            dedupe_key=series_changed_sms_key(series), channel=Channel.SMS, status=Status.SCHEDULED
+            kind=Kind.SERIES_CHANGED,
+            series=series,
+            sequence=series.sequence,
+            channel=Channel.SMS,
+            status=Status.SCHEDULED,
         )
         if next_session is None:
             result.retired += _retire_rows(waiting, reason="no_next_session", now=now)
@@ -558,16 +575,15 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
                 "member_id": member.id,
                 "group_id": series.group_id,
                 "enrollment_id": enrollment.id,
-                "series_id_ref": series.pk,
-                "detail": SERIES_CHANGED,
+                "series_id": series.pk,
+                "kind": Kind.SERIES_CHANGED,
+                "sequence": series.sequence,
             }
             if email_notice_ok(member) and last_invite.get(member.id, -1) < series.sequence:
                 invited.append(member.id)
                 rows.append(
                     _row(
                         channel=Channel.EMAIL,
-                        kind=Kind.SERIES_INVITE,
-                        sequence=series.sequence,
                         dedupe_key=series_changed_invite_key(series),
                         due_at=now,
                         **common,
@@ -581,14 +597,12 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
                     due=now,
                     member=member,
                     starts_at=next_session.starts_at,
-                    kind=Kind.SESSION_CHANGED,
+                    kind=Kind.SERIES_CHANGED,
                 )
                 rows.append(
                     _row(
                         channel=Channel.SMS,
-                        kind=Kind.SESSION_CHANGED,
                         session_id=next_session.id,
-                        sequence=SERIES_CHANGED_SEQUENCE_BASE + series.sequence,
                         dedupe_key=series_changed_sms_key(series),
                         due_at=due,
                         **common,
@@ -597,7 +611,11 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
         if invited:
             # An unsent older invite (e.g. the join invite) would show the same schedule: one is enough.
             older_invites = OutboxMessage.objects.filter(
-                kind=Kind.SERIES_INVITE, series_id_ref=series.pk, member_id__in=invited, sequence__lt=series.sequence
+                kind__in=SERIES_INVITE_KINDS,
+                channel=Channel.EMAIL,
+                series=series,
+                member_id__in=invited,
+                sequence__lt=series.sequence,
             )
             result.retired += _retire_rows(older_invites, reason="superseded", now=now)
     result.created += _insert(rows)
@@ -615,102 +633,99 @@ def _notice_kind(event: EnrollmentEvent) -> str | None:
     return None
 
 
-def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
-    result = PlanResult()
-    events = list(
-        EnrollmentEvent.objects.filter(created_at__gte=now - NEWS_WINDOW, created_at__lte=now)
-        .select_related("enrollment", "enrollment__member")
-        .order_by("id")
-    )
-    if not events:
-        return result
-    group_ids = {event.enrollment.group_id for event in events}
+def _active_series(group_ids: set[int]) -> tuple[dict[int, list[int]], dict[int, int]]:
+    """Each group's active series, and each series' SEQUENCE (the one a join invite
+    shows, so plan_series_changes knows the member has it)."""
     series_by_group: dict[int, list[int]] = defaultdict(list)
-    # The SEQUENCE a join invite shows, so plan_series_changes knows the member has it.
     series_sequence: dict[int, int] = {}
     for series_id, group_id, sequence in SessionSeries.objects.filter(group_id__in=group_ids, active=True).values_list(
         "id", "group_id", "sequence"
     ):
         series_by_group[group_id].append(series_id)
         series_sequence[series_id] = sequence
+    return series_by_group, series_sequence
+
+
+def _joined_rows(event: EnrollmentEvent, *, series_sequence: dict[int, int], now: dt.datetime) -> list[OutboxMessage]:
+    """The news that a member is in (approved, or a seat offered) and their calendar invites."""
+    enrollment = event.enrollment
+    member = enrollment.member
+    if enrollment.status != Enrollment.Status.ACTIVE:
+        return []  # already left again: the news is moot
+    rows = []
+    kind = _notice_kind(event)
+    if kind is not None:
+        rows += _notice_rows(
+            enrollments=[enrollment],
+            kind=kind,
+            now=now,
+            starts_at=None,
+            group_id=enrollment.group_id,
+            dedupe_key=f"{kind}:ev{event.id}",
+        )
+    if email_notice_ok(member):
+        for series_id, sequence in series_sequence.items():
+            rows.append(
+                _row(
+                    channel=Channel.EMAIL,
+                    kind=Kind.SERIES_INVITE,
+                    series_id=series_id,
+                    sequence=sequence,
+                    dedupe_key=f"series_invite:ev{event.id}:r{series_id}",
+                    due_at=now,
+                    member_id=member.id,
+                    group_id=enrollment.group_id,
+                    enrollment_id=enrollment.id,
+                )
+            )
+    return rows
+
+
+def _left_rows(event: EnrollmentEvent, *, series_ids: list[int], now: dt.datetime) -> list[OutboxMessage]:
+    """A leaver's calendar cancellations."""
+    enrollment = event.enrollment
+    member = enrollment.member
+    if enrollment.status == Enrollment.Status.ACTIVE or not series_cancel_ok(member):
+        return []  # rejoined since, or no address to send it to
+    return [
+        _row(
+            channel=Channel.EMAIL,
+            kind=Kind.SERIES_CANCEL,
+            series_id=series_id,
+            dedupe_key=f"series_cancel:ev{event.id}:r{series_id}",
+            due_at=now,
+            member_id=member.id,
+            group_id=enrollment.group_id,
+            enrollment_id=enrollment.id,
+        )
+        for series_id in series_ids
+    ]
+
+
+def plan_enrollment_notices(*, now: dt.datetime) -> PlanResult:
+    events = list(
+        EnrollmentEvent.objects.filter(created_at__gte=now - NEWS_WINDOW, created_at__lte=now)
+        .select_related("enrollment", "enrollment__member")
+        .order_by("id")
+    )
+    if not events:
+        return PlanResult()
+    series_by_group, series_sequence = _active_series({event.enrollment.group_id for event in events})
     rows = []
     for event in events:
-        enrollment = event.enrollment
-        member = enrollment.member
-        common = {"member_id": member.id, "group_id": enrollment.group_id, "enrollment_id": enrollment.id}
+        series_ids = series_by_group.get(event.enrollment.group_id, [])
         if event.to_status == Enrollment.Status.ACTIVE:
-            if enrollment.status != Enrollment.Status.ACTIVE:
-                continue  # already left again: the news is moot
-            kind = _notice_kind(event)
-            if kind is not None:
-                rows += _notice_rows(
-                    enrollments=[enrollment],
-                    kind=kind,
-                    now=now,
-                    starts_at=None,
-                    group_id=enrollment.group_id,
-                    dedupe_key=f"{kind}:ev{event.id}",
-                )
-            if email_notice_ok(member):
-                for series_id in series_by_group.get(enrollment.group_id, []):
-                    rows.append(
-                        _row(
-                            channel=Channel.EMAIL,
-                            kind=Kind.SERIES_INVITE,
-                            series_id_ref=series_id,
-                            sequence=series_sequence[series_id],
-                            dedupe_key=f"series_invite:ev{event.id}:r{series_id}",
-                            due_at=now,
-                            **common,
-                        )
-                    )
+            sequences = {series_id: series_sequence[series_id] for series_id in series_ids}
+            rows += _joined_rows(event, series_sequence=sequences, now=now)
         elif event.from_status == Enrollment.Status.ACTIVE and event.to_status in (
             Enrollment.Status.LEFT,
             Enrollment.Status.REMOVED,
         ):
-            if enrollment.status == Enrollment.Status.ACTIVE:
-                continue  # rejoined since
-            if member.email and member.erased_at is None:
-                for series_id in series_by_group.get(enrollment.group_id, []):
-                    rows.append(
-                        _row(
-                            channel=Channel.EMAIL,
-                            kind=Kind.SERIES_CANCEL,
-                            series_id_ref=series_id,
-                            dedupe_key=f"series_cancel:ev{event.id}:r{series_id}",
-                            due_at=now,
-                            **common,
-                        )
-                    )
-    result.created += _insert(rows)
-    return result
+            rows += _left_rows(event, series_ids=series_ids, now=now)
+    return PlanResult(created=_insert(rows))
 
 
 # --- Contact confirmations -------------------------------------------------------------------
-
-
-def proof_for_row(row: OutboxMessage) -> ContactProof | None:
-    """The ContactProof a confirmation row is about (its `detail`), if any."""
-    if row.kind not in PROOF_KINDS or not row.detail.isdigit():
-        return None
-    return ContactProof.objects.select_related("join_request").filter(pk=int(row.detail)).first()
-
-
-def proof_may_be_sent(proof: ContactProof | None, *, member: Member, now: dt.datetime) -> bool:
-    """Still open, still the member's contact, and (texts) the number has not said STOP."""
-    if proof is None or proof.proven_at is not None or proof.cancelled_at is not None or proof.expires_at <= now:
-        return False
-    if member.erased_at is not None:
-        return False
-    if proof.join_request_id and proof.join_request.cancelled_at is not None:
-        return False
-    if proof.channel == ContactProof.Channel.SMS:
-        return (
-            member.phone == proof.destination
-            and not member.phone_undeliverable
-            and member.sms_consent != Member.SmsConsent.OPTED_OUT
-        )
-    return member.email == proof.destination
 
 
 def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
@@ -720,13 +735,7 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
         Enrollment.objects.filter(member_id=OuterRef("member_id")).order_by("-created_at", "-id").values("group_id")
     )
     proofs = list(
-        ContactProof.objects.filter(
-            proven_at__isnull=True,
-            cancelled_at__isnull=True,
-            expires_at__gt=now,
-            requested_at__gte=now - NEWS_WINDOW,
-            requested_at__lte=now,
-        )
+        ContactProof.objects.filter(proof_sendable_q(now), requested_at__gte=now - NEWS_WINDOW, requested_at__lte=now)
         .select_related("member", "join_request")
         .annotate(latest_group_id=Subquery(latest_group[:1]))
         .order_by("id")
@@ -734,13 +743,13 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
     if not proofs:
         return PlanResult()
     handled = set(
-        OutboxMessage.objects.filter(
-            kind__in=PROOF_KINDS, dedupe_key__in=[f"proof:p{proof.pk}" for proof in proofs]
-        ).values_list("dedupe_key", flat=True)
+        OutboxMessage.objects.filter(kind__in=PROOF_KINDS, contact_proof__in=proofs).values_list(
+            "contact_proof_id", flat=True
+        )
     )
     rows = []
     for proof in proofs:
-        if f"proof:p{proof.pk}" in handled or not proof_may_be_sent(proof, member=proof.member, now=now):
+        if proof.pk in handled:
             continue
         sms = proof.channel == ContactProof.Channel.SMS
         rows.append(
@@ -749,7 +758,7 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
                 channel=Channel.SMS if sms else Channel.EMAIL,
                 kind=Kind.SMS_CONFIRM if sms else Kind.EMAIL_CONFIRM,
                 group_id=proof.join_request.group_id if proof.join_request_id else proof.latest_group_id,
-                detail=str(proof.pk),
+                contact_proof_id=proof.pk,
                 dedupe_key=f"proof:p{proof.pk}",
                 due_at=now,
             )
@@ -761,48 +770,11 @@ def plan_contact_proofs(*, now: dt.datetime) -> PlanResult:
 
 
 def retire_unwanted(*, now: dt.datetime) -> int:
-    outbox = OutboxMessage.objects
-    count = _retire_rows(
-        outbox.filter(session__starts_at__lte=now), reason="session_started", now=now, status=Status.MISSED
-    )
-    count += _retire_rows(outbox.filter(member__erased_at__isnull=False), reason="member_erased", now=now)
-    sms_not_allowed = (
-        outbox.filter(channel=Channel.SMS)
-        .exclude(kind=Kind.SMS_CONFIRM)
-        .filter(~Q(member__in=Member.objects.filter(SMS_NOTICE_Q)))
-    )
-    count += _retire_rows(sms_not_allowed, reason="sms_not_allowed", now=now)
-    waiting_proofs = dict(
-        outbox.filter(kind__in=PROOF_KINDS, status=Status.SCHEDULED).values_list("id", "detail").order_by()
-    )
-    if waiting_proofs:
-        still_open = {
-            str(pk)
-            for pk in ContactProof.objects.filter(
-                pk__in=[int(d) for d in waiting_proofs.values() if d.isdigit()],
-                proven_at__isnull=True,
-                cancelled_at__isnull=True,
-                expires_at__gt=now,
-            ).values_list("pk", flat=True)
-        }
-        settled = [row_id for row_id, detail in waiting_proofs.items() if detail not in still_open]
-        count += _retire(ids=settled, status=Status.SKIPPED, reason="proof_settled", now=now)
-    # The old "someone used your number" link, replaced by join requests.
-    count += _retire_rows(outbox.filter(kind=Kind.JOIN_CONFIRMATION), reason="retired_kind", now=now)
-    email_not_allowed = (
-        outbox.filter(channel=Channel.EMAIL)
-        .filter(~Q(member__in=Member.objects.filter(EMAIL_NOTICE_Q)))
-        .exclude(kind__in=[Kind.SERIES_CANCEL, Kind.EMAIL_CONFIRM])
-    )
-    count += _retire_rows(email_not_allowed, reason="email_not_allowed", now=now)
-    not_active = (
-        outbox.filter(enrollment__isnull=False)
-        .exclude(kind=Kind.SERIES_CANCEL)
-        .exclude(enrollment__status=Enrollment.Status.ACTIVE)
-    )
-    count += _retire_rows(not_active, reason="not_active", now=now)
-    cancelled = outbox.filter(kind=Kind.REMINDER, session__status=Session.Status.CANCELLED)
-    count += _retire_rows(cancelled, reason="session_cancelled", now=now)
+    """Retire the waiting rows that must not go out any more, rule by rule (notifications.send_rules)."""
+    count = 0
+    for rule in SEND_RULES:
+        rows = OutboxMessage.objects.filter(rule.q(now))
+        count += _retire_rows(rows, reason=rule.reason, now=now, status=rule.status)
     return count
 
 

@@ -70,20 +70,10 @@ REPLY_RSVP_NO = N_("Thanks for letting us know. {label}, {when}: marked as not c
 REPLY_RSVP_NONE = N_("We could not find an upcoming session for you. Reply HELP for help.")
 REPLY_FORWARDED = N_("Thanks, your message was passed to your facilitator. Reply HELP for help.")
 
-SMS_TEMPLATES = {
-    "reminder": SMS_REMINDER,
-    "session_cancelled": SMS_SESSION_CANCELLED,
-    "session_moved": SMS_SESSION_MOVED,
-    "session_new_place": SMS_SESSION_NEW_PLACE,
-    "session_restored": SMS_SESSION_RESTORED,
-    "series_changed": SMS_SERIES_CHANGED,
-    "series_ended": SMS_SERIES_ENDED,
-    "series_ended_others_continue": SMS_SERIES_ENDED_OTHERS_CONTINUE,
-    "seat_offered": SMS_SEAT_OFFERED,
-    "join_approved": SMS_JOIN_APPROVED,
-    "sms_confirm": SMS_CONFIRM,
-    "sms_confirm_join": SMS_CONFIRM_JOIN,
-    "broadcast": SMS_BROADCAST,
+# Replies to inbound texts. With the outbox's own templates (each renderer names the
+# ones it uses) they make notifications.rendering.SMS_TEMPLATES, which tests hold to
+# GSM-7, two segments and a Spanish translation.
+SMS_REPLY_TEMPLATES = {
     "reply_opted_in": REPLY_OPTED_IN,
     "reply_confirmed": REPLY_CONFIRMED,
     "reply_join_confirmed": REPLY_JOIN_CONFIRMED,
@@ -163,12 +153,6 @@ def venue_place(venue: Venue | None) -> str:
     return ", ".join(part for part in (venue.address, venue.city) if part) or _("see your email")
 
 
-def session_venue(session: Session) -> Venue | None:
-    if session.venue_id:
-        return session.venue
-    return session.series.venue or session.group.venue
-
-
 def _join_url(group: SupportGroup) -> str:
     if group.format != SupportGroup.Format.IN_PERSON and group.conference_url and len(group.conference_url) <= 100:
         return _(SMS_JOIN).format(url=group.conference_url)
@@ -198,7 +182,7 @@ def sms_session_changed(*, session: Session, member: Member, change: str) -> str
     return _(template).format(
         label=label_of(session.group),
         when=local_when(session.starts_at, member.timezone),
-        place=gsm.truncate(gsm.normalize(venue_place(session_venue(session))), 80),
+        place=gsm.truncate(gsm.normalize(venue_place(session.effective_venue)), 80),
     )
 
 
@@ -299,7 +283,7 @@ def _from_facilitator(session: Session) -> str:
 def _email_where(session: Session) -> str:
     group = session.group
     lines = []
-    venue = session_venue(session)
+    venue = session.effective_venue
     if venue is not None and group.format != SupportGroup.Format.ONLINE:
         place = ", ".join(p for p in (venue.name, venue.address, venue.city, venue.region) if p)
         lines.append(_("Where: {place}").format(place=place))

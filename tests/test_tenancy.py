@@ -42,13 +42,13 @@ def staff(user) -> APIClient:
     return client
 
 
-def texted(member: Member, group, at: dt.datetime, kind: str = "reminder", detail: str = "") -> None:
+def texted(member: Member, group, at: dt.datetime, kind: str = "reminder", contact_proof=None) -> None:
     """A text Lantern sent `member` for `group` at `at` (what routes replies)."""
     OutboxMessage.objects.create(
         member=member,
         channel="sms",
         kind=kind,
-        detail=detail,
+        contact_proof=contact_proof,
         group=group,
         dedupe_key=f"t{next(_sid)}",
         status="sent",
@@ -147,7 +147,7 @@ def test_replies_go_to_the_organization_that_last_texted_the_number_and_never_ac
         requested_at=NOW,
         expires_at=NOW + dt.timedelta(days=2),
     )
-    texted(church_member, world["b"], NOW + dt.timedelta(minutes=5), kind="sms_confirm", detail=str(proof.pk))
+    texted(church_member, world["b"], NOW + dt.timedelta(minutes=5), kind="sms_confirm", contact_proof=proof)
     yes = text_from("YES", NOW + dt.timedelta(minutes=6))
     assert yes.member == church_member
     church_member.refresh_from_db()

@@ -38,6 +38,33 @@ def test_planning_twice_creates_nothing_new(now):
     assert len(first) == 2  # the 24 h and 2 h reminders
 
 
+def test_planning_counts_only_the_rows_the_database_inserted(now):
+    from notifications.planner import _insert, _row
+    from sessions.services.schedule import series_update
+
+    member = texting_member(email="both@example.org", email_consent=True)
+    series = _series_with_joined_members(now, member)
+    plan_notifications(now=now)
+    series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
+    assert plan_notifications(now=now).created == 2  # the changed text and the new invite
+    # The series notices are planned again on every run, and the database drops the copies.
+    assert plan_notifications(now=now + dt.timedelta(minutes=1)).created == 0
+
+    text = rows(kind=Kind.SERIES_CHANGED, channel=Channel.SMS).get()
+    copy = _row(
+        member_id=member.pk,
+        channel=Channel.SMS,
+        kind=Kind.SERIES_CHANGED,
+        series_id=series.pk,
+        sequence=text.sequence,
+        dedupe_key="another-key",
+        due_at=now,
+    )
+    other = _row(member_id=member.pk, channel=Channel.SMS, kind=Kind.BROADCAST, dedupe_key="new", due_at=now)
+    assert _insert([copy, other]) == 1
+    assert rows(dedupe_key="new").exists() and not rows(dedupe_key="another-key").exists()
+
+
 def test_unique_constraint_refuses_a_second_copy(now):
     from django.db import IntegrityError, transaction
 
@@ -287,12 +314,13 @@ def test_ending_a_series_sends_one_notice_per_member_and_channel(run_dispatch, n
     assert series_end(series=series, now=now) == len(sessions)
     run_dispatch(now)
 
-    notices = rows(kind=Kind.SESSION_CANCELLED)
-    assert sorted(notices.values_list("member_id", "channel", "status", "detail", "session_id")) == sorted(
+    assert not rows(kind=Kind.SESSION_CANCELLED).exists()
+    notices = rows(kind=Kind.SERIES_ENDED)
+    assert sorted(notices.values_list("member_id", "channel", "status", "series_id", "session_id")) == sorted(
         [
-            (both.pk, Channel.SMS, Status.SENT, "series_ended", None),
-            (both.pk, Channel.EMAIL, Status.SENT, "series_ended", None),
-            (mail_only.pk, Channel.EMAIL, Status.SENT, "series_ended", None),
+            (both.pk, Channel.SMS, Status.SENT, series.pk, None),
+            (both.pk, Channel.EMAIL, Status.SENT, series.pk, None),
+            (mail_only.pk, Channel.EMAIL, Status.SENT, series.pk, None),
         ]
     )
     [text] = ConsoleSms.sent
@@ -312,7 +340,7 @@ def test_ending_a_series_sends_one_notice_per_member_and_channel(run_dispatch, n
     run_dispatch(now + dt.timedelta(minutes=1))
     run_dispatch(now + dt.timedelta(days=10))
     assert len(ConsoleSms.sent) == 1 and len(mail.outbox) == 2
-    assert rows(kind=Kind.SESSION_CANCELLED).count() == 3
+    assert rows(kind=Kind.SERIES_ENDED).count() == 3 and not rows(kind=Kind.SESSION_CANCELLED).exists()
 
 
 def test_when_other_meetings_continue_the_text_says_so(run_dispatch, now):
@@ -339,7 +367,7 @@ def test_a_member_who_joined_after_the_end_is_not_told(run_dispatch, now):
         member=texting_member(), group=series.group, activated_at=series.updated_at + dt.timedelta(seconds=1)
     )
     run_dispatch(now)
-    assert not rows(kind=Kind.SESSION_CANCELLED).exists() and ConsoleSms.sent == []
+    assert not rows(kind__in=[Kind.SESSION_CANCELLED, Kind.SERIES_ENDED]).exists() and ConsoleSms.sent == []
 
 
 def test_a_waiting_single_cancellation_is_replaced_by_the_series_notice(run_dispatch, now):
@@ -444,7 +472,7 @@ def test_editing_a_series_sends_a_new_invite_with_a_higher_sequence_and_one_neut
     for member in (both, mail_only):
         [join] = _invite_calendars(member)
         assert join["METHOD"] == "REQUEST" and join.walk("VEVENT")[0]["SEQUENCE"] == 0
-    assert not rows(detail="series_changed").exists() and _changed_texts() == []
+    assert not rows(kind=Kind.SERIES_CHANGED).exists() and _changed_texts() == []
 
     series = series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
     assert series.sequence == 1
@@ -490,13 +518,13 @@ def test_several_quick_edits_give_one_notice_for_the_latest_sequence(run_dispatc
     series = series_update(series=series, dtstart=local.replace(hour=17), now=now)
     # Planned but not yet sent (e.g. waiting for the morning), then edited again.
     plan_notifications(now=now)
-    waiting = set(rows(detail="series_changed").values_list("id", flat=True))
+    waiting = set(rows(kind=Kind.SERIES_CHANGED).values_list("id", flat=True))
     assert len(waiting) == 2  # one text, one invite, both for SEQUENCE 2
     series = series_update(series=series, rrule="FREQ=WEEKLY;BYDAY=MO,TH", now=now)
     run_dispatch(now + dt.timedelta(minutes=1))
 
     assert set(rows(pk__in=waiting).values_list("status", "error_code")) == {(Status.SKIPPED, "superseded")}
-    sent = rows(detail="series_changed", status=Status.SENT)
+    sent = rows(kind=Kind.SERIES_CHANGED, status=Status.SENT)
     assert sorted(sent.values_list("channel", "dedupe_key")) == [
         (Channel.EMAIL, f"series_invite:r{series.pk}:q3"),
         (Channel.SMS, f"series_changed:r{series.pk}:q3"),
@@ -518,7 +546,7 @@ def test_a_member_who_joined_after_the_edit_gets_only_the_join_invite(run_dispat
     run_dispatch(now)
     [invite] = rows(kind=Kind.SERIES_INVITE)
     assert (invite.detail, invite.sequence, invite.status) == ("", 1, Status.SENT)
-    assert not rows(detail="series_changed").exists() and _changed_texts() == []
+    assert not rows(kind=Kind.SERIES_CHANGED).exists() and _changed_texts() == []
 
 
 def test_an_unsent_join_invite_is_replaced_by_the_invite_for_the_new_schedule(now):
@@ -532,7 +560,7 @@ def test_an_unsent_join_invite_is_replaced_by_the_invite_for_the_new_schedule(no
     plan_notifications(now=now)
     join.refresh_from_db()
     assert (join.status, join.error_code) == (Status.SKIPPED, "superseded")
-    assert rows(kind=Kind.SERIES_INVITE, status=Status.SCHEDULED).get().sequence == 1
+    assert rows(kind=Kind.SERIES_CHANGED, status=Status.SCHEDULED).get().sequence == 1
 
 
 def test_the_changed_text_waits_for_the_end_of_quiet_hours_and_the_invite_does_not(run_dispatch, now):
@@ -543,10 +571,10 @@ def test_the_changed_text_waits_for_the_end_of_quiet_hours_and_the_invite_does_n
     run_dispatch(now)
     series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
     run_dispatch(now)
-    text = rows(detail="series_changed", channel=Channel.SMS).get()
+    text = rows(kind=Kind.SERIES_CHANGED, channel=Channel.SMS).get()
     morning = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(8), tzinfo=ZoneInfo("Asia/Tokyo"))
     assert (text.status, text.due_at) == (Status.SCHEDULED, morning)
-    assert rows(detail="series_changed", channel=Channel.EMAIL).get().status == Status.SENT
+    assert rows(kind=Kind.SERIES_CHANGED, channel=Channel.EMAIL).get().status == Status.SENT
     run_dispatch(morning)
     text.refresh_from_db()
     assert text.status == Status.SENT and len(_changed_texts()) == 1
@@ -559,12 +587,12 @@ def test_an_edited_series_that_then_ends_sends_only_the_ended_notice(run_dispatc
     series = _series_with_joined_members(now, waits, quick)
     series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
     run_dispatch(now)
-    waiting = rows(detail="series_changed", member=waits).get()  # Tokyo: quiet hours
+    waiting = rows(kind=Kind.SERIES_CHANGED, member=waits).get()  # Tokyo: quiet hours
     series_end(series=series, now=now)
     run_dispatch(now + dt.timedelta(minutes=1))
     waiting.refresh_from_db()
     assert (waiting.status, waiting.error_code) == (Status.SKIPPED, "series_ended")
-    assert rows(detail="series_changed").exclude(pk=waiting.pk).get().status == Status.SENT  # sent before the end
+    assert rows(kind=Kind.SERIES_CHANGED).exclude(pk=waiting.pk).get().status == Status.SENT  # sent before the end
 
     # Edited and ended before the planner ran: only the ended notice.
     other = texting_member()
@@ -572,8 +600,8 @@ def test_an_edited_series_that_then_ends_sends_only_the_ended_notice(run_dispatc
     series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
     series_end(series=series, now=now)
     run_dispatch(now + dt.timedelta(minutes=2))
-    assert not rows(detail="series_changed", member=other).exists()
-    assert rows(detail="series_ended", member=other).get().status == Status.SENT
+    assert not rows(kind=Kind.SERIES_CHANGED, member=other).exists()
+    assert rows(kind=Kind.SERIES_ENDED, member=other).get().status == Status.SENT
 
 
 def test_a_waiting_changed_text_names_the_next_meeting_that_will_happen(run_dispatch, now):
@@ -584,10 +612,10 @@ def test_a_waiting_changed_text_names_the_next_meeting_that_will_happen(run_disp
     series_update(series=series, dtstart=series.dtstart.replace(tzinfo=None, hour=18), now=now)
     run_dispatch(now)  # 01:00 in Tokyo: the text waits for the morning
     first, second = Session.objects.filter(series=series, starts_at__gt=now).order_by("starts_at")[:2]
-    assert rows(detail="series_changed").get().session == first
+    assert rows(kind=Kind.SERIES_CHANGED).get().session == first
     session_change(session=first, status=Session.Status.CANCELLED, note="Holiday", now=now)
     plan_notifications(now=now + dt.timedelta(minutes=1))
-    text = rows(detail="series_changed").get()
+    text = rows(kind=Kind.SERIES_CHANGED).get()
     assert (text.session, text.status) == (second, Status.SCHEDULED)
     run_dispatch(text.due_at)
     [sent] = _changed_texts()

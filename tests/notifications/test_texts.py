@@ -7,6 +7,7 @@ import string
 import pytest
 
 from notifications import gsm, texts
+from notifications.rendering import SMS_TEMPLATES
 from sessions.models import SupportGroup
 from tests.factories import MemberFactory, OrganizationFactory, SessionFactory, SupportGroupFactory
 
@@ -31,9 +32,9 @@ def long_values() -> dict:
     }
 
 
-@pytest.mark.parametrize("name", sorted(texts.SMS_TEMPLATES))
+@pytest.mark.parametrize("name", sorted(SMS_TEMPLATES))
 def test_every_template_fits_two_gsm_segments_with_long_values_and_the_stop_line(name):
-    rendered = texts.sms(texts.SMS_TEMPLATES[name].format(**long_values()), first_to_number=True)
+    rendered = texts.sms(SMS_TEMPLATES[name].format(**long_values()), first_to_number=True)
     assert gsm.is_gsm7(rendered)
     assert gsm.segments(rendered) <= 2, (name, gsm.septets(rendered))
 
@@ -48,9 +49,9 @@ def test_help_reply_fits_with_the_longest_organization_name():
     assert gsm.segments(rendered) <= 2
 
 
-@pytest.mark.parametrize("name", sorted(texts.SMS_TEMPLATES))
+@pytest.mark.parametrize("name", sorted(SMS_TEMPLATES))
 def test_no_template_names_a_topic(name):
-    template = texts.SMS_TEMPLATES[name].lower()
+    template = SMS_TEMPLATES[name].lower()
     assert not [word for word in TOPIC_WORDS if word in template]
 
 
@@ -58,7 +59,7 @@ def test_notification_texts_never_carry_the_group_topic_or_name():
     # Only the HELP reply, which the member asked for, names the Lifeline.
     placeholders = {name for _, name, _, _ in string.Formatter().parse(texts.SMS_REMINDER) if name}
     assert "label" in placeholders and not placeholders & {"name", "topic", "group"}
-    for name, template in texts.SMS_TEMPLATES.items():
+    for name, template in SMS_TEMPLATES.items():
         fields = {f for _, f, _, _ in string.Formatter().parse(template) if f}
         assert not fields & {"name", "topic", "group", "description"}, name
 

@@ -14,6 +14,7 @@ from django.utils.translation import trans_real
 
 from notifications import gsm, texts
 from notifications.planner import plan_notifications
+from notifications.rendering import SMS_TEMPLATES
 from notifications.transports import ConsoleSms
 from sessions.models import Session
 from sessions.services.schedule import session_change
@@ -60,11 +61,11 @@ def test_spanish_dates_are_short_and_keep_the_zone():
 
 
 @pytest.mark.parametrize("language", ["en", "es"])
-@pytest.mark.parametrize("name", sorted(texts.SMS_TEMPLATES))
+@pytest.mark.parametrize("name", sorted(SMS_TEMPLATES))
 def test_every_template_in_every_language_fits_two_gsm_segments(name, language):
     values = worst_case(language)
     with translation.override(language):
-        template = translation.gettext(texts.SMS_TEMPLATES[name])
+        template = translation.gettext(SMS_TEMPLATES[name])
         rendered = texts.sms(template.format(**values), first_to_number=True)
     assert gsm.is_gsm7(rendered), (name, language, rendered)
     assert gsm.segments(rendered) <= 2, (name, language, gsm.septets(rendered))
@@ -82,7 +83,7 @@ def test_the_spanish_catalogue_translates_every_member_text():
             "sms_confirm",
             "sms_confirm_join",
         ):
-            assert translation.gettext(texts.SMS_TEMPLATES[name]) != texts.SMS_TEMPLATES[name], name
+            assert translation.gettext(SMS_TEMPLATES[name]) != SMS_TEMPLATES[name], name
         assert translation.gettext(texts.STOP_FOOTER) != texts.STOP_FOOTER
     # The broadcast budget assumes no footer is longer than the English one.
     for language in texts.MESSAGE_LANGUAGES:

@@ -1,0 +1,103 @@
+"""The migration that gives outbox rows their own kinds and foreign keys (0005–0007)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from notifications.models import Kind, OutboxMessage
+from sessions.models import ContactProof
+from tests.factories import MemberFactory, SessionFactory, SessionSeriesFactory
+
+BEFORE = [("notifications", "0004_inbound_message_handled")]
+AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.fixture(autouse=True)
+def _back_to_the_latest_schema(transactional_db):
+    """Later migrations must be back for the tests that follow this one."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_old_rows_get_their_own_kind_series_and_confirmation():
+    old = _migrate(BEFORE).get_model("notifications", "OutboxMessage")
+    series = SessionSeriesFactory()
+    session = SessionFactory(series=series, starts_at=AT + dt.timedelta(days=3))
+    member = MemberFactory()
+    proof = ContactProof.objects.create(
+        member=member, channel="sms", destination=member.phone, requested_at=AT, expires_at=AT + dt.timedelta(days=2)
+    )
+    common = {"member_id": member.pk, "group_id": series.group_id, "due_at": AT, "next_attempt_at": AT}
+
+    def old_row(key, **fields):
+        return old.objects.create(dedupe_key=key, **common, **fields).pk
+
+    ended = old_row(
+        "series_ended:r1:q2", channel="sms", kind="session_cancelled", detail="series_ended",
+        series_id_ref=series.pk, sequence=2,
+    )  # fmt: skip
+    changed_text = old_row(
+        "series_changed:r1:q1", channel="sms", kind="session_changed", detail="series_changed",
+        series_id_ref=series.pk, session_id=session.pk, sequence=(1 << 30) + 1,
+    )  # fmt: skip
+    changed_invite = old_row(
+        "series_invite:r1:q1", channel="email", kind="series_invite", detail="series_changed",
+        series_id_ref=series.pk, sequence=1,
+    )  # fmt: skip
+    join_invite = old_row("series_invite:ev1:r1", channel="email", kind="series_invite", series_id_ref=series.pk)
+    gone_series = old_row("series_cancel:ev2:r9", channel="email", kind="series_cancel", series_id_ref=series.pk + 99)
+    moved = old_row(
+        "session_changed:s1:q3", channel="sms", kind="session_changed", detail="moved", session_id=session.pk,
+        sequence=3,
+    )  # fmt: skip
+    confirm = old_row(f"proof:p{proof.pk}", channel="sms", kind="sms_confirm", detail=str(proof.pk))
+    gone_proof = old_row("proof:p999999", channel="email", kind="email_confirm", detail="999999")
+
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    shape = {
+        row.pk: (row.kind, row.detail, row.series_id, row.session_id, row.sequence, row.contact_proof_id)
+        for row in OutboxMessage.objects.all()
+    }
+    assert shape == {
+        ended: (Kind.SERIES_ENDED, "", series.pk, None, 2, None),
+        changed_text: (Kind.SERIES_CHANGED, "", series.pk, session.pk, 1, None),
+        changed_invite: (Kind.SERIES_CHANGED, "", series.pk, None, 1, None),
+        join_invite: (Kind.SERIES_INVITE, "", series.pk, None, 0, None),
+        gone_series: (Kind.SERIES_CANCEL, "", None, None, 0, None),
+        moved: (Kind.SESSION_CHANGED, "moved", None, session.pk, 3, None),
+        confirm: (Kind.SMS_CONFIRM, "", None, None, 0, proof.pk),
+        gone_proof: (Kind.EMAIL_CONFIRM, "", None, None, 0, None),
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_runs_backwards_to_the_old_shape():
+    series = SessionSeriesFactory()
+    member = MemberFactory()
+    common = {"member": member, "group_id": series.group_id, "due_at": AT, "next_attempt_at": AT}
+    text = OutboxMessage.objects.create(
+        dedupe_key="t", channel="sms", kind=Kind.SERIES_CHANGED, series=series, sequence=4, **common
+    )
+    ended = OutboxMessage.objects.create(
+        dedupe_key="e", channel="email", kind=Kind.SERIES_ENDED, series=series, **common
+    )
+    old = _migrate(BEFORE).get_model("notifications", "OutboxMessage")
+    assert (old.objects.get(pk=text.pk).kind, old.objects.get(pk=text.pk).sequence) == (
+        "session_changed",
+        (1 << 30) + 4,
+    )
+    back = old.objects.get(pk=ended.pk)
+    assert (back.kind, back.detail, back.series_id_ref) == ("session_cancelled", "series_ended", series.pk)
