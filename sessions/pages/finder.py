@@ -9,7 +9,12 @@ from django.utils.translation import gettext as _
 
 from sessions.pages.forms import DEFAULT_RADIUS_MILES, FinderForm, SearchForm
 from sessions.pages.present import summarize_all
-from sessions.selectors.search import GroupSearch, SearchPage, groups_search, groups_search_page
+from sessions.selectors.search import (
+    GroupSearch,
+    SearchPage,
+    groups_search_page,
+    online_groups_soonest,
+)
 from sessions.services.places import PlaceNotFound, ResolvedPlace, resolve_place
 
 RESULTS_PER_PAGE = 20
@@ -97,7 +102,8 @@ def group_results(request: HttpRequest) -> HttpResponse:
         context["nearby"] = page
         context["nearby_items"] = summarize_all(page)
     if chosen_format in ("", "online"):
-        online = groups_search(params=form.search(latitude=None, longitude=None, online=True))[:ONLINE_SHOWN]
+        search = form.search(latitude=None, longitude=None, online=True)
+        online = online_groups_soonest(params=search, limit=ONLINE_SHOWN)
         context["online"] = summarize_all(online)
     if place is not None:
         context["place"] = place

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import (
     Case,
@@ -250,6 +250,26 @@ def groups_search_page(*, params: GroupSearch, offset: int, limit: int, now: dt.
     if groups:
         return SearchPage(groups=groups, count=groups[0].results_count)
     return SearchPage(groups=[], count=0 if offset == 0 else None)
+
+
+def online_groups_soonest(*, params: GroupSearch, limit: int, now: dt.datetime | None = None) -> list[SupportGroup]:
+    """The first `limit` online groups matching `params`' filters, soonest first: what
+    `groups_search` returns for them with format=online and no place (the finder's online
+    list), for less: no organization or distance, and "has an upcoming session" read from
+    the next-session subquery rather than a second one."""
+    search = replace(
+        params,
+        latitude=None,
+        longitude=None,
+        format=SupportGroup.Format.ONLINE,
+        include_online=False,
+        ordering="next_session",
+    )
+    groups = SupportGroup.objects.filter(listed=True).select_related("venue")
+    groups = with_next_session_and_seats(groups, now=now or timezone.now()).filter(next_starts_at__isnull=False)
+    groups = _schedule_filtered(_group_filtered(groups, search), search)
+    # groups_search's order without the distance, which is empty for every online group.
+    return list(groups.order_by("next_starts_at", "pk")[:limit])
 
 
 def _within_radius(groups: QuerySet[SupportGroup], params: GroupSearch) -> QuerySet[SupportGroup]:

@@ -1,4 +1,4 @@
-"""A page of search results with its count in one query agrees with the search and its count."""
+"""The finder's cheaper reads agree with the search: a page with its count in one query, the online list."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from sessions.models import SupportGroup
-from sessions.selectors.search import GroupSearch, groups_search, groups_search_page
+from sessions.selectors.search import GroupSearch, groups_search, groups_search_page, online_groups_soonest
 from tests.factories import EnrollmentFactory
 from tests.sessions.test_selectors_search import NOW, SPRINGFIELD, make_group
 
@@ -73,3 +73,51 @@ def test_one_query_whatever_the_page_size(django_assert_num_queries):
         found = groups_search_page(params=_nearby(), offset=0, limit=20, now=NOW)
         [(g.organization.name, g.venue.city) for g in found.groups]
     assert (len(found.groups), found.count) == (8, 8)
+
+
+def _online_search(**fields) -> GroupSearch:
+    # What the finder asks for its online list: the filters, no place, soonest first.
+    return GroupSearch(format=SupportGroup.Format.ONLINE, ordering="next_session", **fields)
+
+
+@pytest.fixture
+def online_groups(groups):
+    for n in range(4, 9):
+        make_group(
+            slug=f"online-{n}",
+            format=SupportGroup.Format.ONLINE,
+            starts_in=dt.timedelta(hours=1 + n % 3),
+            topic="spouse_loss" if n % 2 else "child_loss",
+            capacity=1 if n == 5 else None,
+            language="es" if n == 6 else "en",
+        )
+    make_group(slug="online-unlisted", format=SupportGroup.Format.ONLINE, listed=False)
+    make_group(slug="online-nothing-planned", format=SupportGroup.Format.ONLINE, starts_in=None)
+    make_group(slug="online-past", format=SupportGroup.Format.ONLINE, starts_in=-dt.timedelta(hours=2))
+    EnrollmentFactory(group=SupportGroup.objects.get(slug="online-5"))
+
+
+@pytest.mark.usefixtures("online_groups")
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"topics": ("spouse_loss",)}, {"has_openings": True}, {"language": "es"}, {"days": ("tue",)}, {"q": "zz"}],
+    ids=["none", "topic", "openings", "language", "day", "text"],
+)
+@pytest.mark.parametrize("limit", [3, 20])
+def test_the_online_list_is_the_online_search_s_first_rows(filters, limit):
+    expected = list(groups_search(params=_online_search(**filters), now=NOW)[:limit])
+    # Asked with the nearby search's parameters, as the finder holds them.
+    nearby_params = _nearby(**filters)
+    found = online_groups_soonest(params=nearby_params, limit=limit, now=NOW)
+    assert [g.slug for g in found] == [g.slug for g in expected]
+    assert [(g.next_starts_at, g.next_ends_at, g.active_count) for g in found] == [
+        (g.next_starts_at, g.next_ends_at, g.active_count) for g in expected
+    ]
+
+
+@pytest.mark.usefixtures("online_groups")
+def test_the_online_list_is_one_query(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = online_groups_soonest(params=_online_search(), limit=10, now=NOW)
+        [(g.venue_id and g.venue.timezone, g.timezone) for g in found]
+    assert len(found) == 9
