@@ -22,13 +22,26 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
+# DEBUG off: people trying the demo see Lantern's own pages (its "Page not found", not
+# Django's technical 404 listing every URL pattern); whitenoise serves the collected static
+# files, and errors still print their traceback in this terminal (the django.request log).
 DEMO_ENV = {
-    "DEBUG": "1",
+    "DEBUG": "0",
     "SECRET_KEY": "demo-only-not-secret",
     "SMS_BACKEND": "console",
     # One line per email in the terminal; the full message is in the outbox and the admin.
     "EMAIL_BACKEND": "notifications.transports.ConsoleEmailBackend",
     "PYTHONUNBUFFERED": "1",
+}
+# The demo is plain http on localhost, so the transport security that DEBUG off turns on
+# stays off whatever the shell carries: no redirect to https, cookies sent over http, and
+# no HSTS header (a browser would otherwise insist on https for localhost for a year).
+DEMO_PLAIN_HTTP = {
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "SECURE_HSTS_SECONDS": "0",
+    "TRUST_X_FORWARDED_PROTO": "0",
 }
 DEFAULT_PORT = "8000"
 # sessions.demo.FIRST_MEMBER_PHONE (not imported: Django is not set up in this process).
@@ -49,6 +62,7 @@ def demo_env(environ: dict[str, str]) -> dict[str, str]:
     # The demo is the embedded default: ignore service URLs a shell may carry.
     for key in ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "TWILIO_ACCOUNT_SID"):
         env.pop(key, None)
+    env.update(DEMO_PLAIN_HTTP)
     # Links in texts, emails and feeds are built from PUBLIC_BASE_URL: it follows the port.
     env["PUBLIC_BASE_URL"] = f"http://localhost:{demo_port(environ)}"
     return env

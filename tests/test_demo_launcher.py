@@ -62,3 +62,53 @@ def test_the_banner_points_at_the_pages_and_its_reply_command_keeps_the_port():
     assert "DEMO_PORT" not in default
     other = demo.banner("http://localhost:8123")
     assert "DEMO_PORT=8123 .venv/bin/python -m bin.demo sms" in other
+
+
+def test_the_demo_runs_with_debug_off_over_plain_http_whatever_the_shell_says():
+    env = demo.demo_env({"SECURE_SSL_REDIRECT": "1", "SECURE_HSTS_SECONDS": "31536000", "CSRF_COOKIE_SECURE": "1"})
+    assert env["DEBUG"] == "0"
+    assert {key: env[key] for key in demo.DEMO_PLAIN_HTTP} == {
+        "SECURE_SSL_REDIRECT": "0",
+        "SESSION_COOKIE_SECURE": "0",
+        "CSRF_COOKIE_SECURE": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "TRUST_X_FORWARDED_PROTO": "0",
+    }
+
+
+DEMO_404_CHECK = """
+import re
+import django
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+
+django.setup()
+call_command("collectstatic", "--no-input", "--verbosity", "0")
+client = Client()
+missing = client.get("/no-such-page/", HTTP_ACCEPT_LANGUAGE="en")
+html = missing.content.decode()
+stylesheet = re.search(r'href="(/static/[^"]+\\.css)"', html).group(1)
+print(settings.DEBUG, missing.status_code, "Page not found" in html, "URLconf" in html)
+print(stylesheet, client.get(stylesheet).status_code, "Strict-Transport-Security" in missing.headers)
+"""
+
+
+def test_a_missing_page_in_the_demo_is_lanterns_own_404_with_its_static_files(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    result = subprocess.run(
+        [sys.executable, "-c", DEMO_404_CHECK],
+        cwd=ROOT,
+        env={
+            **demo.demo_env(env),
+            "DJANGO_SETTINGS_MODULE": "backend.settings",
+            "STATIC_ROOT": str(tmp_path / "static"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    debug_404, static = result.stdout.strip().splitlines()
+    assert debug_404 == "False 404 True False"
+    assert static.endswith(" 200 False") and static.startswith("/static/css/lantern.")

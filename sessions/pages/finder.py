@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -10,7 +10,12 @@ from django.utils.translation import gettext as _
 from sessions.pages.forms import DEFAULT_RADIUS_MILES, FinderForm, SearchForm
 from sessions.pages.map import allow_map_tiles, map_view
 from sessions.pages.present import summarize_all
-from sessions.selectors.search import groups_search
+from sessions.selectors.search import (
+    GroupSearch,
+    SearchPage,
+    groups_search_page,
+    online_groups_soonest,
+)
 from sessions.services.places import PlaceNotFound, ResolvedPlace, resolve_place
 
 RESULTS_PER_PAGE = 20
@@ -41,6 +46,41 @@ def finder(request: HttpRequest) -> HttpResponse:
     return render(request, "finder/index.html", {"form": FinderForm()})
 
 
+def _nearby_page(search: GroupSearch, page_param: str | None) -> Page:
+    """A page of the nearby groups with their count in one query (no COUNT query first).
+
+    Page numbers are read as `Paginator.get_page` reads them: not a number is the
+    first page, past the end or below 1 the last; those rare cases cost a query more.
+    """
+    try:
+        number = int(page_param or 1)
+    except ValueError:
+        number = 1
+    found = _fetch(search, number) if number >= 1 else None
+    if found is None or found.count is None:
+        found = _fetch(search, 1)  # the first page always tells how many there are
+    paginator = Paginator(_Counted(found.count), RESULTS_PER_PAGE)
+    if not 1 <= number <= paginator.num_pages:
+        number = paginator.num_pages
+        if number != 1:
+            found = _fetch(search, number)
+    return Page(found.groups, number, paginator)
+
+
+def _fetch(search: GroupSearch, number: int) -> SearchPage:
+    return groups_search_page(params=search, offset=(number - 1) * RESULTS_PER_PAGE, limit=RESULTS_PER_PAGE)
+
+
+class _Counted:
+    """What a Paginator needs of its list when the rows of the page are fetched apart: its length."""
+
+    def __init__(self, count: int) -> None:
+        self._count = count
+
+    def __len__(self) -> int:
+        return self._count
+
+
 def group_results(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("radius", DEFAULT_RADIUS_MILES)
@@ -59,12 +99,13 @@ def group_results(request: HttpRequest) -> HttpResponse:
     chosen_format = form.cleaned_data.get("format")
     if place is not None and chosen_format != "online":
         search = form.search(latitude=place.latitude, longitude=place.longitude, online=False)
-        page = Paginator(groups_search(params=search), RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        page = _nearby_page(search, request.GET.get("page"))
         context["nearby"] = page
         context["nearby_items"] = summarize_all(page)
         context["map"] = map_view(context["nearby_items"])
     if chosen_format in ("", "online"):
-        online = groups_search(params=form.search(latitude=None, longitude=None, online=True))[:ONLINE_SHOWN]
+        search = form.search(latitude=None, longitude=None, online=True)
+        online = online_groups_soonest(params=search, limit=ONLINE_SHOWN)
         context["online"] = summarize_all(online)
     if place is not None:
         context["place"] = place

@@ -5,15 +5,20 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.lookups import Exact
 from django.utils import timezone as dj_timezone
 
-from sessions.models import Attendance, Enrollment, Session, SupportGroup
+from sessions.models import Attendance, Enrollment, EnrollmentEvent, Session, SupportGroup
 
 # Facilitators check in after this many missed sessions in a row.
 FOLLOW_UP_MISSED = 2
 # Look no further back than this for "their last sessions".
 FOLLOW_UP_LOOKBACK_DAYS = 180
+
+
+# The statuses a member reaches by leaving the roster (or being taken off it).
+GONE = (Enrollment.Status.LEFT, Enrollment.Status.REMOVED)
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,17 @@ class RosterEntry:
 
 
 def session_roster(*, session: Session) -> list[RosterEntry]:
-    """Active members plus anyone with a record for this session (people who left
-    later still show in a past session's roster)."""
+    """Who was on the group's roster at the session, plus anyone with a record for it.
+
+    A past session lists the people who were members then: someone who joined
+    after it is not listed, someone who left after it still is (see
+    `on_roster_at`). An upcoming session lists today's active members. Two
+    queries whatever the roster size.
+    """
     records = {row.enrollment_id: row for row in Attendance.objects.filter(session=session)}
     rows = (
         Enrollment.objects.filter(group_id=session.group_id)
-        .filter(Q(status=Enrollment.Status.ACTIVE) | Q(pk__in=list(records)))
+        .filter(on_roster_at(session) | Q(pk__in=list(records)))
         .select_related("member")
         .order_by("member__display_name", "pk")
     )
@@ -50,6 +60,33 @@ def session_roster(*, session: Session) -> list[RosterEntry]:
             )
         )
     return result
+
+
+def on_roster_at(session: Session) -> Q:
+    """Enrollments that were active at some moment of the session (a filter on Enrollment).
+
+    Read from the status history (EnrollmentEvent, one row per change): active
+    at its start — the last change at or before the start made them active —
+    or made active while it ran (a facilitator adding someone at the meeting).
+    For a session still to come the last change is today's status, so it is
+    today's active members. An enrollment without any history (written outside
+    the enrollment service) falls back to its own timestamps: active now and
+    active since before the session ended, or left / removed after the session
+    started having been made active (`activated_at`) before it ended.
+    """
+    active = Enrollment.Status.ACTIVE
+    events = EnrollmentEvent.objects.filter(enrollment=OuterRef("pk"))
+    last_before_start = events.filter(created_at__lte=session.starts_at).order_by("-created_at", "-pk")
+    status_at_start = Subquery(last_before_start.values("to_status")[:1])
+    activated_while_running = events.filter(
+        to_status=active, created_at__gt=session.starts_at, created_at__lte=session.ends_at
+    )
+    without_history = ~Q(Exists(events)) & (
+        Q(status=active, activated_at__lte=session.ends_at)
+        | Q(status=active, activated_at__isnull=True, created_at__lte=session.ends_at)
+        | Q(status__in=GONE, activated_at__lte=session.ends_at, status_changed_at__gt=session.starts_at)
+    )
+    return Q(Exact(status_at_start, active)) | Q(Exists(activated_while_running)) | without_history
 
 
 def attendance_records(*, group: SupportGroup, start: dt.datetime, end: dt.datetime):

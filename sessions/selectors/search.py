@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import (
     Case,
@@ -26,6 +26,7 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import (
     ASin,
@@ -168,12 +169,26 @@ def groups_search(*, params: GroupSearch, now: dt.datetime | None = None) -> Que
     Each row carries `distance_km` (None without a place, or for online
     groups), `next_starts_at`, `next_ends_at` and `active_count`.
     """
-    now = now or timezone.now()
+    return _matching_groups(params=params, now=now or timezone.now()).order_by(*_ordering(params))
+
+
+def _matching_groups(*, params: GroupSearch, now: dt.datetime) -> QuerySet[SupportGroup]:
     groups = SupportGroup.objects.filter(listed=True).select_related("organization", "venue")
     groups = with_next_session_and_seats(groups, now=now).filter(
         Exists(scheduled_from(now=now).filter(group=OuterRef("pk")))
     )
+    groups = _schedule_filtered(_group_filtered(groups, params), params)
+    if params.has_center and not _online_only(params):
+        return _within_radius(groups, params)
+    return groups.annotate(distance_km=Value(None, output_field=FloatField()))
 
+
+def _online_only(params: GroupSearch) -> bool:
+    return params.format == SupportGroup.Format.ONLINE
+
+
+def _group_filtered(groups: QuerySet[SupportGroup], params: GroupSearch) -> QuerySet[SupportGroup]:
+    """The filters on the group's own fields (and its seats)."""
     if params.topics:
         groups = groups.filter(topic__in=params.topics)
     if params.audience:
@@ -195,23 +210,66 @@ def groups_search(*, params: GroupSearch, now: dt.datetime | None = None) -> Que
         groups = groups.filter(
             Q(name__icontains=params.q) | Q(description__icontains=params.q) | Q(organization__name__icontains=params.q)
         )
-    if params.days or params.time_of_day:
-        series = SessionSeries.objects.filter(group=OuterRef("pk"), active=True).annotate(
-            local_weekday=ExtractIsoWeekDay("dtstart", tzinfo=dt.UTC),
-            local_hour=ExtractHour("dtstart", tzinfo=dt.UTC),
-        )
-        groups = groups.filter(Exists(series.filter(_series_filter(params))))
+    return groups
 
-    online_only = params.format == SupportGroup.Format.ONLINE
-    if params.has_center and not online_only:
-        groups = _within_radius(groups, params)
-    else:
-        groups = groups.annotate(distance_km=Value(None, output_field=FloatField()))
 
-    if params.ordering == "distance" or (params.has_center and not params.ordering and not online_only):
+def _schedule_filtered(groups: QuerySet[SupportGroup], params: GroupSearch) -> QuerySet[SupportGroup]:
+    """Groups with an active series on the chosen days / time of day."""
+    if not (params.days or params.time_of_day):
+        return groups
+    series = SessionSeries.objects.filter(group=OuterRef("pk"), active=True).annotate(
+        local_weekday=ExtractIsoWeekDay("dtstart", tzinfo=dt.UTC),
+        local_hour=ExtractHour("dtstart", tzinfo=dt.UTC),
+    )
+    return groups.filter(Exists(series.filter(_series_filter(params))))
+
+
+def _ordering(params: GroupSearch) -> tuple:
+    nearest_first = params.ordering == "distance" or (
+        params.has_center and not params.ordering and not _online_only(params)
+    )
+    if nearest_first:
         # Online groups have no distance and come after the nearby ones.
-        return groups.order_by(F("distance_km").asc(nulls_last=True), "next_starts_at", "pk")
-    return groups.order_by("next_starts_at", F("distance_km").asc(nulls_last=True), "pk")
+        return (F("distance_km").asc(nulls_last=True), F("next_starts_at").asc(), F("pk").asc())
+    return (F("next_starts_at").asc(), F("distance_km").asc(nulls_last=True), F("pk").asc())
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A slice of a search's results and how many results there are in all."""
+
+    groups: list[SupportGroup]
+    count: int | None  # None when the slice starts past the last result (no row carries the count)
+
+
+def groups_search_page(*, params: GroupSearch, offset: int, limit: int, now: dt.datetime | None = None) -> SearchPage:
+    """`groups_search(params)[offset:offset + limit]` and its count in one query: each row
+    carries the total as a window count, where a paginator would run a COUNT query first."""
+    results = groups_search(params=params, now=now).annotate(results_count=Window(Count("pk")))
+    groups = list(results[offset : offset + limit])
+    if groups:
+        return SearchPage(groups=groups, count=groups[0].results_count)
+    return SearchPage(groups=[], count=0 if offset == 0 else None)
+
+
+def online_groups_soonest(*, params: GroupSearch, limit: int, now: dt.datetime | None = None) -> list[SupportGroup]:
+    """The first `limit` online groups matching `params`' filters, soonest first: what
+    `groups_search` returns for them with format=online and no place (the finder's online
+    list), for less: no organization or distance, and "has an upcoming session" read from
+    the next-session subquery rather than a second one."""
+    search = replace(
+        params,
+        latitude=None,
+        longitude=None,
+        format=SupportGroup.Format.ONLINE,
+        include_online=False,
+        ordering="next_session",
+    )
+    groups = SupportGroup.objects.filter(listed=True).select_related("venue")
+    groups = with_next_session_and_seats(groups, now=now or timezone.now()).filter(next_starts_at__isnull=False)
+    groups = _schedule_filtered(_group_filtered(groups, search), search)
+    # groups_search's order without the distance, which is empty for every online group.
+    return list(groups.order_by("next_starts_at", "pk")[:limit])
 
 
 def _within_radius(groups: QuerySet[SupportGroup], params: GroupSearch) -> QuerySet[SupportGroup]:

@@ -11,10 +11,12 @@ from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_noop
 
 from sessions.models import Attendance, AuditLog, Enrollment, Session, SupportGroup
+from sessions.selectors.attendance import on_roster_at
 from sessions.services.audit import audit_record
 
 ATTENDANCE_NOT_STARTED = gettext_noop("Attendance can be taken once the session has started.")
@@ -34,8 +36,11 @@ def attendance_audit(*, actor, group: SupportGroup, action: str, target, details
 
 
 def roster_enrollment_ids(*, session: Session) -> set[int]:
-    """Who can be marked: active members now, plus anyone already marked or RSVP'd."""
-    active = Enrollment.objects.filter(group_id=session.group_id, status=Enrollment.Status.ACTIVE)
+    """Who can be marked: active members now, whoever was on the roster at the session
+    (its attendance page lists them), plus anyone already marked or RSVP'd."""
+    active = Enrollment.objects.filter(group_id=session.group_id).filter(
+        Q(status=Enrollment.Status.ACTIVE) | on_roster_at(session)
+    )
     recorded = Attendance.objects.filter(session=session).values_list("enrollment_id", flat=True)
     return set(active.values_list("pk", flat=True)) | set(recorded)
 

@@ -208,3 +208,18 @@ def test_local_time_in_spanish():
 
     with translation.override("es"):
         assert local_time(dt.datetime(2026, 12, 9, 1, 0, tzinfo=dt.UTC), CHICAGO) == "Mar 8 dic, 19:00 CST"
+
+
+@pytest.mark.usefixtures("places")
+@pytest.mark.parametrize(
+    ("page", "shown"),
+    [("2", "Page 2 of 3"), ("9", "Page 3 of 3"), ("0", "Page 3 of 3"), ("two", "Page 1 of 3"), ("", "Page 1 of 3")],
+)
+def test_a_page_number_that_is_no_page_shows_what_the_paginator_would(client: Client, page, shown):
+    for n in range(41):
+        make_group(name=f"Circle {n:02d}")
+    make_group(name="Online One", format=SupportGroup.Format.ONLINE)
+    html = _get(client, "/groups/", near="62701", page=page)
+    assert shown in html
+    assert "41 groups found." in html and "Online One" in html
+    assert html.count('class="result"') == (1 if shown == "Page 3 of 3" else 20) + 1

@@ -248,3 +248,18 @@ def test_phone_numbers_are_shown_as_people_read_them(stored, shown):
     from sessions.templatetags.facilitate import phone_display
 
     assert phone_display(stored) == shown
+
+
+def test_a_past_sessions_page_lists_who_was_on_the_roster_then(page_world, as_lead):
+    week_ago = timezone.now() - dt.timedelta(days=7)
+    session = SessionFactory(series=page_world.series, starts_at=week_ago, ends_at=week_ago + dt.timedelta(hours=1))
+    gone = EnrollmentFactory(
+        group=page_world.group, member=MemberFactory(display_name="Gwen"), activated_at=week_ago - dt.timedelta(7)
+    )
+    Enrollment.objects.filter(pk=gone.pk).update(status=Status.LEFT, status_changed_at=timezone.now())
+    body = as_lead.get(session_url(session)).content.decode()
+    assert "Gwen" in body  # left after the session
+    joined_since = page_world.active[0].member.display_name  # the world's members joined today
+    assert joined_since not in body
+    assert "Gwen" not in as_lead.get(session_url(page_world.next_session)).content.decode()
+    assert joined_since in as_lead.get(session_url(page_world.next_session)).content.decode()
