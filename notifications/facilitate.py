@@ -110,6 +110,10 @@ def inbox_handled(request, group_id: int, message_id: int):
     return redirect(reverse("facilitate:inbox", args=[group.pk]) + f"#m{message.pk}")
 
 
+def _check_in(row) -> str:
+    return texts.check_in_text(display_name=row.display_name, language=row.language)
+
+
 @facilitate_page
 @require_http_methods(["GET", "POST"])
 def follow_up(request, group_id: int):
@@ -125,7 +129,7 @@ def follow_up(request, group_id: int):
             broadcast = broadcasts.broadcast_send(
                 group=group,
                 author=request.user,
-                body=texts.check_in_text(display_name=row.display_name),
+                body=_check_in(row),
                 enrollment_ids=[row.enrollment_id],
             )
             if broadcast.recipients:
@@ -141,7 +145,7 @@ def follow_up(request, group_id: int):
         target=group,
         details={"members": len(rows)},
     )
-    items = [{"row": row, "text": texts.check_in_text(display_name=row.display_name)} for row in rows]
+    items = [{"row": row, "text": _check_in(row)} for row in rows]
     zone = group.local_zone
     for item in items:
         last = item["row"].last_attended_at

@@ -99,7 +99,12 @@ _ES_MONTHS = ("ene", "feb", "mar", "abr", "may", "jun", "jul", "ago", "sep", "oc
 
 def language_of(member: Member | None) -> str:
     """The language a member's texts and emails are written in ("es-MX" → "es")."""
-    code = ((member.language if member is not None else "") or "").lower().replace("_", "-").split("-")[0]
+    return language_of_code(member.language if member is not None else "")
+
+
+def language_of_code(language: str | None) -> str:
+    """A stored language code as one Lantern writes messages in ("es-MX" → "es", unknown → "en")."""
+    code = (language or "").lower().replace("_", "-").split("-")[0]
     return code if code in MESSAGE_LANGUAGES else "en"
 
 
@@ -229,14 +234,21 @@ def sms_broadcast(*, group: SupportGroup, text: str) -> str:
 
 
 # The follow-up list's ready check-in: warm, no pressure, nothing about why they come.
-CHECK_IN = (
+CHECK_IN = N_(
     "Hi {name}, we've missed you the last couple of times. No pressure at all - "
+    "we'd be glad to see you whenever you're ready. Reply here if you'd like to talk."
+)
+CHECK_IN_NO_NAME = N_(
+    "Hi there, we've missed you the last couple of times. No pressure at all - "
     "we'd be glad to see you whenever you're ready. Reply here if you'd like to talk."
 )
 
 
-def check_in_text(*, display_name: str) -> str:
-    return CHECK_IN.format(name=(display_name or "").strip() or "there")
+def check_in_text(*, display_name: str, language: str = "") -> str:
+    """The check-in as the member will read it: in their language, GSM-7."""
+    name = (display_name or "").strip()
+    with translation.override(language_of_code(language)):
+        return gsm.normalize(_(CHECK_IN).format(name=name) if name else _(CHECK_IN_NO_NAME))
 
 
 def reply_help(*, group: SupportGroup | None, us_number: bool) -> str:

@@ -105,6 +105,8 @@ class FollowUp:
     display_name: str
     missed_session_ids: tuple[int, ...]
     last_attended_at: dt.datetime | None
+    # The member's own language (texts to them are written in it).
+    language: str = ""
 
 
 def follow_up_list(*, group: SupportGroup, now: dt.datetime | None = None) -> list[FollowUp]:
@@ -158,6 +160,7 @@ def follow_up_list(*, group: SupportGroup, now: dt.datetime | None = None) -> li
                     display_name=enrollment.member.display_name,
                     missed_session_ids=tuple(s.pk for s in recent),
                     last_attended_at=last_present,
+                    language=enrollment.member.language,
                 )
             )
     return result

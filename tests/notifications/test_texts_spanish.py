@@ -205,3 +205,15 @@ def test_replies_to_inbound_texts_are_in_the_members_language(client, settings):
     # An unknown number gets English.
     assert reply_text(inbound(client, "+12175559999", "YES")).startswith("Lantern sends reminders")
     assert translation.get_language() in ("en", "en-us")
+
+
+@pytest.mark.parametrize("name", ["Ana", ""])
+def test_the_follow_up_check_in_is_written_in_the_members_language(name):
+    english = texts.check_in_text(display_name=name, language="en")
+    spanish = texts.check_in_text(display_name=name, language="es-MX")
+    assert spanish != english and spanish.startswith("Hola")
+    assert texts.check_in_text(display_name=name, language="fr") == english
+    for text in (english, spanish):
+        assert gsm.is_gsm7(text) and gsm.segments(text) <= 2
+        assert name in text
+        assert not re.search("|".join(TOPIC_WORDS), text, re.IGNORECASE)

@@ -227,6 +227,25 @@ def test_follow_up_lists_who_missed_two_sessions_with_a_ready_check_in(reachable
     assert list(OutboxMessage.objects.values_list("member_id", flat=True)) == [ana.member_id]
 
 
+def test_the_check_in_is_offered_and_sent_in_the_members_language(reachable, as_lead):
+    from tests.factories import SessionFactory
+
+    world = reachable
+    ana = world.active[0]
+    type(ana.member).objects.filter(pk=ana.member_id).update(language="es")
+    now = timezone.now()
+    for days in (14, 7):
+        session = SessionFactory(series=world.series, starts_at=now - dt.timedelta(days=days))
+        Attendance.objects.create(session=session, enrollment=world.active[1], attendance="present")
+        Attendance.objects.create(session=session, enrollment=ana, attendance="absent")
+    type(ana).objects.filter(pk=ana.pk).update(activated_at=now - dt.timedelta(days=30))
+    url = f"/facilitate/groups/{world.group.pk}/follow-up/"
+    spanish = texts.check_in_text(display_name="Ana", language="es")
+    assert shows(as_lead.get(url), spanish)
+    as_lead.post(url, {"enrollment": ana.pk})
+    assert Broadcast.objects.get().body == spanish
+
+
 def test_check_in_to_someone_not_on_the_list_sends_nothing(reachable, as_lead):
     response = as_lead.post(
         f"/facilitate/groups/{reachable.group.pk}/follow-up/", {"enrollment": reachable.active[0].pk}
