@@ -68,11 +68,13 @@ def _seed(*, sessions: int, per_session: int, now: dt.datetime) -> int:
     )
     members = Member.objects.bulk_create(
         Member(
+            organization_id=groups[i // per_session].organization_id,
             display_name=f"Member {i}",
             phone=f"+1217{2000000 + i:07d}",
             timezone="UTC",
             sms_reminders=True,
             sms_consent="confirmed",
+            phone_verified_at=now,
         )
         for i in range(sessions * per_session)
     )

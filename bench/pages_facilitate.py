@@ -44,6 +44,7 @@ def _roster_group(organization, venue, user, *, size: int, prefix: int):
     Facilitator.objects.create(group=group, user=user, role="co")
     members = Member.objects.bulk_create(
         Member(
+            organization_id=group.organization_id,
             display_name=f"M{prefix}-{i}",
             phone=f"+1217{prefix:03d}{i:04d}",
             email=f"m{prefix}-{i}@example.org",

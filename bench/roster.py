@@ -66,11 +66,16 @@ def _group(organization, venue, *, slug: str, capacity: int | None):
     )
 
 
-def _members(prefix: int, count: int):
+def _members(organization, prefix: int, count: int):
     from sessions.models import Member
 
     return Member.objects.bulk_create(
-        Member(display_name=f"M{prefix}-{i}", phone=f"+1217{prefix:03d}{i:04d}", timezone="America/Chicago")
+        Member(
+            organization=organization,
+            display_name=f"M{prefix}-{i}",
+            phone=f"+1217{prefix:03d}{i:04d}",
+            timezone="America/Chicago",
+        )
         for i in range(count)
     )
 
@@ -102,7 +107,7 @@ def measure_roster(*, sizes: list[int], repeat: int) -> dict:
     for prefix, size in enumerate(sizes, start=1):
         group = _group(organization, venue, slug=f"roster-{size}", capacity=max(1, size * 2 // 3))
         Facilitator.objects.create(group=group, user=user, role="co")
-        for member in _members(prefix, size):
+        for member in _members(organization, prefix, size):
             enrollment_join(group=group, member=member)
         url = f"/api/manage/groups/{group.pk}/roster/"
         for _ in range(3):  # warm-up
@@ -131,12 +136,12 @@ def measure_roster(*, sizes: list[int], repeat: int) -> dict:
     return results
 
 
-def _run_joins(groups_for_thread, *, threads: int, joins: int, prefix: int) -> float:
+def _run_joins(groups_for_thread, *, organization, threads: int, joins: int, prefix: int) -> float:
     from django.db import connections
 
     from sessions.services.enrollment import enrollment_join
 
-    members = [_members(prefix + t, joins) for t in range(threads)]
+    members = [_members(organization, prefix + t, joins) for t in range(threads)]
     barrier = threading.Barrier(threads + 1)
     errors: list[Exception] = []
 
@@ -171,9 +176,9 @@ def measure_joins(*, threads: int, joins: int) -> dict:
     venue = Venue.objects.get(organization=organization)
     capacity = threads * joins // 3
     contended = _group(organization, venue, slug="contended", capacity=capacity)
-    one_group = _run_joins(lambda i: contended, threads=threads, joins=joins, prefix=100)
+    one_group = _run_joins(lambda i: contended, organization=organization, threads=threads, joins=joins, prefix=100)
     own = [_group(organization, venue, slug=f"own-{t}", capacity=joins // 3) for t in range(threads)]
-    own_groups = _run_joins(lambda i: own[i], threads=threads, joins=joins, prefix=200)
+    own_groups = _run_joins(lambda i: own[i], organization=organization, threads=threads, joins=joins, prefix=200)
     active = Enrollment.objects.filter(group=contended, status="active").count()
     positions = sorted(
         Enrollment.objects.filter(group=contended, status="waitlisted").values_list("waitlist_position", flat=True)

@@ -157,7 +157,9 @@ def generate(*, groups: int, seed: int, now: dt.datetime) -> None:
         for g in new_groups:
             for _ in range(rng.choice([0, 0, 1, 2, 3])):
                 member_seq += 1
-                members.append(Member(display_name="M", phone=f"+1555{member_seq:07d}"))
+                members.append(
+                    Member(organization_id=g.organization_id, display_name="M", phone=f"+1555{member_seq:07d}")
+                )
                 enrollments.append((g, members[-1]))
         Member.objects.bulk_create(members, batch_size=BATCH)
         Enrollment.objects.bulk_create(
