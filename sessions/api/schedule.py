@@ -19,6 +19,7 @@ from sessions.api.access import group_by_slug, managed_group, require_group
 from sessions.api.csv_export import csv_attachment
 from sessions.api.serializers_public import with_cohort_label
 from sessions.api.serializers_schedule import (
+    MAX_RANGE_DAYS,
     AttendanceInputSerializer,
     DateRangeQuerySerializer,
     FollowUpSerializer,
@@ -57,7 +58,7 @@ NOT_FOUND = OpenApiResponse(description="No such group, series or session")
 INVALID = OpenApiResponse(description="Invalid input; the body maps each bad field to its messages")
 _RANGE_HELP = (
     "A date (2026-03-01, local to the group; as `to` it includes that whole day) "
-    "or a date-time with offset (2026-03-01T00:00:00-06:00). At most {days} days from `from` to `to`."
+    f"or a date-time with offset (2026-03-01T00:00:00-06:00). At most {MAX_RANGE_DAYS} days from `from` to `to`."
 )
 
 

@@ -62,3 +62,15 @@ def test_roster_entry_schema_names_the_contact_fields(openapi):
     assert {"phone", "email", "sms_consent", "status", "waitlist_position", "joined", "notes"} <= set(
         component["properties"]
     )
+
+
+def test_date_range_help_names_the_longest_range(openapi):
+    from sessions.api.serializers_schedule import MAX_RANGE_DAYS
+
+    [start] = [
+        p
+        for p in openapi["paths"]["/api/manage/groups/{group_id}/sessions/"]["get"]["parameters"]
+        if p["name"] == "from"
+    ]
+    assert f"At most {MAX_RANGE_DAYS} days" in start["description"]
+    assert "{" not in start["description"]
