@@ -282,9 +282,8 @@ _COUNTRY_NAMES = {"USA": "US", "UNITED STATES": "US", "CANADA": "CA", "UK": "GB"
 
 def _country_code(value) -> str:
     country = (value or "US").strip().upper()
-    if len(country) != 2:
-        country = _COUNTRY_NAMES.get(country, "US")
-    return country
+    # Names first: "UK" is two letters but not the ISO code (GB) the crisis lines are keyed by.
+    return _COUNTRY_NAMES.get(country, country if len(country) == 2 else "US")
 
 
 def _coordinates(row: dict) -> tuple[float, float] | None:

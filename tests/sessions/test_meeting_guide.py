@@ -279,7 +279,15 @@ def test_a_placed_meeting_with_an_online_sign_is_hybrid(extra, group_format):
 
 @pytest.mark.parametrize(
     ("country", "code"),
-    [(None, "US"), ("ca", "CA"), ("USA", "US"), ("United States", "US"), ("Canada", "CA"), ("Narnia", "US")],
+    [
+        (None, "US"),
+        ("ca", "CA"),
+        ("USA", "US"),
+        ("United States", "US"),
+        ("Canada", "CA"),
+        ("UK", "GB"),
+        ("Narnia", "US"),
+    ],
 )
 def test_import_reads_a_country_name_as_its_code(country, code):
     row = {**PLACED, "name": "Abroad", "slug": "abroad", "timezone": "America/Chicago"}
