@@ -164,6 +164,10 @@ def me_reminders(request: HttpRequest, token: str) -> HttpResponse:
         except ValidationError as exc:
             for errors in exc.message_dict.values():
                 form.add_error("reminders", [translated(m) for m in errors])
+        except SendCapReached as exc:
+            # Texts switched on send a "reply YES" text, which the daily caps count: nothing was saved.
+            form.add_error("reminders", translated(exc.message))
+            return _home(request, member, status=429, reminders_form=form)
     if form.errors:
         return _home(request, member, status=400, reminders_form=form)
     messages.success(request, _("Your reminder choices are saved."))

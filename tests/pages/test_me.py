@@ -160,6 +160,15 @@ def test_a_new_number_counts_against_the_callers_daily_cap_too(client: Client, m
     assert member.phone == "+12175550142" and not ContactProof.objects.filter(member=member).exists()
 
 
+def test_switching_texts_on_past_the_daily_cap_is_refused_and_saves_nothing(client: Client, member, settings):
+    settings.SEND_CAP_PER_DESTINATION = 0
+    Member.objects.filter(pk=member.pk).update(sms_reminders=False, sms_consent="none", email_reminders=False)
+    response = client.post(f"/me/{member.token}/reminders/", {"reminders": ["sms"], "language": "en"})
+    assert response.status_code == 429
+    member.refresh_from_db()
+    assert not member.sms_reminders and not ContactProof.objects.filter(member=member).exists()
+
+
 def test_a_number_lantern_cannot_text_is_refused_in_spanish(client: Client, member):
     response = client.post(
         f"/me/{member.token}/contact/", {"phone": "(800) 555-0100", "email": ""}, HTTP_ACCEPT_LANGUAGE="es"
