@@ -237,18 +237,20 @@ def _check_freq_and_end(parts: dict[str, str]) -> None:
 # the value to store.
 
 
-def _valid_count(value: str, parts: dict[str, str], tz_name: str) -> str:
-    message = RRULE_COUNT_INVALID.format(max=MAX_COUNT)
-    # Only the first number of a list is kept (as before this table existed).
-    return str(_parse_int_list(value, low=1, high=MAX_COUNT, message=message, allow_negative=False)[0])
-
-
-def _valid_interval(value: str, parts: dict[str, str], tz_name: str) -> str:
-    message = RRULE_INTERVAL_INVALID.format(max=MAX_INTERVAL)
-    values = _parse_int_list(value, low=1, high=MAX_INTERVAL, message=message, allow_negative=False)
+def _one_whole_number(value: str, *, high: int, message: str) -> str:
+    """COUNT and INTERVAL take one number from 1 to `high`; RFC 5545 allows no list there."""
+    values = _parse_int_list(value, low=1, high=high, message=message, allow_negative=False)
     if len(values) != 1:
         raise _rrule_error(message)
     return str(values[0])
+
+
+def _valid_count(value: str, parts: dict[str, str], tz_name: str) -> str:
+    return _one_whole_number(value, high=MAX_COUNT, message=RRULE_COUNT_INVALID.format(max=MAX_COUNT))
+
+
+def _valid_interval(value: str, parts: dict[str, str], tz_name: str) -> str:
+    return _one_whole_number(value, high=MAX_INTERVAL, message=RRULE_INTERVAL_INVALID.format(max=MAX_INTERVAL))
 
 
 def _valid_wkst(value: str, parts: dict[str, str], tz_name: str) -> str:

@@ -199,6 +199,8 @@ def test_concurrent_materialization_creates_each_session_once(requires_postgres)
         ("FREQ=WEEKLY;BYDAY=TU;COUNT=0", schedule.RRULE_COUNT_INVALID.format(max=schedule.MAX_COUNT)),
         ("FREQ=WEEKLY;BYDAY=TU;COUNT=abc", schedule.RRULE_COUNT_INVALID.format(max=schedule.MAX_COUNT)),
         ("FREQ=WEEKLY;BYDAY=TU;INTERVAL=0", schedule.RRULE_INTERVAL_INVALID.format(max=schedule.MAX_INTERVAL)),
+        ("FREQ=WEEKLY;BYDAY=TU;COUNT=3,4", schedule.RRULE_COUNT_INVALID.format(max=schedule.MAX_COUNT)),
+        ("FREQ=WEEKLY;BYDAY=TU;INTERVAL=2,3", schedule.RRULE_INTERVAL_INVALID.format(max=schedule.MAX_INTERVAL)),
         ("FREQ=WEEKLY;BYDAY=TUE", schedule.RRULE_BYDAY_INVALID),
         ("FREQ=WEEKLY;BYDAY=2TU", schedule.RRULE_BYDAY_ORDINAL_FREQ),
         ("FREQ=MONTHLY;BYDAY=6TU", schedule.RRULE_BYDAY_ORDINAL_RANGE.format(max=5)),
