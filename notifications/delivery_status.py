@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import transaction
 from django.db.models import F, QuerySet
 
-from notifications.dispatch import backoff
+from notifications.dispatch import retry_at
 from notifications.models import OutboxMessage, Status
 from notifications.provider_errors import Outcome, provider_error_outcome, record_recipient_problem
 from notifications.webhook_fields import ERROR_CODE_MAX_LENGTH, SID_MAX_LENGTH, storable
@@ -94,8 +94,8 @@ def _record_failure(
     clear up, else failed, with what the code says about the recipient applied."""
     outcome = provider_error_outcome(code)
     if outcome == Outcome.RETRY_ONCE and row.carrier_retries == 0:
-        next_at = now + backoff(1)
-        if row.session is None or next_at < row.session.starts_at:
+        next_at = retry_at(row, now=now)
+        if next_at is not None:
             return _retry_once(movable=movable, code=code, next_at=next_at, now=now)
     changed = bool(
         movable.update(

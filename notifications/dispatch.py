@@ -461,10 +461,19 @@ def backoff(attempt: int, *, rng: random.Random | None = None) -> dt.timedelta:
     return base * rng.uniform(0.5, 1.5)
 
 
-def schedule_retry(*, row: OutboxMessage, now: dt.datetime, code: str, message: str, extra: dict | None = None) -> str:
-    """Back to `scheduled` for another try, unless the attempts or the time ran out."""
+def retry_at(row: OutboxMessage, *, now: dt.datetime) -> dt.datetime | None:
+    """When a failed row may be tried again; None once the attempts or the time ran out.
+    The send call and the delivery-status callback both ask this."""
     next_at = now + backoff(row.attempts)
     if row.attempts >= MAX_ATTEMPTS or next_at >= _deadline(row):
+        return None
+    return next_at
+
+
+def schedule_retry(*, row: OutboxMessage, now: dt.datetime, code: str, message: str, extra: dict | None = None) -> str:
+    """Back to `scheduled` for another try, unless the attempts or the time ran out."""
+    next_at = retry_at(row, now=now)
+    if next_at is None:
         OutboxMessage.objects.filter(pk=row.pk, status=Status.SENDING).update(
             status=Status.FAILED, error_code=code, error_message=f"{ERROR_RETRIES_EXHAUSTED}: {message}", updated_at=now
         )

@@ -44,7 +44,15 @@ def test_only_opted_out_and_undeliverable_concern_the_recipient():
 # --- the send call and the status callback agree ------------------------------------------------
 
 
-def _row(*, status: str, now: dt.datetime, carrier_retries: int, sid: str) -> OutboxMessage:
+def _row(
+    *,
+    status: str,
+    now: dt.datetime,
+    carrier_retries: int,
+    sid: str,
+    attempts: int = 1,
+    due_at: dt.datetime | None = None,
+) -> OutboxMessage:
     member = texting_member()
     return OutboxMessage.objects.create(
         member=member,
@@ -54,10 +62,10 @@ def _row(*, status: str, now: dt.datetime, carrier_retries: int, sid: str) -> Ou
         status=status,
         provider_message_id=sid,
         claim_token="t" if status == Status.SENDING else "",
-        due_at=now,
+        due_at=due_at or now,
         next_attempt_at=now,
         send_started_at=now,
-        attempts=1,
+        attempts=attempts,
         carrier_retries=carrier_retries,
         to=member.phone,
     )
@@ -107,3 +115,25 @@ def test_dispatch_and_the_status_callback_agree_on_every_code(code, carrier_retr
     outcome = provider_error_outcome(code)
     expected = Status.SCHEDULED if outcome == Outcome.RETRY_ONCE and carrier_retries == 0 else Status.FAILED
     assert _effect(by_send)[0] == expected
+
+
+@pytest.mark.parametrize(
+    ("attempts", "due_days_ago", "expected"),
+    [
+        (1, 0, Status.SCHEDULED),
+        (dispatch.MAX_ATTEMPTS, 0, Status.FAILED),  # out of attempts
+        (1, 2, Status.FAILED),  # past the row's deadline
+    ],
+)
+def test_dispatch_and_the_status_callback_allow_the_one_carrier_retry_on_the_same_terms(
+    attempts, due_days_ago, expected, now
+):
+    code = next(code for code, outcome in POLICY.items() if outcome == Outcome.RETRY_ONCE)
+    due_at = now - dt.timedelta(days=due_days_ago)
+    by_send = _row(status=Status.SENDING, now=now, carrier_retries=0, sid="", attempts=attempts, due_at=due_at)
+    dispatch.handle_send_error(row=by_send, error=TransportError("refused", permanent=True, code=code), now=now)
+
+    by_callback = _row(status=Status.SENT, now=now, carrier_retries=0, sid="SMterms", attempts=attempts, due_at=due_at)
+    handle_status(message_sid="SMterms", message_status="undelivered", error_code=code, now=now)
+
+    assert _effect(by_send)[0] == _effect(by_callback)[0] == expected
