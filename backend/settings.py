@@ -300,6 +300,9 @@ TWILIO_HTTP_TIMEOUT = envfloat("TWILIO_HTTP_TIMEOUT", 10.0)
 # A row claimed for sending longer than this is reconciled (asked of Twilio), not resent.
 NOTIFICATIONS_SEND_LEASE_SECONDS = envint("NOTIFICATIONS_SEND_LEASE_SECONDS", 300)
 NOTIFICATIONS_RETRY_BASE_SECONDS = envfloat("NOTIFICATIONS_RETRY_BASE_SECONDS", 30.0)
+if NOTIFICATIONS_SEND_LEASE_SECONDS <= 0 or NOTIFICATIONS_RETRY_BASE_SECONDS <= 0:
+    # A zero lease would reconcile every claim at once; a zero backoff would retry in a tight loop.
+    raise ImproperlyConfigured("NOTIFICATIONS_SEND_LEASE_SECONDS and NOTIFICATIONS_RETRY_BASE_SECONDS must be above 0")
 NOTIFICATIONS_SEND_BATCH = envint("NOTIFICATIONS_SEND_BATCH", 50)
 SMS_QUIET_HOURS_START = envint("SMS_QUIET_HOURS_START", 21)
 SMS_QUIET_HOURS_END = envint("SMS_QUIET_HOURS_END", 8)

@@ -51,10 +51,8 @@ from sessions.models import Member
 
 logger = logging.getLogger(__name__)
 
-LEASE = dt.timedelta(minutes=5)  # default; settings.NOTIFICATIONS_SEND_LEASE_SECONDS
 BATCH_SIZE = 1000
 MAX_ATTEMPTS = 5
-BACKOFF_BASE = dt.timedelta(seconds=30)  # default; settings.NOTIFICATIONS_RETRY_BASE_SECONDS
 BACKOFF_CAP = dt.timedelta(minutes=30)
 # A task that would wait longer than this for a rate-limit slot puts the row back instead.
 MAX_RATE_WAIT = 20.0
@@ -448,15 +446,13 @@ def _mark_sent(*, row: OutboxMessage, provider_id: str, now: dt.datetime) -> Non
 def lease() -> dt.timedelta:
     """How long a claim may stay `sending` before it is reconciled. Far longer than a
     send can take (the Twilio client times out after TWILIO_HTTP_TIMEOUT)."""
-    seconds = settings.NOTIFICATIONS_SEND_LEASE_SECONDS
-    return dt.timedelta(seconds=float(seconds)) if seconds else LEASE
+    return dt.timedelta(seconds=settings.NOTIFICATIONS_SEND_LEASE_SECONDS)
 
 
 def backoff(attempt: int, *, rng: random.Random | None = None) -> dt.timedelta:
     """Exponential backoff with jitter: 30 s, 1 min, 2 min… ±50%, capped at 30 min."""
     rng = rng or random
-    seconds = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-    first = dt.timedelta(seconds=float(seconds)) if seconds else BACKOFF_BASE
+    first = dt.timedelta(seconds=settings.NOTIFICATIONS_RETRY_BASE_SECONDS)
     base = min(first * (2 ** max(0, attempt - 1)), BACKOFF_CAP)
     return base * rng.uniform(0.5, 1.5)
 
@@ -546,7 +542,7 @@ def _find_at_provider(*, row: OutboxMessage, transport) -> str | None:
 
 
 def reconcile_stale(*, now: dt.datetime | None = None) -> int:
-    """Rows whose claim is older than LEASE: never started → scheduled again;
+    """Rows whose claim is older than lease(): never started → scheduled again;
     started → looked up at the provider (SMS) or failed as outcome unknown."""
     now = now or dj_timezone.now()
     cutoff = now - lease()

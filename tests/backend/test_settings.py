@@ -41,6 +41,13 @@ def test_envint_names_the_variable_on_bad_input(monkeypatch):
         envint("LANTERN_NUMBER", 1)
 
 
+@pytest.mark.parametrize("name", ["NOTIFICATIONS_SEND_LEASE_SECONDS", "NOTIFICATIONS_RETRY_BASE_SECONDS"])
+def test_a_zero_send_lease_or_retry_delay_stops_the_start(name):
+    result = _start_django(SECRET_KEY="x", **{name: "0"})
+    assert result.returncode != 0
+    assert name in result.stderr
+
+
 def test_production_start_without_secret_key_fails_loudly():
     result = _start_django(DEBUG="0")
     assert result.returncode != 0

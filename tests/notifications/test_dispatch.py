@@ -103,7 +103,7 @@ def test_lost_task_is_reclaimed_after_the_lease_and_the_old_task_does_nothing(
     old_token = row.claim_token
     assert row.status == Status.SENDING
     assert run_dispatch(now + dt.timedelta(minutes=1)) == []  # within the lease: left alone
-    assert run_dispatch(now + dispatch.LEASE + dt.timedelta(minutes=1)) == ["sent"]
+    assert run_dispatch(now + dispatch.lease() + dt.timedelta(minutes=1)) == ["sent"]
     assert dispatch.deliver(outbox_id=row.pk, claim_token=old_token, now=now) == "duplicate"
     assert len(fake_twilio.sent_to(member.phone)) == 1
 
@@ -122,7 +122,7 @@ def test_killed_worker_after_twilio_accepted_is_reconciled_not_resent(twilio_set
     body = "Reminder: Tuesday evening group, test body."
     message = fake_twilio.create({"To": member.phone, "Body": body, "From": "+12175550000"})
     _started_but_unrecorded(row, body=body, at=now)
-    run_dispatch(now + dispatch.LEASE + dt.timedelta(minutes=1))
+    run_dispatch(now + dispatch.lease() + dt.timedelta(minutes=1))
     row.refresh_from_db()
     assert row.status == Status.SENT and row.provider_message_id == message["sid"]
     assert len(fake_twilio.sent_to(member.phone)) == 1
@@ -135,7 +135,7 @@ def test_killed_worker_before_twilio_got_it_is_sent_once_after_reconciliation(
     run_dispatch(now, send=False)
     row = reminder(member)
     _started_but_unrecorded(row, body="never arrived", at=now)
-    later = now + dispatch.LEASE + dt.timedelta(minutes=1)
+    later = now + dispatch.lease() + dt.timedelta(minutes=1)
     # Reconciled (Twilio has no such message), so claimed again and sent.
     assert run_dispatch(later) == ["sent"]
     assert len(fake_twilio.sent_to(member.phone)) == 1
@@ -147,7 +147,7 @@ def test_email_left_sending_fails_visibly_instead_of_resending(run_dispatch, now
     run_dispatch(now, send=False)
     row = OutboxMessage.objects.get(member=member, kind=Kind.REMINDER, offset_minutes=120)
     OutboxMessage.objects.filter(pk=row.pk).update(send_started_at=now)
-    run_dispatch(now + dispatch.LEASE + dt.timedelta(minutes=1))
+    run_dispatch(now + dispatch.lease() + dt.timedelta(minutes=1))
     row.refresh_from_db()
     assert row.status == Status.FAILED and row.error_code == dispatch.ERROR_OUTCOME_UNKNOWN
 
