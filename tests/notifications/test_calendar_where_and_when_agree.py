@@ -91,6 +91,15 @@ def test_group_page_lists_times_on_the_series_clock_and_links_the_sessions_place
     assert query["location"][0].startswith(library.name)
 
 
+def test_group_pages_calendar_link_names_the_next_sessions_own_place(client: Client):
+    group, _library, annex, first, _second = _denver_series()
+    schedule.session_change(session=first, venue=annex)
+    html = client.get(f"/groups/{group.slug}/").content.decode()
+    google = html.split('href="https://calendar.google.com/calendar/render?')[1].split('"')[0]
+    query = parse_qs(urlsplit("?" + google.replace("&amp;", "&")).query)
+    assert query["location"][0].startswith(annex.name)
+
+
 def test_calendar_uses_the_series_zone_and_each_sessions_venue():
     group, library, annex, _first, second = _denver_series()
     events = icalendar.Calendar.from_ical(group_calendar(group=group)).walk("VEVENT")
