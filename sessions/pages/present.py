@@ -86,8 +86,6 @@ class _Words:
         self.formats = {code: str(label) for code, label in labels.FORMATS.items()}
         self.enrollment_modes = {code: str(label) for code, label in labels.ENROLLMENT_MODES.items()}
         self.time_pattern = time_pattern()
-        # Group pages share one path with only the slug changing: reverse it once.
-        self.url_prefix = reverse("group-page", args=["-"]).removesuffix("-/")
 
 
 def _summary(group: SupportGroup, words: _Words) -> GroupSummary:
@@ -109,7 +107,7 @@ def _summary(group: SupportGroup, words: _Words) -> GroupSummary:
         full=full,
         how_to_join=words.enrollment_modes.get(group.enrollment_mode, ""),
         place=place,
-        url=f"{words.url_prefix}{group.slug}/",
+        url=reverse("group-page", args=[group.slug]),
     )
 
 
