@@ -5,35 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from notifications.models import Kind, OutboxMessage
 from sessions.models import ContactProof
 from tests.factories import MemberFactory, SessionFactory, SessionSeriesFactory
+from tests.migrations import latest_schema_after, migrate_to, migrate_to_latest  # noqa: F401 (a fixture)
 
 BEFORE = [("notifications", "0004_inbound_message_handled")]
 AT = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema(transactional_db):
-    """Later migrations must be back for the tests that follow this one."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+pytestmark = pytest.mark.usefixtures("latest_schema_after")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_old_rows_get_their_own_kind_series_and_confirmation():
-    old = _migrate(BEFORE).get_model("notifications", "OutboxMessage")
+    old = migrate_to(BEFORE).get_model("notifications", "OutboxMessage")
     series = SessionSeriesFactory()
     session = SessionFactory(series=series, starts_at=AT + dt.timedelta(days=3))
     member = MemberFactory()
@@ -66,7 +53,7 @@ def test_old_rows_get_their_own_kind_series_and_confirmation():
     confirm = old_row(f"proof:p{proof.pk}", channel="sms", kind="sms_confirm", detail=str(proof.pk))
     gone_proof = old_row("proof:p999999", channel="email", kind="email_confirm", detail="999999")
 
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
     shape = {
         row.pk: (row.kind, row.detail, row.series_id, row.session_id, row.sequence, row.contact_proof_id)
         for row in OutboxMessage.objects.all()
@@ -94,7 +81,7 @@ def test_the_migration_runs_backwards_to_the_old_shape():
     ended = OutboxMessage.objects.create(
         dedupe_key="e", channel="email", kind=Kind.SERIES_ENDED, series=series, **common
     )
-    old = _migrate(BEFORE).get_model("notifications", "OutboxMessage")
+    old = migrate_to(BEFORE).get_model("notifications", "OutboxMessage")
     assert (old.objects.get(pk=text.pk).kind, old.objects.get(pk=text.pk).sequence) == (
         "session_changed",
         (1 << 30) + 4,

@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import latest_schema_after, migrate_to, migrate_to_latest  # noqa: F401 (a fixture)
 
 BEFORE = [("lantern_sessions", "0002_join_confirmation"), ("notifications", "0002_join_confirmation")]
 AFTER = [("lantern_sessions", "0004_consent_source_email_link"), ("notifications", "0003_outbox_email_confirm")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-@pytest.fixture(autouse=True)
-def _back_to_the_latest_schema(transactional_db):
-    """Later migrations (any app) must be back for the tests that follow this one."""
-    yield
-    executor = MigrationExecutor(connection)
-    executor.migrate(executor.loader.graph.leaf_nodes())
+pytestmark = pytest.mark.usefixtures("latest_schema_after")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_member_of_two_organizations_becomes_two_records_each_with_its_own_history(requires_postgres):
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     Organization = apps.get_model("lantern_sessions", "Organization")
     Venue = apps.get_model("lantern_sessions", "Venue")
     Group = apps.get_model("lantern_sessions", "SupportGroup")
@@ -66,7 +54,7 @@ def test_a_member_of_two_organizations_becomes_two_records_each_with_its_own_his
         received_at="2026-01-02T00:00:00Z",
     )  # fmt: skip
 
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Member = apps.get_model("lantern_sessions", "Member")
     Enrollment = apps.get_model("lantern_sessions", "Enrollment")
     Outbox = apps.get_model("notifications", "OutboxMessage")
