@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from django.utils import timezone
+
+from notifications.models import Channel, Kind, OutboxMessage, Status
 from sessions.models import Member
 from tests.factories import EnrollmentFactory, MemberFactory, SessionFactory
 
@@ -25,3 +28,23 @@ def session_with_member(*, starts_at, member=None, group=None):
     member = member or texting_member()
     enrollment = EnrollmentFactory(member=member, group=session.group)
     return session, member, enrollment
+
+
+def sent_row(member=None, **kwargs) -> OutboxMessage:
+    """A "reply YES" text already handed to the provider; any field can be overridden."""
+    member = member or texting_member()
+    now = timezone.now()
+    defaults = {
+        "member": member,
+        "channel": Channel.SMS,
+        "kind": Kind.SMS_CONFIRM,
+        "dedupe_key": "c",
+        "status": Status.SENT,
+        "provider_message_id": "SMabc",
+        "due_at": now,
+        "next_attempt_at": now,
+        "send_started_at": now,
+        "attempts": 1,
+        "to": member.phone,
+    }
+    return OutboxMessage.objects.create(**{**defaults, **kwargs})

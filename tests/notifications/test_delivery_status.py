@@ -1,12 +1,11 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import timezone
 
-from notifications.models import Channel, Kind, OutboxMessage, Status
+from notifications.models import OutboxMessage, Status
 from sessions.models import Member
 from tests.fake_twilio import AUTH_TOKEN
-from tests.notifications.helpers import texting_member
+from tests.notifications.helpers import sent_row, texting_member
 from tests.notifications.twilio_webhooks import STATUS_PATH, signed_post, status
 
 pytestmark = pytest.mark.django_db
@@ -15,25 +14,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _token(settings):
     settings.TWILIO_AUTH_TOKEN = AUTH_TOKEN
-
-
-def sent_row(member=None, **kwargs) -> OutboxMessage:
-    member = member or texting_member()
-    now = timezone.now()
-    defaults = {
-        "member": member,
-        "channel": Channel.SMS,
-        "kind": Kind.SMS_CONFIRM,
-        "dedupe_key": "c",
-        "status": Status.SENT,
-        "provider_message_id": "SMabc",
-        "due_at": now,
-        "next_attempt_at": now,
-        "send_started_at": now,
-        "attempts": 1,
-        "to": member.phone,
-    }
-    return OutboxMessage.objects.create(**{**defaults, **kwargs})
 
 
 def test_status_moves_forward_only_and_duplicates_change_nothing(client):

@@ -9,7 +9,7 @@ from notifications.delivery_status import handle_status
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from notifications.provider_errors import Outcome, provider_error_outcome
 from notifications.transports import TransportError
-from tests.notifications.helpers import texting_member
+from tests.notifications.helpers import sent_row
 
 pytestmark = pytest.mark.django_db
 
@@ -53,12 +53,7 @@ def _row(
     attempts: int = 1,
     due_at: dt.datetime | None = None,
 ) -> OutboxMessage:
-    member = texting_member()
-    return OutboxMessage.objects.create(
-        member=member,
-        channel=Channel.SMS,
-        kind=Kind.SMS_CONFIRM,
-        dedupe_key="c",
+    return sent_row(
         status=status,
         provider_message_id=sid,
         claim_token="t" if status == Status.SENDING else "",
@@ -67,7 +62,6 @@ def _row(
         send_started_at=now,
         attempts=attempts,
         carrier_retries=carrier_retries,
-        to=member.phone,
     )
 
 
