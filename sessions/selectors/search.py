@@ -174,9 +174,8 @@ def groups_search(*, params: GroupSearch, now: dt.datetime | None = None) -> Que
 
 def _matching_groups(*, params: GroupSearch, now: dt.datetime) -> QuerySet[SupportGroup]:
     groups = SupportGroup.objects.filter(listed=True).select_related("organization", "venue")
-    groups = with_next_session_and_seats(groups, now=now).filter(
-        Exists(scheduled_from(now=now).filter(group=OuterRef("pk")))
-    )
+    # "Has an upcoming session" is the next session being there (the same scheduled_from rule).
+    groups = with_next_session_and_seats(groups, now=now).filter(next_starts_at__isnull=False)
     groups = _schedule_filtered(_group_filtered(groups, params), params)
     if params.has_center and not _online_only(params):
         return _within_radius(groups, params)
@@ -253,11 +252,9 @@ def groups_search_page(*, params: GroupSearch, offset: int, limit: int, now: dt.
 
 
 def online_groups_soonest(*, params: GroupSearch, limit: int, now: dt.datetime | None = None) -> list[SupportGroup]:
-    """The first `limit` online groups matching `params`' filters, soonest first: what
-    `groups_search` returns for them with format=online and no place (the finder's online
-    list), for less: no organization or distance, and "has an upcoming session" read from
-    the next-session subquery rather than a second one."""
-    search = replace(
+    """The first `limit` online groups matching `params`' filters, soonest first (the finder's
+    online list): the search itself with format=online and no place."""
+    online = replace(
         params,
         latitude=None,
         longitude=None,
@@ -265,11 +262,7 @@ def online_groups_soonest(*, params: GroupSearch, limit: int, now: dt.datetime |
         include_online=False,
         ordering="next_session",
     )
-    groups = SupportGroup.objects.filter(listed=True).select_related("venue")
-    groups = with_next_session_and_seats(groups, now=now or timezone.now()).filter(next_starts_at__isnull=False)
-    groups = _schedule_filtered(_group_filtered(groups, search), search)
-    # groups_search's order without the distance, which is empty for every online group.
-    return list(groups.order_by("next_starts_at", "pk")[:limit])
+    return list(groups_search(params=online, now=now)[:limit])
 
 
 def _within_radius(groups: QuerySet[SupportGroup], params: GroupSearch) -> QuerySet[SupportGroup]:
