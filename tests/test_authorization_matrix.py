@@ -28,7 +28,20 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sessions.models import Enrollment, JoinRequest, Member
+from notifications.models import Broadcast, InboundMessage, OutboxMessage
+from sessions.models import (
+    Attendance,
+    ContactProof,
+    Enrollment,
+    Facilitator,
+    JoinRequest,
+    Member,
+    Organization,
+    Session,
+    SessionSeries,
+    SupportGroup,
+    Venue,
+)
 from sessions.services.enrollment import enrollment_join
 from sessions.services.joining import group_join
 from tests.factories import (
@@ -109,6 +122,25 @@ def world(db) -> World:
         past_session,
         next_session,
     )
+
+
+# What a refused write must leave as it was: everything members, groups and schedules are made of.
+# (Not the sign-in bookkeeping: last_login, token use, audit entries and rate counters.)
+WRITTEN_MODELS = (
+    Organization, Venue, SupportGroup, Facilitator, Member, Enrollment, JoinRequest, ContactProof,
+    SessionSeries, Session, Attendance, OutboxMessage, Broadcast, InboundMessage,
+)  # fmt: skip
+
+
+def written_state() -> dict:
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in WRITTEN_MODELS}
+
+
+def assert_refusal_changed_nothing(method: str, expected: int, before: dict, name: str, role: str) -> None:
+    if method != "get" and expected >= 400:
+        after = written_state()
+        changed = [model for model in before if before[model] != after[model]]
+        assert changed == [], (name, role, changed)
 
 
 def client_for(world: World, role: str) -> APIClient:
@@ -261,11 +293,13 @@ def _fill(path: str, world: World, role: str) -> str:
 def test_authorization_matrix(world, name, method, path, body, role, expected):
     client = client_for(world, role)
     data = body(world) if body else None
+    before = written_state()
     response = getattr(client, method)(_fill(path, world, role), data, format="json")
     assert response.status_code == expected, (name, role, response.content[:300])
     if expected >= 400:
         text = response.content.decode()
         assert MEMBER_PHONE not in text and MEMBER_EMAIL not in text
+    assert_refusal_changed_nothing(method, expected, before, name, role)
     if name == "roster entry change" and expected >= 400:
         # A refused change changed nothing.
         assert Enrollment.objects.get(pk=world.enrollment.pk).status == "active"
@@ -309,11 +343,13 @@ def page_client_for(world: World, role: str) -> Client:
 def test_member_page_matrix(world, name, method, path, body, role, expected):
     client = page_client_for(world, role)
     data = body(world) if body else {}
+    before = written_state()
     response = getattr(client, method)(_fill(path, world, role), data)
     assert response.status_code == expected, (name, role, response.content[:300])
     if expected >= 400:
         text = response.content.decode()
         assert MEMBER_PHONE not in text and MEMBER_EMAIL not in text
+    assert_refusal_changed_nothing(method, expected, before, name, role)
 
 
 # --- Nothing left out --------------------------------------------------------------------
