@@ -11,8 +11,8 @@ from django.utils import timezone as dj_timezone
 
 from notifications import gsm, texts
 from notifications.models import Broadcast, Channel, Kind, OutboxMessage
-from notifications.send_rules import notice_channels
 from notifications.quiet import sms_send_time
+from notifications.send_rules import notice_channels
 from sessions.models import Enrollment, SupportGroup
 from sessions.services.audit import audit_record
 
