@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from sessions.pages.forms import DEFAULT_RADIUS_MILES, FinderForm, SearchForm
 from sessions.pages.map import allow_map_tiles, map_view
-from sessions.pages.present import summarize_all
+from sessions.pages.present import CARD_COLUMNS, summarize_all
 from sessions.selectors.search import (
     GroupSearch,
     SearchPage,
@@ -68,7 +68,9 @@ def _nearby_page(search: GroupSearch, page_param: str | None) -> Page:
 
 
 def _fetch(search: GroupSearch, number: int) -> SearchPage:
-    return groups_search_page(params=search, offset=(number - 1) * RESULTS_PER_PAGE, limit=RESULTS_PER_PAGE)
+    return groups_search_page(
+        params=search, offset=(number - 1) * RESULTS_PER_PAGE, limit=RESULTS_PER_PAGE, columns=CARD_COLUMNS
+    )
 
 
 class _Counted:
@@ -105,7 +107,7 @@ def group_results(request: HttpRequest) -> HttpResponse:
         context["map"] = map_view(context["nearby_items"])
     if chosen_format in ("", "online"):
         search = form.search(latitude=None, longitude=None, online=True)
-        online = online_groups_soonest(params=search, limit=ONLINE_SHOWN)
+        online = online_groups_soonest(params=search, limit=ONLINE_SHOWN, columns=CARD_COLUMNS)
         context["online"] = summarize_all(online)
     if place is not None:
         context["place"] = place

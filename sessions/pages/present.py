@@ -63,6 +63,24 @@ def seats_text(group: SupportGroup) -> tuple[str, bool]:
     return ngettext("%(n)d seat left", "%(n)d seats left", left) % {"n": left}, False
 
 
+# Every column of a group (and of its venue) that a card reads, here, in pages/map.py and in
+# finder/_result.html: the finder fetches these and no more.
+CARD_COLUMNS = (
+    "name",
+    "slug",
+    "topic",
+    "format",
+    "timezone",
+    "capacity",
+    "enrollment_mode",
+    "venue__city",
+    "venue__region",
+    "venue__timezone",
+    "venue__latitude",
+    "venue__longitude",
+)
+
+
 @dataclass(frozen=True)
 class GroupSummary:
     group: SupportGroup

@@ -223,3 +223,32 @@ def test_a_page_number_that_is_no_page_shows_what_the_paginator_would(client: Cl
     assert shown in html
     assert "41 groups found." in html and "Online One" in html
     assert html.count('class="result"') == (1 if shown == "Page 3 of 3" else 20) + 1
+
+
+@pytest.mark.usefixtures("places")
+def test_a_card_reads_no_column_the_finder_leaves_out(settings, django_assert_num_queries):
+    """The finder fetches CARD_COLUMNS alone: a card, its words and its map point read nothing else
+    (a column left out would cost a query per card)."""
+    from django.template.loader import render_to_string
+
+    from sessions.pages.map import map_points
+    from sessions.pages.present import CARD_COLUMNS, summarize_all
+    from sessions.selectors.search import GroupSearch, groups_search_page, online_groups_soonest
+
+    settings.MAP_TILES_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
+    full = make_group(name="Full Circle", capacity=1)
+    EnrollmentFactory(group=full)
+    make_group(name="Hybrid Circle", format=SupportGroup.Format.HYBRID)
+    make_group(name="Online Circle", format=SupportGroup.Format.ONLINE)
+    near = GroupSearch(latitude=39.8017, longitude=-89.6436, radius_km=40)
+    groups = groups_search_page(params=near, offset=0, limit=20, columns=CARD_COLUMNS).groups
+    groups += online_groups_soonest(params=near, limit=10, columns=CARD_COLUMNS)
+    assert len(groups) == 3
+
+    with django_assert_num_queries(0):
+        items = summarize_all(groups)
+        points = map_points(items)
+        cards = "".join(render_to_string("finder/_result.html", {"item": item}) for item in items)
+
+    assert [p["name"] for p in points] == ["Full Circle", "Hybrid Circle"]
+    assert "Full: you can join the waitlist" in cards and "Online Circle" in cards

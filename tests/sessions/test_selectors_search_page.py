@@ -7,7 +7,12 @@ import datetime as dt
 import pytest
 
 from sessions.models import SupportGroup
-from sessions.selectors.search import GroupSearch, groups_search, groups_search_page, online_groups_soonest
+from sessions.selectors.search import (
+    GroupSearch,
+    groups_search,
+    groups_search_page,
+    online_groups_soonest,
+)
 from tests.factories import EnrollmentFactory
 from tests.sessions.test_selectors_search import NOW, SPRINGFIELD, make_group
 
@@ -121,3 +126,24 @@ def test_the_online_list_is_one_query(django_assert_num_queries):
         found = online_groups_soonest(params=_online_search(), limit=10, now=NOW)
         [(g.venue_id and g.venue.timezone, g.timezone) for g in found]
     assert len(found) == 9
+
+
+@pytest.mark.usefixtures("online_groups")
+@pytest.mark.parametrize("offset", [0, 6])
+def test_with_columns_the_rows_are_the_same_with_only_those_columns(offset, django_assert_num_queries):
+    columns = ("name", "topic", "venue__city")
+    whole = groups_search_page(params=_nearby(include_online=True), offset=offset, limit=5, now=NOW)
+    with django_assert_num_queries(2):  # the page and the online list, nothing per row
+        slim = groups_search_page(params=_nearby(include_online=True), offset=offset, limit=5, now=NOW, columns=columns)
+        online = online_groups_soonest(params=_nearby(), limit=4, now=NOW, columns=columns)
+        read = [(g.name, g.topic, g.venue_id and g.venue.city) for g in slim.groups] + [(g.name,) for g in online]
+    assert len(read) == len(slim.groups) + 4
+    assert slim.count == whole.count
+    assert [(g.slug, g.next_starts_at, g.active_count, g.distance_km) for g in slim.groups] == [
+        (g.slug, g.next_starts_at, g.active_count, g.distance_km) for g in whole.groups
+    ]
+    assert [g.slug for g in online] == [g.slug for g in online_groups_soonest(params=_nearby(), limit=4, now=NOW)]
+    for group in slim.groups + online:
+        assert {"description", "conference_url", "organization_id"} <= group.get_deferred_fields()
+        assert not {"name", "topic"} & group.get_deferred_fields()
+        assert "organization" not in group._state.fields_cache  # no join to the organization
