@@ -64,7 +64,7 @@ def seats_text(group: SupportGroup) -> tuple[str, bool]:
 
 
 # Every column of a group (and of its venue) that a card reads, here, in pages/map.py and in
-# finder/_result.html: the finder fetches these and no more.
+# finder/_results.html: the finder fetches these and no more.
 CARD_COLUMNS = (
     "name",
     "slug",
