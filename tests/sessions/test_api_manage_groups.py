@@ -305,6 +305,15 @@ def test_facilitator_errors_name_the_field(as_admin, organization):
 
 
 @pytest.mark.django_db
+def test_a_username_in_a_refusal_keeps_its_quotes_in_the_api(as_admin, organization):
+    url = f"{GROUPS}{SupportGroupFactory(organization=organization).pk}/facilitators/"
+    response = as_admin.post(url, {"username": "ghost"}, format="json")
+    assert response.json() == {"username": ["No user with username 'ghost'."]}
+    response = as_admin.delete(f"{url}nobody/")
+    assert response.json() == {"username": ["'nobody' does not facilitate this group."]}
+
+
+@pytest.mark.django_db
 def test_co_facilitator_cannot_assign_facilitators(api_client, organization):
     group = SupportGroupFactory(organization=organization)
     co = FacilitatorFactory(group=group, role="co").user

@@ -244,6 +244,20 @@ def test_bad_roster_changes_are_400s(client, group, body, errors):
 
 
 @pytest.mark.django_db
+def test_a_refusal_with_a_value_is_filled_in_english_in_the_api(client, group):
+    # The API says it in English, word for word, with the values filled in.
+    url = roster_url(group, f"{seat(group).pk}/")
+    response = client.patch(url, {"action": "approve"}, format="json")
+    assert response.json() == {
+        "action": ["Only a requested or waitlisted enrollment can be approved; this one is active."]
+    }
+    response = client.patch(url, {"action": "move", "waitlist_position": 1}, format="json")
+    assert response.json() == {
+        "action": ["Only a waitlisted enrollment can be moved on the waitlist; this one is active."]
+    }
+
+
+@pytest.mark.django_db
 def test_an_enrollment_of_another_group_is_not_found_through_this_group(client, group):
     elsewhere = EnrollmentFactory(group=SupportGroupFactory(organization=group.organization))
     assert client.get(roster_url(group, f"{elsewhere.pk}/")).status_code == 404
