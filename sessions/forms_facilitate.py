@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from sessions.models import Attendance, Facilitator, Organization, SupportGroup, Venue
-from sessions.pages.messages import translated
+from sessions.pages.messages import page_message_dict
 from sessions.services import schedule_patterns as patterns
 from sessions.services.groups import GROUP_FIELDS
 from sessions.validators import validate_reminder_offsets
@@ -26,14 +26,10 @@ def add_service_errors(form: forms.Form, exc: ValidationError, *, fields: dict[s
     """Put a service's ValidationError on the form: a message keyed by a field the
     form has goes next to that field (`fields` renames service keys), the rest to the top."""
     fields = fields or {}
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, translated(message))
-        return
-    for key, messages in exc.message_dict.items():
+    for key, messages in page_message_dict(exc).items():
         name = fields.get(key, key)
         target = name if name in form.fields else None
-        for message in map(translated, messages):
+        for message in messages:
             if target is not None and target in form.errors and message in form.errors[target]:
                 continue
             form.add_error(target, message)

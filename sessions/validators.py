@@ -10,14 +10,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_noop
 
-INVALID_TIMEZONE = gettext_noop("Unknown time zone {value!r}: use an IANA name such as America/Chicago.")
+INVALID_TIMEZONE = gettext_noop("Unknown time zone %(value)r: use an IANA name such as America/Chicago.")
 INVALID_PHONE = "Enter a valid phone number, for example +1 217 555 0134."
 PHONE_CANNOT_TEXT = gettext_noop(
     "This number cannot receive text messages from Lantern. Give a mobile number "
     "(premium-rate, toll-free, shared-cost, satellite, pager and internet-only numbers are not accepted)."
 )
 PHONE_COUNTRY_NOT_ALLOWED = gettext_noop(
-    "Lantern sends texts only to numbers in {countries}. Give a number from one of them."
+    "Lantern sends texts only to numbers in %(countries)s. Give a number from one of them."
 )
 # When the deployment names no countries and has no venues yet.
 DEFAULT_SMS_COUNTRIES = ("US", "CA", "GB")
@@ -35,7 +35,7 @@ _AVAILABLE_TIMEZONES = frozenset(zoneinfo.available_timezones())
 
 def validate_timezone(value: str) -> None:
     if value not in _AVAILABLE_TIMEZONES:
-        raise ValidationError(INVALID_TIMEZONE.format(value=value), code="invalid_timezone")
+        raise ValidationError(INVALID_TIMEZONE, params={"value": value}, code="invalid_timezone")
 
 
 def validate_latitude(value: float | None) -> None:
@@ -87,7 +87,9 @@ def normalize_sms_phone(raw: str, *, default_region: str | None = "US") -> str:
     allowed = sms_allowed_countries()
     if phonenumbers.region_code_for_number(parsed) not in allowed:
         raise ValidationError(
-            PHONE_COUNTRY_NOT_ALLOWED.format(countries=", ".join(sorted(allowed))), code="phone_country_not_allowed"
+            PHONE_COUNTRY_NOT_ALLOWED,
+            params={"countries": ", ".join(sorted(allowed))},
+            code="phone_country_not_allowed",
         )
     return e164
 

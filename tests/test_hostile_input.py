@@ -92,7 +92,7 @@ def test_removing_a_facilitator_whose_name_has_a_nul_byte_names_the_username(wor
     group = world["group"]
     response = world["client"].delete(f"/api/manage/groups/{group.id}/facilitators/hostile-lead%00/")
     assert response.status_code == 400
-    assert response.json()["username"] == [NOT_A_FACILITATOR.format(username="hostile-lead\x00")]
+    assert response.json()["username"] == [NOT_A_FACILITATOR % {"username": "hostile-lead\x00"}]
     assert Facilitator.objects.filter(group=group, user__username="hostile-lead").exists()
 
 
@@ -100,7 +100,7 @@ def test_removing_an_admin_whose_name_has_a_nul_byte_names_the_username(world):
     organization = world["organization"]
     response = world["client"].delete(f"/api/manage/organizations/{organization.id}/admins/hostile-admin%00/")
     assert response.status_code == 400
-    assert response.json()["username"] == [NOT_AN_ADMIN.format(username="hostile-admin\x00")]
+    assert response.json()["username"] == [NOT_AN_ADMIN % {"username": "hostile-admin\x00"}]
     assert organization.admins.filter(username="hostile-admin").exists()
 
 

@@ -29,7 +29,7 @@ from sessions.forms_facilitate import (
     add_service_errors,
 )
 from sessions.models import SessionSeries, SupportGroup, Venue
-from sessions.pages.messages import translated
+from sessions.pages.messages import page_messages
 from sessions.permissions import can_lead_group, organizations_administered_by, venues_managed_by
 from sessions.selectors import roster as roster_selectors
 from sessions.selectors import schedule as schedule_selectors
@@ -138,8 +138,8 @@ def facilitator_remove(request, group_id: int, username: str):
     try:
         group_services.facilitator_remove(group=group, username=username, actor=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, translated(message))
+        for message in page_messages(exc):
+            messages.error(request, message)
     else:
         messages.success(request, _("%(username)s no longer facilitates this group.") % {"username": username})
     return redirect("facilitate:facilitators", group_id=group.pk)
@@ -260,8 +260,8 @@ def series_end(request, series_id: int):
     try:
         cancelled = schedule_services.series_end(series=series, actor=request.user)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, translated(message))
+        for message in page_messages(exc):
+            messages.error(request, message)
     else:
         messages.success(
             request, _("The series has ended; %(count)s future sessions are cancelled.") % {"count": cancelled}

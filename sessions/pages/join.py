@@ -18,7 +18,7 @@ from sessions.api.access import group_by_slug
 from sessions.api.public import client_address
 from sessions.models import Enrollment, SupportGroup
 from sessions.pages.forms import JoinForm
-from sessions.pages.messages import translated
+from sessions.pages.messages import page_message_dict, translated
 from sessions.pages.private import private_page
 from sessions.services.joining import (
     STATUS_CANCELLED,
@@ -80,8 +80,8 @@ def join_page(request: HttpRequest, slug: str) -> HttpResponse:
             language=request.LANGUAGE_CODE,
         )
     except ValidationError as exc:
-        for field, messages in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, [translated(m) for m in messages])
+        for field, messages in page_message_dict(exc).items():
+            form.add_error(field if field in form.fields else None, messages)
         return render(request, "join/form.html", context, status=400)
     except JoinLimitReached as exc:
         form.add_error(None, translated(exc.message))

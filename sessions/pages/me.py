@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from sessions.api.public import client_address
 from sessions.models import Enrollment, Member, Session, SupportGroup
 from sessions.pages.forms import ContactForm, EraseForm, RemindersForm, RsvpForm
-from sessions.pages.messages import translated
+from sessions.pages.messages import page_message_dict, page_messages, translated
 from sessions.pages.present import local_time, phone_for_display
 from sessions.pages.private import private_page
 from sessions.selectors.membership import confirmation_sent, member_groups_overview
@@ -136,8 +136,8 @@ def me_rsvp(request: HttpRequest, token: str) -> HttpResponse:
     try:
         attendance_rsvp(session=session, enrollment=enrollment, rsvp=form.cleaned_data["rsvp"])
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, translated(message))
+        for message in page_messages(exc):
+            messages.error(request, message)
         return _back(member, "groups")
     if form.cleaned_data["rsvp"] == "yes":
         messages.success(request, _("Thank you. The group leader knows you plan to come."))
@@ -162,8 +162,8 @@ def me_reminders(request: HttpRequest, token: str) -> HttpResponse:
             )
             member_services.member_set_language(member=member, language=form.cleaned_data["language"])
         except ValidationError as exc:
-            for errors in exc.message_dict.values():
-                form.add_error("reminders", [translated(m) for m in errors])
+            for errors in page_message_dict(exc).values():
+                form.add_error("reminders", errors)
         except SendCapReached as exc:
             # Texts switched on send a "reply YES" text, which the daily caps count: nothing was saved.
             form.add_error("reminders", translated(exc.message))
@@ -188,8 +188,8 @@ def me_contact(request: HttpRequest, token: str) -> HttpResponse:
                 email=form.cleaned_data["email"] or None,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, [translated(m) for m in errors])
+            for field, errors in page_message_dict(exc).items():
+                form.add_error(field if field in form.fields else None, errors)
         except SendCapReached as exc:
             # A daily cap on confirmations: nothing was saved.
             form.add_error(None, translated(exc.message))

@@ -2,30 +2,21 @@
 
 The API keeps the services' English. A page shows a service's message in its own language:
 in its own plainer words when SERVICE_MESSAGES has them, else through the catalog, where the
-constants marked with gettext_noop at the service are translated. A message the service
-filled in with values ("... only to numbers in CA, US.") is matched to the constant it was
-made from (FILLED_IN), and the translation is filled in with the same values.
+constants marked with gettext_noop at the service are translated. A message with values
+("... only to numbers in %(countries)s.") is raised as ValidationError(message, params=...),
+the way Django's own validators do, so the page translates the message and then puts the
+values in; the API's English is the same message filled in with the same values.
 """
 
 from __future__ import annotations
 
-import re
-import string
-
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from sessions import validators
-from sessions.services import (
-    attendance,
-    enrollment,
-    groups,
-    joining,
-    members,
-    organizations,
-    schedule,
-    schedule_patterns,
-)
+from sessions.services import attendance, joining, members
 
 SERVICE_MESSAGES = {
     validators.INVALID_PHONE: _("Enter a phone number we can text, like (217) 555-0134."),
@@ -55,47 +46,29 @@ SERVICE_MESSAGES = {
 }
 
 
-# The marked constants that carry values, as the services format them.
-FILLED_IN = (
-    validators.INVALID_TIMEZONE,
-    validators.PHONE_COUNTRY_NOT_ALLOWED,
-    attendance.ATTENDANCE_UNKNOWN_ENROLLMENT,
-    attendance.ATTENDANCE_DUPLICATE_ENROLLMENT,
-    enrollment.CANNOT_APPROVE,
-    enrollment.CANNOT_DECLINE,
-    enrollment.CANNOT_REMOVE,
-    enrollment.CANNOT_WAITLIST,
-    enrollment.CANNOT_MOVE,
-    enrollment.BAD_POSITION,
-    groups.NOT_A_FACILITATOR,
-    organizations.USER_NOT_FOUND,
-    organizations.NOT_AN_ADMIN,
-    schedule.RRULE_TOO_MANY,
-    schedule_patterns.DATE_INVALID,
-    schedule_patterns.TOO_MANY_DATES,
-)
-_CONVERSION = re.compile(r"\{(\w+)![rsa]\}")
-
-
-def _filled_in_pattern(template: str) -> re.Pattern:
-    parts, seen = [], set()
-    for literal, name, _spec, _conversion in string.Formatter().parse(template):
-        parts.append(re.escape(literal))
-        if name is not None:
-            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
-            seen.add(name)
-    return re.compile("".join(parts))
-
-
-_FILLED_IN_PATTERNS = [(_filled_in_pattern(template), template) for template in FILLED_IN]
-
-
-def translated(message: str) -> str:
+def translated(message: str | Promise, params: dict | None = None) -> str:
+    """One message in the page's language, with its values put in after the lookup."""
+    if not isinstance(message, str):
+        # Django's own messages (a value too long, not a choice) are lazy translations already;
+        # a plural one picks its form from the params, so they go in before it is made a string.
+        return str(message % params if params else message)
     if message in SERVICE_MESSAGES:
         return str(SERVICE_MESSAGES[message])
-    for pattern, template in _FILLED_IN_PATTERNS:
-        match = pattern.fullmatch(message)
-        if match:
-            # The values are already as the service wrote them ('Mars/Olympus' with its quotes).
-            return _CONVERSION.sub(r"{\1}", gettext(template)).format(**match.groupdict())
-    return gettext(message) if message else message
+    if not message:
+        return message
+    text = gettext(message)
+    return text % params if params else text
+
+
+def page_messages(exc: ValidationError) -> list[str]:
+    """Every message of a service's ValidationError, whatever field it names, in the page's language."""
+    return [message for messages in page_message_dict(exc).values() for message in messages]
+
+
+def page_message_dict(exc: ValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as {field: messages} in the page's language; one that
+    names no field is under NON_FIELD_ERRORS, as a model's clean() would put it."""
+    error_dict = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
+    return {
+        field: [translated(error.message, error.params) for error in errors] for field, errors in error_dict.items()
+    }

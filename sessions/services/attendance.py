@@ -21,8 +21,8 @@ from sessions.services.audit import audit_record
 
 ATTENDANCE_NOT_STARTED = gettext_noop("Attendance can be taken once the session has started.")
 ATTENDANCE_CANCELLED = gettext_noop("This session was cancelled; there is no attendance to take.")
-ATTENDANCE_UNKNOWN_ENROLLMENT = gettext_noop("Enrollment {id} is not on this group's roster.")
-ATTENDANCE_DUPLICATE_ENROLLMENT = gettext_noop("Enrollment {id} is listed more than once.")
+ATTENDANCE_UNKNOWN_ENROLLMENT = gettext_noop("Enrollment %(id)s is not on this group's roster.")
+ATTENDANCE_DUPLICATE_ENROLLMENT = gettext_noop("Enrollment %(id)s is listed more than once.")
 ATTENDANCE_MARK_INVALID = gettext_noop("Attendance must be present, absent, excused or null.")
 RSVP_INVALID = gettext_noop("RSVP must be yes, no or unknown.")
 RSVP_PAST = "You can no longer RSVP: the session has started."
@@ -52,17 +52,17 @@ def _check_attendance_can_be_taken(session: Session, *, now: dt.datetime) -> Non
         raise ValidationError({"session": [ATTENDANCE_NOT_STARTED]})
 
 
-def _mark_errors(marks: list[tuple[int, str | None]], *, roster: set[int]) -> list[str]:
+def _mark_errors(marks: list[tuple[int, str | None]], *, roster: set[int]) -> list[ValidationError]:
     """Every problem with the marks, in the order given: each enrollment once, on the
     roster, with a known mark or None."""
     seen: set[int] = set()
-    errors: list[str] = []
+    errors: list[ValidationError] = []
     for enrollment_id, mark in marks:
         if enrollment_id in seen:
-            errors.append(ATTENDANCE_DUPLICATE_ENROLLMENT.format(id=enrollment_id))
+            errors.append(ValidationError(ATTENDANCE_DUPLICATE_ENROLLMENT, params={"id": enrollment_id}))
         seen.add(enrollment_id)
         if enrollment_id not in roster:
-            errors.append(ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=enrollment_id))
+            errors.append(ValidationError(ATTENDANCE_UNKNOWN_ENROLLMENT, params={"id": enrollment_id}))
         if mark is not None and mark not in Attendance.Mark.values:
             errors.append(ATTENDANCE_MARK_INVALID)
     return errors

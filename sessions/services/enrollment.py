@@ -54,20 +54,27 @@ MEMBER_ERASED = gettext_noop("This member's data has been erased; they cannot be
 OTHER_ORGANIZATION = gettext_noop(
     "This member belongs to another organization's records; they cannot join this group's roster."
 )
-CANNOT_APPROVE = gettext_noop("Only a requested or waitlisted enrollment can be approved; this one is {status}.")
+CANNOT_APPROVE = gettext_noop("Only a requested or waitlisted enrollment can be approved; this one is %(status)s.")
 GROUP_FULL = gettext_noop(
     "The group is full. Raise its capacity, or wait until a seat frees and the waitlist moves up."
 )
 CANNOT_DECLINE = gettext_noop(
-    "Only a requested, waitlisted or active enrollment can be declined; this one is {status}."
+    "Only a requested, waitlisted or active enrollment can be declined; this one is %(status)s."
 )
-CANNOT_REMOVE = gettext_noop("Only a requested, waitlisted or active enrollment can be removed; this one is {status}.")
+CANNOT_REMOVE = gettext_noop(
+    "Only a requested, waitlisted or active enrollment can be removed; this one is %(status)s."
+)
 CANNOT_WAITLIST = gettext_noop(
-    "Only a requested or active enrollment can be put on the waitlist; this one is {status}."
+    "Only a requested or active enrollment can be put on the waitlist; this one is %(status)s."
 )
 CANNOT_LEAVE = gettext_noop("You are no longer on this group's roster.")
-CANNOT_MOVE = gettext_noop("Only a waitlisted enrollment can be moved on the waitlist; this one is {status}.")
-BAD_POSITION = gettext_noop("The waitlist position must be between 1 and {count}.")
+CANNOT_MOVE = gettext_noop("Only a waitlisted enrollment can be moved on the waitlist; this one is %(status)s.")
+BAD_POSITION = gettext_noop("The waitlist position must be between 1 and %(count)s.")
+
+
+def _refusal(field: str, message: str, *, code: str, **params) -> ValidationError:
+    # The values go in params, not into the message, so a page can look the message up in its language.
+    return ValidationError({field: ValidationError(message, params=params, code=code)})
 
 
 def _lock_group(group_id: int) -> SupportGroup:
@@ -294,7 +301,7 @@ def enrollment_approve(*, enrollment: Enrollment, actor=None, now: dt.datetime |
     now = now or timezone.now()
     group, fresh = _locked_enrollment(enrollment)
     if fresh.status not in (Status.REQUESTED, Status.WAITLISTED):
-        raise ValidationError({"action": CANNOT_APPROVE.format(status=fresh.status)}, code="cannot_approve")
+        raise _refusal("action", CANNOT_APPROVE, status=fresh.status, code="cannot_approve")
     seat_free = _seat_free(group)
     if fresh.status == Status.WAITLISTED and not seat_free:
         raise ValidationError({"action": GROUP_FULL}, code="group_full")
@@ -324,7 +331,7 @@ def _end(
     now = now or timezone.now()
     group, fresh = _locked_enrollment(enrollment)
     if fresh.status not in ON_ROSTER:
-        raise ValidationError({field: error.format(status=fresh.status)}, code=code)
+        raise _refusal(field, error, status=fresh.status, code=code)
     was = fresh.status
     _change_status(fresh, to_status=to_status, reason=reason, actor=actor, actor_label=actor_label, now=now)
     if was == Status.WAITLISTED:
@@ -390,7 +397,7 @@ def enrollment_waitlist(*, enrollment: Enrollment, actor=None, now: dt.datetime 
     now = now or timezone.now()
     group, fresh = _locked_enrollment(enrollment)
     if fresh.status not in (Status.REQUESTED, Status.ACTIVE):
-        raise ValidationError({"action": CANNOT_WAITLIST.format(status=fresh.status)}, code="cannot_waitlist")
+        raise _refusal("action", CANNOT_WAITLIST, status=fresh.status, code="cannot_waitlist")
     was = fresh.status
     label = actor_label_for(actor)
     _change_status(fresh, to_status=Status.WAITLISTED, reason=REASON_WAITLIST, actor=actor, actor_label=label, now=now)
@@ -405,10 +412,10 @@ def waitlist_move(*, enrollment: Enrollment, position: int, actor=None) -> Enrol
     """Move one waitlisted enrollment to `position` (1 = next to move up); the others shift."""
     group, fresh = _locked_enrollment(enrollment)
     if fresh.status != Status.WAITLISTED:
-        raise ValidationError({"action": CANNOT_MOVE.format(status=fresh.status)}, code="cannot_move")
+        raise _refusal("action", CANNOT_MOVE, status=fresh.status, code="cannot_move")
     count = Enrollment.objects.filter(group=group, status=Status.WAITLISTED).count()
     if isinstance(position, bool) or not isinstance(position, int) or not 1 <= position <= count:
-        raise ValidationError({"waitlist_position": BAD_POSITION.format(count=count)}, code="bad_position")
+        raise _refusal("waitlist_position", BAD_POSITION, count=count, code="bad_position")
     before = fresh.waitlist_position
     _renumber_waitlist(group, first=fresh, position=position)
     fresh.refresh_from_db(fields=["waitlist_position"])

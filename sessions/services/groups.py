@@ -26,7 +26,7 @@ VENUE_REQUIRED = gettext_noop("In-person and hybrid groups need a venue.")
 CONFERENCE_URL_REQUIRED = gettext_noop("Online and hybrid groups need a conference link.")
 VENUE_OTHER_ORGANIZATION = gettext_noop("This venue belongs to another organization.")
 TIMEZONE_REQUIRED = gettext_noop("Groups without a venue need a time zone, for example America/Chicago.")
-NOT_A_FACILITATOR = gettext_noop("{username!r} does not facilitate this group.")
+NOT_A_FACILITATOR = gettext_noop("%(username)r does not facilitate this group.")
 DEFAULT_SMS_LABEL = "Your group"
 
 # Fields the management API may set; organization is fixed at creation.
@@ -182,7 +182,9 @@ def facilitator_remove(*, group: SupportGroup, username: str, actor) -> None:
         None if "\x00" in username else Facilitator.objects.filter(group=group, user__username=username).first()
     )
     if facilitator is None:
-        raise ValidationError({"username": NOT_A_FACILITATOR.format(username=username)}, code="not_a_facilitator")
+        raise ValidationError(
+            {"username": ValidationError(NOT_A_FACILITATOR, params={"username": username}, code="not_a_facilitator")}
+        )
     audit_record(
         action="facilitator.remove",
         actor=actor,

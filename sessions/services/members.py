@@ -141,7 +141,7 @@ def normalize_contacts(*, phone: str | None, email: str | None, default_region: 
         try:
             phone_e164 = normalize_sms_phone(phone, default_region=default_region)
         except ValidationError as exc:
-            raise ValidationError({"phone": exc.messages}) from None
+            raise ValidationError({"phone": exc.error_list}) from None
     email = (email or "").strip().lower() or None
     return phone_e164, email
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_noop
 from sessions.models import Organization
 from sessions.services.audit import audit_record
 
-USER_NOT_FOUND = gettext_noop("No user with username {username!r}.")
-NOT_AN_ADMIN = gettext_noop("{username!r} is not an administrator of this organization.")
+USER_NOT_FOUND = gettext_noop("No user with username %(username)r.")
+NOT_AN_ADMIN = gettext_noop("%(username)r is not an administrator of this organization.")
 LAST_ADMIN = gettext_noop("An organization keeps at least one administrator; add another before removing this one.")
 
 _EDITABLE = ("name", "slug", "contact_email", "contact_phone", "website")
@@ -23,7 +23,9 @@ def active_user_by_username(username: str):
     # A NUL byte cannot be in a username, and PostgreSQL refuses to compare it.
     user = None if "\x00" in username else get_user_model().objects.filter(username=username, is_active=True).first()
     if user is None:
-        raise ValidationError({"username": USER_NOT_FOUND.format(username=username)}, code="user_not_found")
+        raise ValidationError(
+            {"username": ValidationError(USER_NOT_FOUND, params={"username": username}, code="user_not_found")}
+        )
     return user
 
 
@@ -85,7 +87,9 @@ def organization_admin_remove(*, organization: Organization, username: str, acto
     # From the URL path: a NUL byte cannot be in a username, and PostgreSQL refuses to compare it.
     user = None if "\x00" in username else organization.admins.filter(username=username).first()
     if user is None:
-        raise ValidationError({"username": NOT_AN_ADMIN.format(username=username)}, code="not_an_admin")
+        raise ValidationError(
+            {"username": ValidationError(NOT_AN_ADMIN, params={"username": username}, code="not_an_admin")}
+        )
     if organization.admins.count() <= 1:
         raise ValidationError({"username": LAST_ADMIN}, code="last_admin")
     organization.admins.remove(user)

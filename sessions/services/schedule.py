@@ -62,7 +62,7 @@ RRULE_UNTIL_INVALID = "UNTIL must be a date (20260630) or a date-time (20260630T
 RRULE_IMPOSSIBLE = gettext_noop("This rule never produces a session (no such day in those months).")
 RRULE_NO_OCCURRENCES = gettext_noop("This rule produces no sessions: check UNTIL, COUNT and dtstart.")
 RRULE_NONE_IN_FIRST_YEAR = gettext_noop("This rule's first session would be more than a year after dtstart.")
-RRULE_TOO_MANY = gettext_noop("This rule produces {count} sessions in its first year; the limit is {max}.")
+RRULE_TOO_MANY = gettext_noop("This rule produces %(count)s sessions in its first year; the limit is %(max)s.")
 RRULE_INVALID = "This is not a valid recurrence rule: {error}"
 DTSTART_REQUIRED = gettext_noop("Give the local date and time of the first session.")
 DTSTART_HAS_OFFSET = (
@@ -153,8 +153,8 @@ def series_occurrences(series: SessionSeries, *, after: dt.datetime, before: dt.
 # --- RRULE validation ----------------------------------------------------------------
 
 
-def _rrule_error(message: str) -> ValidationError:
-    return ValidationError({"rrule": [ValidationError(message, code="invalid_rrule")]})
+def _rrule_error(message: str, params: dict | None = None) -> ValidationError:
+    return ValidationError({"rrule": [ValidationError(message, params=params, code="invalid_rrule")]})
 
 
 def _parse_int_list(value: str, *, low: int, high: int, message: str, allow_negative: bool) -> list[int]:
@@ -341,7 +341,7 @@ def _first_session(canonical: str, *, dtstart: dt.datetime, timezone: str) -> dt
     year_end = local_to_utc(first_local, timezone) + dt.timedelta(days=365, seconds=-1)
     in_first_year = len(rule.between(first.astimezone(UTC), year_end, inc=True))
     if in_first_year > max_sessions_per_year():
-        raise _rrule_error(RRULE_TOO_MANY.format(count=in_first_year, max=max_sessions_per_year()))
+        raise _rrule_error(RRULE_TOO_MANY, params={"count": in_first_year, "max": max_sessions_per_year()})
     return first_local
 
 
@@ -385,7 +385,7 @@ def _clean_timezone(value: str) -> str:
     try:
         validate_timezone(value)
     except ValidationError:
-        raise ValidationError({"timezone": [ValidationError(INVALID_TIMEZONE.format(value=value))]}) from None
+        raise ValidationError({"timezone": [ValidationError(INVALID_TIMEZONE, params={"value": value})]}) from None
     return value
 
 
@@ -426,7 +426,7 @@ def _clean_series_fields(
         try:
             cleaned[name] = clean()
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
     cleaned["rrule"], cleaned["dtstart"] = validate_rrule(
@@ -700,7 +700,8 @@ def _insert_sessions(rows: Iterable[tuple]) -> int:
 # --- One-off changes --------------------------------------------------------------------
 
 
-Errors = dict[str, list[str]]
+# A field's messages, as text or as ValidationErrors that keep their params.
+Errors = dict[str, list[str | ValidationError]]
 Changes = dict[str, object]
 
 
@@ -774,7 +775,7 @@ def _venue_changes(session: Session, *, venue) -> tuple[Errors, Changes]:
     try:
         _clean_venue(venue, group=session.group)
     except ValidationError as exc:
-        return exc.message_dict, {}
+        return exc.error_dict, {}
     if (venue.pk if venue else None) != session.venue_id:
         return {}, {"venue": venue}
     return {}, {}

@@ -46,8 +46,8 @@ WEEKDAY_REQUIRED = gettext_noop("Choose the day of the week.")
 ORDINAL_REQUIRED = gettext_noop("Choose which week of the month (1st, 2nd, 3rd, 4th or last).")
 CYCLE_WEEKS_INVALID = gettext_noop("A cycle lasts from 2 to 52 weeks.")
 DATES_REQUIRED = gettext_noop("Give at least one date, one per line, like 2026-03-12.")
-DATE_INVALID = gettext_noop("{value!r} is not a date; write it like 2026-03-12.")
-TOO_MANY_DATES = gettext_noop("Give at most {max} dates at a time.")
+DATE_INVALID = gettext_noop("%(value)r is not a date; write it like 2026-03-12.")
+TOO_MANY_DATES = gettext_noop("Give at most %(max)s dates at a time.")
 FIRST_DATE_REQUIRED = gettext_noop("Give the date from which the group meets.")
 TIME_REQUIRED = gettext_noop("Give the time the group starts.")
 DATES_NOT_EDITABLE = gettext_noop(
@@ -92,7 +92,7 @@ def parse_dates(text: str) -> tuple[dt.date, ...]:
     if not values:
         raise ValidationError({"dates": [DATES_REQUIRED]})
     if len(values) > MAX_DATES:
-        raise ValidationError({"dates": [TOO_MANY_DATES.format(max=MAX_DATES)]})
+        raise ValidationError({"dates": [ValidationError(TOO_MANY_DATES, params={"max": MAX_DATES})]})
     dates = set()
     for value in values:
         try:
@@ -100,7 +100,7 @@ def parse_dates(text: str) -> tuple[dt.date, ...]:
                 raise ValueError
             dates.add(dt.date.fromisoformat(value))
         except ValueError:
-            raise ValidationError({"dates": [DATE_INVALID.format(value=value)]}) from None
+            raise ValidationError({"dates": [ValidationError(DATE_INVALID, params={"value": value})]}) from None
     return tuple(sorted(dates))
 
 
@@ -172,7 +172,7 @@ def schedule_plan(*, pattern: Pattern, timezone: str, count: int = PREVIEW_COUNT
     cycle_weeks, first_date, start_time, dates); rule errors come from
     validate_rrule under "rrule", with its messages.
     """
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str | ValidationError]] = {}
     if pattern.kind not in PATTERNS:
         raise ValidationError({"pattern": [PATTERN_UNKNOWN]})
     if pattern.start_time is None:
@@ -186,7 +186,7 @@ def schedule_plan(*, pattern: Pattern, timezone: str, count: int = PREVIEW_COUNT
         try:
             rrule = pattern_rrule(pattern)
         except ValidationError as exc:
-            errors.update(exc.message_dict)
+            errors.update(exc.error_dict)
     if errors:
         raise ValidationError(errors)
 

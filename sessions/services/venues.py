@@ -67,12 +67,12 @@ def _derive_timezone(venue: Venue) -> None:
 
 def _check_coordinate_ranges(venue: Venue) -> None:
     # Checked before the time zone lookup, which cannot take out-of-range values.
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[ValidationError]] = {}
     for name, validator in (("latitude", validate_latitude), ("longitude", validate_longitude)):
         try:
             validator(getattr(venue, name))
         except ValidationError as exc:
-            errors[name] = exc.messages
+            errors[name] = exc.error_list
     if errors:
         raise ValidationError(errors)
 

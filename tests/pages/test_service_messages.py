@@ -2,19 +2,22 @@
 
 Every sentence a service module defines is either shown by some page, and then has a
 Spanish translation, or is listed below with the reason no page shows it. A new message
-added without either fails here.
+added without either fails here. A message with values takes them as ValidationError
+params, so the page translates it before the values go in.
 """
 
 from __future__ import annotations
 
-import string
+import re
 
 import pytest
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import translation
 
 from sessions import validators
 from sessions.api import access, manage
-from sessions.pages.messages import FILLED_IN, SERVICE_MESSAGES, translated
+from sessions.pages.messages import SERVICE_MESSAGES, page_message_dict, page_messages, translated
 from sessions.services import (
     attendance,
     enrollment,
@@ -89,6 +92,58 @@ NOT_SHOWN_BY_A_PAGE = {
 }
 
 
+# The values a page can be given, as the services raise them, and the Spanish each reads as.
+WITH_VALUES = {
+    validators.INVALID_TIMEZONE: (
+        {"value": "Mars/Olympus"},
+        "Zona horaria desconocida 'Mars/Olympus': use un nombre IANA como America/Chicago.",
+    ),
+    validators.PHONE_COUNTRY_NOT_ALLOWED: (
+        {"countries": "CA, US"},
+        "Lantern solo envía textos a números de CA, US. Dé un número de uno de esos países.",
+    ),
+    attendance.ATTENDANCE_UNKNOWN_ENROLLMENT: ({"id": 42}, "La inscripción 42 no está en la lista de este grupo."),
+    attendance.ATTENDANCE_DUPLICATE_ENROLLMENT: ({"id": 42}, "La inscripción 42 aparece más de una vez."),
+    enrollment.CANNOT_APPROVE: (
+        {"status": "active"},
+        "Solo se puede aprobar una solicitud o a alguien en lista de espera; esta inscripción está en «active».",
+    ),
+    enrollment.CANNOT_DECLINE: (
+        {"status": "left"},
+        "Solo se puede rechazar una solicitud, a alguien en lista de espera o a un miembro activo; "
+        "esta inscripción está en «left».",
+    ),
+    enrollment.CANNOT_REMOVE: (
+        {"status": "declined"},
+        "Solo se puede quitar una solicitud, a alguien en lista de espera o a un miembro activo; "
+        "esta inscripción está en «declined».",
+    ),
+    enrollment.CANNOT_WAITLIST: (
+        {"status": "waitlisted"},
+        "Solo se puede poner en lista de espera una solicitud o a un miembro activo; "
+        "esta inscripción está en «waitlisted».",
+    ),
+    enrollment.CANNOT_MOVE: (
+        {"status": "active"},
+        "Solo se puede mover en la lista de espera a quien está en ella; esta inscripción está en «active».",
+    ),
+    enrollment.BAD_POSITION: ({"count": 3}, "El lugar en la lista de espera debe estar entre 1 y 3."),
+    groups.NOT_A_FACILITATOR: ({"username": "nobody"}, "'nobody' no facilita este grupo."),
+    organizations.USER_NOT_FOUND: ({"username": "ghost"}, "No hay ningún usuario con el nombre 'ghost'."),
+    organizations.NOT_AN_ADMIN: ({"username": "ghost"}, "'ghost' no administra esta organización."),
+    schedule.RRULE_TOO_MANY: (
+        {"count": 365, "max": 120},
+        "Esta regla da 365 sesiones en su primer año; el límite es 120.",
+    ),
+    schedule_patterns.DATE_INVALID: (
+        {"value": "12/03/2027"},
+        "'12/03/2027' no es una fecha; escríbala como 2026-03-12.",
+    ),
+    schedule_patterns.TOO_MANY_DATES: ({"max": 60}, "Dé como mucho 60 fechas a la vez."),
+}
+_PLACEHOLDER = re.compile(r"%\((\w+)\)([sr])")
+
+
 def _sentences() -> list[str]:
     found = {
         value
@@ -99,28 +154,48 @@ def _sentences() -> list[str]:
     return sorted(found - NOT_SHOWN_BY_A_PAGE)
 
 
-def _fill(template: str) -> str:
-    names = {name for _, name, _, _ in string.Formatter().parse(template) if name}
-    return template.format(**{name: f"<{name}-7>" for name in names})
+def _raised(message: str) -> ValidationError:
+    """The message as a service raises it, keyed by a field, with made-up values."""
+    params = {name: f"<{name}-7>" for name, _ in _PLACEHOLDER.findall(message)}
+    return ValidationError({"field": ValidationError(message, params=params or None)})
 
 
 @pytest.mark.parametrize("message", _sentences())
 def test_every_service_message_a_page_can_show_reads_in_spanish(message):
-    shown = _fill(message)
+    exc = _raised(message)
     with translation.override("es"):
-        spanish = translated(shown)
-    assert spanish != shown
-    # The values the service filled in survive the translation.
-    for _, name, _, _ in string.Formatter().parse(message):
-        if name:
-            assert f"<{name}-7>" in spanish
+        (spanish,) = page_messages(exc)
+    assert spanish != exc.messages[0]
+    # The values survive the translation, a repr value with its quotes.
+    for name, conversion in _PLACEHOLDER.findall(message):
+        value = f"<{name}-7>"
+        assert (repr(value) if conversion == "r" else value) in spanish
 
 
 @pytest.mark.parametrize("message", _sentences())
 def test_an_english_page_shows_the_apis_words_unless_it_has_plainer_ones(message):
-    shown = _fill(message)
+    exc = _raised(message)
     with translation.override("en"):
-        assert translated(shown) == str(SERVICE_MESSAGES.get(message, shown))
+        assert page_messages(exc) == [str(SERVICE_MESSAGES.get(message, exc.messages[0]))]
+
+
+@pytest.mark.parametrize("message", _sentences())
+def test_a_message_a_page_can_show_takes_its_values_as_params(message):
+    # A message filled in before it is raised cannot be looked up in the catalog:
+    # str.format fields would reach the page in English.
+    assert not re.search(r"\{\w*(![rsa])?\}", message)
+    if _PLACEHOLDER.search(message):
+        assert message in WITH_VALUES
+
+
+@pytest.mark.parametrize("message", sorted(WITH_VALUES))
+def test_each_message_with_values_reads_in_spanish_with_them(message):
+    params, spanish = WITH_VALUES[message]
+    exc = ValidationError({"field": [ValidationError(message, params=params)]})
+    with translation.override("es"):
+        assert page_message_dict(exc) == {"field": [spanish]}
+    # The API's English is the message filled in with the same values.
+    assert exc.message_dict == {"field": [message % params]}
 
 
 @pytest.mark.parametrize(
@@ -138,18 +213,24 @@ def test_the_apis_permission_refusals_the_facilitator_pages_show_read_in_spanish
         assert translated(refusal) != refusal
 
 
-def test_every_message_with_values_is_matched_to_its_constant():
-    with_values = {message for message in _sentences() if "{" in message}
-    assert with_values == set(FILLED_IN)
-
-
-def test_a_repr_value_keeps_its_quotes_once():
+def test_a_refusal_that_names_no_field_is_shown_at_the_top():
+    exc = ValidationError(validators.INVALID_TIMEZONE, params={"value": "Mars/Olympus"}, code="invalid_timezone")
     with translation.override("es"):
-        spanish = translated(validators.INVALID_TIMEZONE.format(value="Mars/Olympus"))
-    assert spanish == "Zona horaria desconocida 'Mars/Olympus': use un nombre IANA como America/Chicago."
+        assert page_message_dict(exc) == {NON_FIELD_ERRORS: [WITH_VALUES[validators.INVALID_TIMEZONE][1]]}
+        assert page_messages(exc) == [WITH_VALUES[validators.INVALID_TIMEZONE][1]]
+
+
+def test_djangos_own_messages_are_shown_in_the_pages_language():
+    with pytest.raises(ValidationError) as info:
+        MaxLengthValidator(3)("Lantern")
+    with translation.override("es"):
+        shown = page_messages(info.value)
+        assert shown == info.value.messages
+    assert shown != info.value.messages and "3" in shown[0]
 
 
 def test_a_message_that_is_no_constant_is_shown_as_it_is():
     with translation.override("es"):
         assert translated("Something a model said.") == "Something a model said."
         assert translated("") == ""
+        assert page_messages(ValidationError("Something a model said.")) == ["Something a model said."]

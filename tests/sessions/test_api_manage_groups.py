@@ -296,12 +296,12 @@ def test_facilitator_errors_name_the_field(as_admin, organization):
     group = SupportGroupFactory(organization=organization)
     url = f"{GROUPS}{group.pk}/facilitators/"
     response = as_admin.post(url, {"username": "ghost"}, format="json")
-    assert response.status_code == 400 and response.json() == {"username": [USER_NOT_FOUND.format(username="ghost")]}
+    assert response.status_code == 400 and response.json() == {"username": [USER_NOT_FOUND % {"username": "ghost"}]}
     response = as_admin.post(url, {"username": "maria", "role": "boss"}, format="json")
     assert response.status_code == 400 and "role" in response.json()
     response = as_admin.delete(f"{url}nobody/")
     assert response.status_code == 400
-    assert response.json() == {"username": [NOT_A_FACILITATOR.format(username="nobody")]}
+    assert response.json() == {"username": [NOT_A_FACILITATOR % {"username": "nobody"}]}
 
 
 @pytest.mark.django_db

@@ -146,10 +146,10 @@ def test_admins_are_added_and_removed_by_username(as_admin, organization):
 def test_admin_errors_name_the_field(as_admin, organization):
     url = f"{ORGS}{organization.pk}/admins/"
     response = as_admin.post(url, {"username": "ghost"}, format="json")
-    assert response.json() == {"username": [USER_NOT_FOUND.format(username="ghost")]}
+    assert response.json() == {"username": [USER_NOT_FOUND % {"username": "ghost"}]}
     response = as_admin.delete(f"{url}ghost/")
     assert response.status_code == 400
-    assert response.json() == {"username": [NOT_AN_ADMIN.format(username="ghost")]}
+    assert response.json() == {"username": [NOT_AN_ADMIN % {"username": "ghost"}]}
     response = as_admin.delete(f"{url}maria/")
     assert response.status_code == 400 and response.json() == {"username": [LAST_ADMIN]}
     assert organization.admins.filter(username="maria").exists()

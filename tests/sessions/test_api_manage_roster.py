@@ -233,7 +233,7 @@ def test_move_on_the_waitlist_and_edit_notes(client, group):
         ({}, {"action": [NOTHING_TO_CHANGE]}),
         ({"action": "move"}, {"waitlist_position": [POSITION_NEEDED]}),
         ({"action": "promote"}, {"action": ['"promote" is not a valid choice.']}),
-        ({"action": "approve"}, {"action": [CANNOT_APPROVE.format(status="active")]}),
+        ({"action": "approve"}, {"action": [CANNOT_APPROVE % {"status": "active"}]}),
     ],
 )
 def test_bad_roster_changes_are_400s(client, group, body, errors):

@@ -396,7 +396,7 @@ def test_attendance_roster_read_and_update_are_audited(api_client, group, past_s
     stranger = EnrollmentFactory()
     bad = client.put(url, {"marks": [{"enrollment": stranger.pk, "attendance": "absent"}]}, format="json")
     assert bad.status_code == 400
-    assert bad.json() == {"marks": [attendance_services.ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=stranger.pk)]}
+    assert bad.json() == {"marks": [attendance_services.ATTENDANCE_UNKNOWN_ENROLLMENT % {"id": stranger.pk}]}
 
 
 def test_attendance_csv_is_audited_and_safe_for_spreadsheets(api_client, group, past_session, facilitator):

@@ -101,9 +101,9 @@ def test_one_bad_mark_writes_nothing():
             now=NOW,
         )
     assert info.value.message_dict["marks"] == [
-        attendance.ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=outsider.pk),
-        attendance.ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=waiting.pk),
-        attendance.ATTENDANCE_DUPLICATE_ENROLLMENT.format(id=member.pk),
+        attendance.ATTENDANCE_UNKNOWN_ENROLLMENT % {"id": outsider.pk},
+        attendance.ATTENDANCE_UNKNOWN_ENROLLMENT % {"id": waiting.pk},
+        attendance.ATTENDANCE_DUPLICATE_ENROLLMENT % {"id": member.pk},
         attendance.ATTENDANCE_MARK_INVALID,
     ]
     assert not Attendance.objects.exists()

@@ -192,7 +192,7 @@ def test_only_requests_and_waitlisted_can_be_approved():
     enrollment = join(SupportGroupFactory())
     with pytest.raises(ValidationError) as info:
         enrollment_approve(enrollment=enrollment, now=NOW)
-    assert info.value.message_dict == {"action": [CANNOT_APPROVE.format(status="active")]}
+    assert info.value.message_dict == {"action": [CANNOT_APPROVE % {"status": "active"}]}
 
 
 # --- Seats freeing: automatic promotion -------------------------------------------------
@@ -303,7 +303,7 @@ def test_moving_outside_the_waitlist_is_refused(position):
     group, _, queue = full_group(capacity=1, waiting=2)
     with pytest.raises(ValidationError) as info:
         waitlist_move(enrollment=queue[0], position=position)
-    assert info.value.message_dict == {"waitlist_position": [BAD_POSITION.format(count=2)]}
+    assert info.value.message_dict == {"waitlist_position": [BAD_POSITION % {"count": 2}]}
 
 
 @pytest.mark.django_db

@@ -230,7 +230,7 @@ def test_impossible_rule_is_refused_quickly_without_searching_to_year_9999():
 
 def test_rule_with_more_sessions_a_year_than_the_cap_is_refused():
     with override_settings(SESSION_MAX_PER_YEAR=120):
-        assert _rrule_errors("FREQ=DAILY") == [schedule.RRULE_TOO_MANY.format(count=365, max=120)]
+        assert _rrule_errors("FREQ=DAILY") == [schedule.RRULE_TOO_MANY % {"count": 365, "max": 120}]
         assert _weekly(rrule="FREQ=WEEKLY;BYDAY=TU,TH").pk
     # The default cap allows a group that meets every day.
     assert _weekly(rrule="FREQ=DAILY").pk

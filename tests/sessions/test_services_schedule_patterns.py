@@ -82,8 +82,8 @@ def test_a_list_of_dates_is_one_single_session_series_per_date():
     ("text", "message"),
     [
         ("", patterns.DATES_REQUIRED),
-        ("12/03/2027", patterns.DATE_INVALID.format(value="12/03/2027")),
-        ("2027-02-30", patterns.DATE_INVALID.format(value="2027-02-30")),
+        ("12/03/2027", patterns.DATE_INVALID % {"value": "12/03/2027"}),
+        ("2027-02-30", patterns.DATE_INVALID % {"value": "2027-02-30"}),
     ],
 )
 def test_bad_dates_are_named(text, message):

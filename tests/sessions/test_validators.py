@@ -47,7 +47,7 @@ def test_numbers_that_cannot_receive_texts_are_refused(number):
 def test_mobiles_outside_the_allowed_countries_are_refused(number):
     with pytest.raises(ValidationError) as info:
         normalize_sms_phone(number)
-    assert info.value.messages == [PHONE_COUNTRY_NOT_ALLOWED.format(countries="CA, GB, US")]
+    assert info.value.messages == [PHONE_COUNTRY_NOT_ALLOWED % {"countries": "CA, GB, US"}]
 
 
 def test_invalid_numbers_keep_their_message():

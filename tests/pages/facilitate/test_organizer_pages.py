@@ -127,7 +127,7 @@ def test_lead_adds_a_facilitator_by_username_with_a_role(page_world, as_lead):
     assert Facilitator.objects.get(group=page_world.group, user__username="dev").role == "co"
     unknown = as_lead.post(url, {"username": "nobody", "role": "co"})
     assert unknown.status_code == 400
-    assert shows(unknown, group_services.USER_NOT_FOUND.format(username="nobody"))
+    assert shows(unknown, group_services.USER_NOT_FOUND % {"username": "nobody"})
     assert as_lead.post(f"{url}dev/remove/").status_code == 302
     assert not Facilitator.objects.filter(group=page_world.group, user__username="dev").exists()
 
@@ -137,7 +137,7 @@ def test_a_spanish_facilitators_page_gives_the_services_refusals_in_spanish(page
     unknown = as_lead.post(url, {"username": "nobody", "role": "co"}, HTTP_ACCEPT_LANGUAGE="es")
     assert unknown.status_code == 400
     assert shows(unknown, "No hay ningún usuario con el nombre 'nobody'.")
-    assert not shows(unknown, group_services.USER_NOT_FOUND.format(username="nobody"))
+    assert not shows(unknown, group_services.USER_NOT_FOUND % {"username": "nobody"})
     removed = as_lead.post(f"{url}nobody/remove/", HTTP_ACCEPT_LANGUAGE="es", follow=True)
     assert shows(removed, "'nobody' no facilita este grupo.")
 

@@ -80,7 +80,7 @@ def test_a_refused_change_shows_the_services_message(page_world, as_lead):
     ana = page_world.active[0]
     response = as_lead.post(change_url(page_world, ana), {"action": "move", "waitlist_position": 1})
     assert response.status_code == 400
-    assert enrollment_services.CANNOT_MOVE.format(status="active") in response.content.decode()
+    assert enrollment_services.CANNOT_MOVE % {"status": "active"} in response.content.decode()
     assert "There is a problem" in response.content.decode()
 
 
@@ -208,7 +208,7 @@ def test_marking_someone_not_on_the_roster_is_refused(page_world, as_lead):
     stranger = EnrollmentFactory(group=page_world.other_group)
     response = as_lead.post(session_url(page_world.past_session), {"enrollment": stranger.pk, "mark": "present"})
     assert response.status_code == 400
-    assert shows(response, attendance_services.ATTENDANCE_UNKNOWN_ENROLLMENT.format(id=stranger.pk))
+    assert shows(response, attendance_services.ATTENDANCE_UNKNOWN_ENROLLMENT % {"id": stranger.pk})
 
 
 def test_session_view_is_audited_like_the_api(page_world, as_lead):
