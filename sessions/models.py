@@ -22,6 +22,7 @@ import zoneinfo
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone as django_timezone
 
 from sessions.validators import (
     validate_e164,
@@ -327,8 +328,10 @@ class Enrollment(models.Model):
     waitlist_position = models.PositiveIntegerField(null=True, blank=True)
     join_note = models.TextField(blank=True, help_text="Written by the member when joining")
     notes = models.TextField(blank=True, help_text="Facilitators only")
-    created_at = models.DateTimeField(auto_now_add=True)
-    status_changed_at = models.DateTimeField(auto_now_add=True)
+    # Set by the enrollment services from their "now" (the clock they are given), so the
+    # status history and the past-attendance lists read from it follow the same time.
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
+    status_changed_at = models.DateTimeField(default=django_timezone.now, editable=False)
     activated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -362,7 +365,8 @@ class EnrollmentEvent(models.Model):
     to_status = models.CharField(max_length=16)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     reason = models.CharField(max_length=40, blank=True, help_text="join, approve, promote, leave, …")
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The enrollment services' "now", like Enrollment.status_changed_at.
+    created_at = models.DateTimeField(default=django_timezone.now, editable=False)
 
     class Meta:
         ordering = ["id"]

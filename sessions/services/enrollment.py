@@ -137,17 +137,20 @@ def _change_status(
         enrollment.waitlist_position = None
     enrollment.status = to_status
     enrollment.status_changed_at = now
+    if not enrollment.pk:
+        enrollment.created_at = now
     if to_status == Status.ACTIVE:
         enrollment.activated_at = now
     enrollment.full_clean(exclude=["member", "group"], validate_unique=False, validate_constraints=False)
     enrollment.save()
-    if enrollment.status_changed_at != now:
-        # auto_now_add stamped a new row with the wall clock; keep the injected "now".
-        Enrollment.objects.filter(pk=enrollment.pk).update(status_changed_at=now)
-        enrollment.status_changed_at = now
     event_actor = _user_or_none(actor)
     event = EnrollmentEvent.objects.create(
-        enrollment=enrollment, from_status=from_status, to_status=to_status, actor=event_actor, reason=reason
+        enrollment=enrollment,
+        from_status=from_status,
+        to_status=to_status,
+        actor=event_actor,
+        reason=reason,
+        created_at=now,
     )
     audit_record(
         action=f"roster.{reason}",
