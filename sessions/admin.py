@@ -9,7 +9,22 @@ class FacilitatorInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
-class SeriesInline(admin.TabularInline):
+class ScheduleShownNotChanged:
+    """The schedule is shown here, not changed: a series or session changes through the
+    schedule services (the facilitator pages and the API), which check the rule, make the
+    sessions and tell the members. An edit here would skip all three."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SeriesInline(ScheduleShownNotChanged, admin.TabularInline):
     model = models.SessionSeries
     extra = 0
     fields = ["rrule", "dtstart", "timezone", "duration_minutes", "venue", "active"]
@@ -77,14 +92,14 @@ class AuditLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.SessionSeries)
-class SessionSeriesAdmin(admin.ModelAdmin):
+class SessionSeriesAdmin(ScheduleShownNotChanged, admin.ModelAdmin):
     list_display = ["group", "rrule", "dtstart", "timezone", "duration_minutes", "active"]
     list_select_related = ["group"]
     raw_id_fields = ["group", "venue"]
 
 
 @admin.register(models.Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ScheduleShownNotChanged, admin.ModelAdmin):
     list_display = ["group", "starts_at", "status", "sequence", "modified"]
     list_filter = ["status"]
     date_hierarchy = "starts_at"
