@@ -8,50 +8,49 @@ email a `series_invite` with detail `series_changed`; the series was an integer
 """
 
 from django.db import migrations
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
 
 # The offset series-changed texts used to carry in `sequence`.
 OLD_SERIES_CHANGED_SEQUENCE_BASE = 1 << 30
 PROOF_KINDS = ("sms_confirm", "email_confirm")
 
 
+# Set-based updates, one statement each, rather than a save per row: an outbox can hold
+# millions of rows. Each UPDATE reads the row's values from before it, as SQL does.
 def forward(apps, schema_editor):
     outbox = apps.get_model("notifications", "OutboxMessage")
-    series_ids = set(apps.get_model("lantern_sessions", "SessionSeries").objects.values_list("pk", flat=True))
-    proof_ids = set(apps.get_model("lantern_sessions", "ContactProof").objects.values_list("pk", flat=True))
-    for row in outbox.objects.filter(series_id_ref__isnull=False).iterator():
-        # A series deleted since leaves nothing to point at (its row could not be sent either).
-        row.series_id = row.series_id_ref if row.series_id_ref in series_ids else None
-        if row.kind == "session_cancelled" and row.detail == "series_ended":
-            row.kind, row.detail = "series_ended", ""
-        elif row.kind == "session_changed" and row.detail == "series_changed":
-            row.kind, row.detail = "series_changed", ""
-            if row.sequence >= OLD_SERIES_CHANGED_SEQUENCE_BASE:
-                row.sequence -= OLD_SERIES_CHANGED_SEQUENCE_BASE
-        elif row.kind == "series_invite" and row.detail == "series_changed":
-            row.kind, row.detail = "series_changed", ""
-        row.save(update_fields=["series", "kind", "detail", "sequence"])
-    for row in outbox.objects.filter(kind__in=PROOF_KINDS).exclude(detail="").iterator():
-        proof_id = int(row.detail) if row.detail.isdigit() else None
-        row.contact_proof_id = proof_id if proof_id in proof_ids else None
-        row.detail = ""
-        row.save(update_fields=["contact_proof", "detail"])
+    series = apps.get_model("lantern_sessions", "SessionSeries")
+    proof = apps.get_model("lantern_sessions", "ContactProof")
+    carried = outbox.objects.filter(series_id_ref__isnull=False)
+    # A series deleted since leaves nothing to point at (its row could not be sent either).
+    carried.update(series=Subquery(series.objects.filter(pk=OuterRef("series_id_ref")).values("pk")[:1]))
+    carried.filter(kind="session_cancelled", detail="series_ended").update(kind="series_ended", detail="")
+    carried.filter(
+        kind="session_changed", detail="series_changed", sequence__gte=OLD_SERIES_CHANGED_SEQUENCE_BASE
+    ).update(sequence=F("sequence") - OLD_SERIES_CHANGED_SEQUENCE_BASE)
+    carried.filter(kind__in=("session_changed", "series_invite"), detail="series_changed").update(
+        kind="series_changed", detail=""
+    )
+    # The proof's id was text: compared as text, so a detail that is no number matches nothing.
+    proof_with_that_id = proof.objects.annotate(id_text=Cast("pk", CharField())).filter(id_text=OuterRef("detail"))
+    outbox.objects.filter(kind__in=PROOF_KINDS).exclude(detail="").update(
+        contact_proof=Subquery(proof_with_that_id.values("pk")[:1]), detail=""
+    )
 
 
 def backward(apps, schema_editor):
     outbox = apps.get_model("notifications", "OutboxMessage")
-    for row in outbox.objects.filter(series__isnull=False).iterator():
-        row.series_id_ref = row.series_id
-        if row.kind == "series_ended":
-            row.kind, row.detail = "session_cancelled", "series_ended"
-        elif row.kind == "series_changed" and row.channel == "sms":
-            row.kind, row.detail = "session_changed", "series_changed"
-            row.sequence += OLD_SERIES_CHANGED_SEQUENCE_BASE
-        elif row.kind == "series_changed":
-            row.kind, row.detail = "series_invite", "series_changed"
-        row.save(update_fields=["series_id_ref", "kind", "detail", "sequence"])
-    for row in outbox.objects.filter(kind__in=PROOF_KINDS, contact_proof__isnull=False).iterator():
-        row.detail = str(row.contact_proof_id)
-        row.save(update_fields=["detail"])
+    rows = outbox.objects.filter(series__isnull=False)
+    rows.update(series_id_ref=F("series"))
+    rows.filter(kind="series_ended").update(kind="session_cancelled", detail="series_ended")
+    rows.filter(kind="series_changed", channel="sms").update(
+        kind="session_changed", detail="series_changed", sequence=F("sequence") + OLD_SERIES_CHANGED_SEQUENCE_BASE
+    )
+    rows.filter(kind="series_changed").update(kind="series_invite", detail="series_changed")
+    outbox.objects.filter(kind__in=PROOF_KINDS, contact_proof__isnull=False).update(
+        detail=Cast("contact_proof", CharField())
+    )
 
 
 class Migration(migrations.Migration):

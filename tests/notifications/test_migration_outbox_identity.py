@@ -81,10 +81,20 @@ def test_the_migration_runs_backwards_to_the_old_shape():
     ended = OutboxMessage.objects.create(
         dedupe_key="e", channel="email", kind=Kind.SERIES_ENDED, series=series, **common
     )
-    old = migrate_to(BEFORE).get_model("notifications", "OutboxMessage")
-    assert (old.objects.get(pk=text.pk).kind, old.objects.get(pk=text.pk).sequence) == (
-        "session_changed",
-        (1 << 30) + 4,
+    invite = OutboxMessage.objects.create(
+        dedupe_key="i", channel="email", kind=Kind.SERIES_CHANGED, series=series, sequence=4, **common
     )
-    back = old.objects.get(pk=ended.pk)
-    assert (back.kind, back.detail, back.series_id_ref) == ("session_cancelled", "series_ended", series.pk)
+    proof = ContactProof.objects.create(
+        member=member, channel="sms", destination=member.phone, requested_at=AT, expires_at=AT + dt.timedelta(days=2)
+    )
+    confirm = OutboxMessage.objects.create(
+        dedupe_key="c", channel="sms", kind=Kind.SMS_CONFIRM, contact_proof=proof, **common
+    )
+    old = migrate_to(BEFORE).get_model("notifications", "OutboxMessage")
+    shape = {row.pk: (row.kind, row.detail, row.series_id_ref, row.sequence) for row in old.objects.all()}
+    assert shape == {
+        text.pk: ("session_changed", "series_changed", series.pk, (1 << 30) + 4),
+        ended.pk: ("session_cancelled", "series_ended", series.pk, 0),
+        invite.pk: ("series_invite", "series_changed", series.pk, 4),
+        confirm.pk: ("sms_confirm", str(proof.pk), None, 0),
+    }
