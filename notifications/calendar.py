@@ -27,6 +27,7 @@ from django.utils import timezone as dj_timezone
 from icalendar import Alarm, Calendar, Event, vCalAddress, vDuration, vRecur, vText, vUnknown
 
 from notifications.vtimezone import vtimezone
+from sessions.links import group_page_url
 from sessions.models import Enrollment, Member, Session, SessionSeries, SupportGroup, Venue
 from sessions.services.schedule import local_to_utc, series_local_dtstart, series_occurrences, series_rule
 
@@ -175,10 +176,6 @@ def _location(venue: Venue | None, group: SupportGroup, *, conference: bool) -> 
     return " / ".join(parts)
 
 
-def _group_url(group: SupportGroup) -> str:
-    return f"{settings.PUBLIC_BASE_URL}/api/groups/{group.slug}/"
-
-
 def _description(group: SupportGroup, *, conference: bool, note: str = "") -> str:
     lines = []
     if note:
@@ -187,7 +184,7 @@ def _description(group: SupportGroup, *, conference: bool, note: str = "") -> st
         lines.append(group.what_to_expect)
     if conference and group.conference_url and group.format != SupportGroup.Format.IN_PERSON:
         lines.append(f"Join online: {group.conference_url}")
-    lines.append(_group_url(group))
+    lines.append(group_page_url(group))
     return "\n\n".join(lines)
 
 
@@ -282,7 +279,7 @@ def _master_event(series: SessionSeries, *, rrule: vRecur, now: dt.datetime, mem
     if location:
         master.add("location", location)
     master.add("description", _description(group, conference=member_view))
-    master.add("url", _group_url(group))
+    master.add("url", group_page_url(group))
     master.add("status", "CONFIRMED")
     if member_view:
         _alarms(master, group)
@@ -414,7 +411,7 @@ def _fill_occurrence(
     # A session's note is written for the group's members ("the reason members see"),
     # and the public sessions API leaves it out: so does the public feed.
     event.add("description", _description(group, conference=member_view, note="" if public else session.note))
-    event.add("url", _group_url(group))
+    event.add("url", group_page_url(group))
     event.add("status", "CANCELLED" if session.status == Session.Status.CANCELLED else "CONFIRMED")
     if member_view and session.status == Session.Status.SCHEDULED:
         _alarms(event, group)

@@ -20,10 +20,11 @@ from notifications import texts
 from notifications.consent import member_opt_in, number_opt_out
 from notifications.models import Channel, InboundMessage, Kind, OutboxMessage
 from notifications.webhook_fields import NUMBER_MAX_LENGTH, SID_MAX_LENGTH, storable
+from sessions.links import self_service_url
 from sessions.models import Attendance, Enrollment, JoinRequest, Member, Session, SupportGroup
 from sessions.selectors.schedule import scheduled_from
 from sessions.services.attendance import attendance_rsvp
-from sessions.services.members import member_set_language, self_service_url
+from sessions.services.members import member_set_language
 from sessions.services.proofs import phone_confirm
 
 # Twilio's and the CTIA's standard keywords.

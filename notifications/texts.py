@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 
 from notifications import gsm
+from sessions.links import self_service_url
 from sessions.models import Member, Session, SupportGroup, Venue
 
 STOP_FOOTER = N_(" Reply STOP to opt out.")
@@ -132,11 +133,6 @@ def utc_when(moment: dt.datetime) -> str:
 
 def label_of(group: SupportGroup) -> str:
     return gsm.truncate(gsm.normalize(group.sms_label.strip() or _("Your group")), LABEL_MAX)
-
-
-def self_service_url(member: Member) -> str:
-    # The member's own web page (sessions/pages/me.py); its JSON is under /api/me/.
-    return f"{settings.PUBLIC_BASE_URL}/me/{member.token}/"
 
 
 def member_calendar_url(member: Member) -> str:

@@ -290,7 +290,7 @@ ME_EXAMPLE = OpenApiExample(
         "phone_undeliverable": False,
         "phone_verified": True,
         "email_verified": False,
-        "self_service_url": "https://lantern.example.org/api/me/Xy…/",
+        "self_service_url": "https://lantern.example.org/me/Xy…/",
         "groups": [
             {
                 "group_name": "Tuesday Grief Circle",

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from backend.client_address import client_address
 from sessions.api import examples
 from sessions.api.access import group_by_slug
+from sessions.links import self_service_url
 from sessions.models import Enrollment, Member, SupportGroup
 from sessions.selectors.roster import enrollments_of_member, member_enrollment_in_group
 from sessions.selectors.schedule import next_session
@@ -86,9 +87,6 @@ class MemberUpdateSerializer(serializers.Serializer):
     timezone = serializers.CharField(max_length=64, required=False, validators=[validate_timezone])
     sms_reminders = serializers.BooleanField(required=False)
     email_reminders = serializers.BooleanField(required=False)
-
-
-self_service_url = member_services.self_service_url
 
 
 def _member(token: str) -> Member:

@@ -28,6 +28,7 @@ from sessions.api.serializers_public import (
     JoinSerializer,
     MeetingGuideMeetingSerializer,
 )
+from sessions.links import self_service_url
 from sessions.models import SupportGroup
 from sessions.selectors.groups import group_public_get
 from sessions.selectors.search import ORDERING_NEEDS_NEAR, GroupSearch, groups_search
@@ -43,7 +44,6 @@ from sessions.services.joining import (
     mask_phone,
 )
 from sessions.services.meeting_guide import meeting_guide_feed
-from sessions.services.members import self_service_url
 from sessions.services.places import KM_PER_MILE, PlaceNotFound, resolve_place
 from sessions.services.proofs import (
     MESSAGE_CONFIRMED,

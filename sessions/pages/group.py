@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import quote, urlencode
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from sessions.links import group_page_url
 from sessions.models import Session, SupportGroup, Venue
 from sessions.pages import labels
 from sessions.pages.present import local_clock_range, local_date, seats_text, summarize
@@ -64,7 +64,7 @@ def group_page(request: HttpRequest, slug: str) -> HttpResponse:
     group = group_public_get(slug=slug)
     if group is None:
         raise Http404
-    page_url = f"{settings.PUBLIC_BASE_URL}{reverse('group-page', args=[group.slug])}"
+    page_url = group_page_url(group)
     sessions = [
         {
             "date": local_date(session.starts_at, session.local_zone),

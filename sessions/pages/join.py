@@ -16,6 +16,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from sessions.api.access import group_by_slug
 from sessions.api.public import client_address
+from sessions.links import self_service_url
 from sessions.models import Enrollment, SupportGroup
 from sessions.pages.forms import JoinForm
 from sessions.pages.messages import page_message_dict, translated
@@ -29,7 +30,7 @@ from sessions.services.joining import (
     join_request_cancel,
     join_request_public_state,
 )
-from sessions.services.members import member_set_language, self_service_url
+from sessions.services.members import member_set_language
 from sessions.services.proofs import (
     STATUS_CONFIRMED,
     ProofExpired,

@@ -23,12 +23,12 @@ import zoneinfo
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from sessions.links import group_page_url
 from sessions.models import Organization, SessionSeries, SupportGroup, Venue
 from sessions.selectors.groups import groups_with_weekly_series
 from sessions.services.schedule import series_create, series_local_dtstart
@@ -133,11 +133,6 @@ def _notes(group: SupportGroup, page: str) -> str:
     if group.description:
         lines.append(group.description)
     return "\n\n".join(lines)
-
-
-def group_page_url(group: SupportGroup) -> str:
-    """The group's public page, for people (the spec's `url`)."""
-    return f"{settings.PUBLIC_BASE_URL}/groups/{group.slug}/"
 
 
 def _meeting(group: SupportGroup, series: SessionSeries, *, slug: str) -> dict:

@@ -102,12 +102,6 @@ def member_detach_contact(*, member: Member, channel: str, now: dt.datetime) -> 
     member.save()
 
 
-def self_service_url(member: Member) -> str:
-    """The member's own page (a web page; its JSON is under /api/me/). Only ever sent to a
-    proven contact or answered to its proof."""
-    return f"{settings.PUBLIC_BASE_URL}/me/{member.token}/"
-
-
 def member_for_self_service(*, token: str) -> Member | None:
     """The member this self-service token belongs to, if it may be used: unknown,
     erased and unproven members are all None (the token is not a credential until

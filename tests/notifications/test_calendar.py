@@ -553,3 +553,20 @@ def test_control_characters_in_names_never_break_the_public_feed_or_invites(api_
                 assert event["ATTENDEE"].params["CN"] == "Ana Lee"
         # Both readers take the file.
         assert icaljs_occurrences(ics, DECEMBER, DECEMBER + dt.timedelta(days=30))
+
+
+@pytest.mark.parametrize("feed", ["group", "member"])
+def test_every_event_links_to_the_group_page_people_read(api_client, feed):
+    """An event's URL and the link in its description open the group's page, not the API."""
+    group, _, _ = _simple_group_with_sessions()
+    member = MemberFactory()
+    EnrollmentFactory(member=member, group=group)
+    path = f"/api/groups/{group.slug}/calendar.ics" if feed == "group" else f"/api/me/{member.token}/calendar.ics"
+    calendar = icalendar.Calendar.from_ical(api_client.get(path).content)
+
+    events = list(calendar.walk("VEVENT"))
+    page = f"https://lantern.test/groups/{group.slug}/"
+    assert events and {str(event["URL"]) for event in events} == {page}
+    assert all(page in str(event["DESCRIPTION"]) for event in events)
+    assert not any("/api/" in str(event["DESCRIPTION"]) for event in events)
+    assert api_client.get(f"/groups/{group.slug}/").status_code == 200
