@@ -477,25 +477,45 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
         # So are unsent notices that the series had changed: it has ended since.
         change_notices = OutboxMessage.objects.filter(series=series, kind=Kind.SERIES_CHANGED)
         result.retired += _retire_rows(change_notices, reason=SERIES_ENDED, now=now)
-        first = (
-            Session.objects.filter(series=series, status=Session.Status.CANCELLED, starts_at__gt=now)
-            .order_by("starts_at", "id")
-            .first()
-        )
-        if first is None:
-            continue  # nothing ahead was cancelled: nobody expects another meeting of it
-        rows += _notice_rows(
-            enrollments=_members_when_series_changed(series),
-            kind=Kind.SERIES_ENDED,
-            now=now,
-            starts_at=first.starts_at,
-            group_id=series.group_id,
-            series_id=series.pk,
-            sequence=series.sequence,
-            dedupe_key=series_ended_key(series),
-        )
+        rows += [
+            _row(
+                member_id=notice.enrollment.member_id,
+                channel=notice.channel,
+                kind=Kind.SERIES_ENDED,
+                enrollment_id=notice.enrollment.id,
+                due_at=notice.due_at,
+                group_id=series.group_id,
+                series_id=series.pk,
+                sequence=series.sequence,
+                dedupe_key=series_ended_key(series),
+            )
+            for notice in series_end_notice_schedule(series=series, now=now)
+        ]
     result.created += _insert(rows)
     return result
+
+
+def series_end_notice_schedule(*, series: SessionSeries, now: dt.datetime) -> list[PlannedNotice]:
+    """Who is told that `series` has ended, on which channel, and when.
+
+    The planner's rows and the facilitator's preview (notifications.preview) both come
+    from here. Nobody is told when nothing ahead was cancelled: nobody expects another
+    meeting of it.
+    """
+    first = (
+        Session.objects.filter(series=series, status=Session.Status.CANCELLED, starts_at__gt=now)
+        .order_by("starts_at", "id")
+        .first()
+    )
+    if first is None:
+        return []
+    planned = []
+    for enrollment in _members_when_series_changed(series).order_by("member__display_name", "id"):
+        member = enrollment.member
+        for channel in notice_channels(member):
+            due = _due_for(channel=channel, due=now, member=member, starts_at=first.starts_at, kind=Kind.SERIES_ENDED)
+            planned.append(PlannedNotice(enrollment=enrollment, channel=channel, wanted_at=now, due_at=due))
+    return planned
 
 
 # --- A whole series changed -------------------------------------------------------------------
@@ -532,27 +552,7 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
     for series in changed:
         older = OutboxMessage.objects.filter(series=series, kind=Kind.SERIES_CHANGED, sequence__lt=series.sequence)
         result.retired += _retire_rows(older, reason="superseded", now=now)
-        enrollments = list(_members_when_series_changed(series))
-        if not enrollments:
-            continue
-        # What each member's calendar was last sent (a superseded or failed invite was not received).
-        last_invite = dict(
-            OutboxMessage.objects.filter(
-                kind__in=SERIES_INVITE_KINDS,
-                channel=Channel.EMAIL,
-                series=series,
-                member_id__in=[e.member_id for e in enrollments],
-            )
-            .exclude(status__in=[Status.SKIPPED, Status.FAILED])
-            .values("member_id")
-            .annotate(last=Max("sequence"))
-            .values_list("member_id", "last")
-        )
-        next_session = (
-            Session.objects.filter(series=series, status=Session.Status.SCHEDULED, starts_at__gt=now)
-            .order_by("starts_at", "id")
-            .first()
-        )
+        next_session = _next_session(series, now=now)
         # A waiting text names the next meeting when it goes out: if that one was
         # cancelled or has started meanwhile, it names the one after.
         waiting = OutboxMessage.objects.filter(
@@ -568,46 +568,24 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
             result.moved += waiting.exclude(session_id=next_session.id).update(
                 session_id=next_session.id, updated_at=now
             )
-        invited = []
-        for enrollment in enrollments:
-            member = enrollment.member
-            common = {
-                "member_id": member.id,
-                "group_id": series.group_id,
-                "enrollment_id": enrollment.id,
-                "series_id": series.pk,
-                "kind": Kind.SERIES_CHANGED,
-                "sequence": series.sequence,
-            }
-            if email_notice_ok(member) and last_invite.get(member.id, -1) < series.sequence:
-                invited.append(member.id)
-                rows.append(
-                    _row(
-                        channel=Channel.EMAIL,
-                        dedupe_key=series_changed_invite_key(series),
-                        due_at=now,
-                        **common,
-                    )
-                )
-            if next_session is not None and sms_notice_ok(member):
-                # Quiet hours as for a moved session: the morning, unless the next
-                # meeting would start before then (a late text beats a wasted trip).
-                due = _due_for(
-                    channel=Channel.SMS,
-                    due=now,
-                    member=member,
-                    starts_at=next_session.starts_at,
+        planned = series_change_notice_schedule(series=series, now=now)
+        for notice in planned:
+            sms = notice.channel == Channel.SMS
+            rows.append(
+                _row(
+                    member_id=notice.enrollment.member_id,
+                    group_id=series.group_id,
+                    enrollment_id=notice.enrollment.id,
+                    series_id=series.pk,
                     kind=Kind.SERIES_CHANGED,
+                    sequence=series.sequence,
+                    channel=notice.channel,
+                    session_id=next_session.id if sms else None,
+                    dedupe_key=series_changed_sms_key(series) if sms else series_changed_invite_key(series),
+                    due_at=notice.due_at,
                 )
-                rows.append(
-                    _row(
-                        channel=Channel.SMS,
-                        session_id=next_session.id,
-                        dedupe_key=series_changed_sms_key(series),
-                        due_at=due,
-                        **common,
-                    )
-                )
+            )
+        invited = [notice.enrollment.member_id for notice in planned if notice.channel == Channel.EMAIL]
         if invited:
             # An unsent older invite (e.g. the join invite) would show the same schedule: one is enough.
             older_invites = OutboxMessage.objects.filter(
@@ -620,6 +598,53 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
             result.retired += _retire_rows(older_invites, reason="superseded", now=now)
     result.created += _insert(rows)
     return result
+
+
+def _next_session(series: SessionSeries, *, now: dt.datetime) -> Session | None:
+    return (
+        Session.objects.filter(series=series, status=Session.Status.SCHEDULED, starts_at__gt=now)
+        .order_by("starts_at", "id")
+        .first()
+    )
+
+
+def series_change_notice_schedule(*, series: SessionSeries, now: dt.datetime) -> list[PlannedNotice]:
+    """Who is told that a facilitator edited `series`, on which channel, and when.
+
+    Email: a new invite of the series to each member whose calendar last got an older
+    SEQUENCE. SMS: one text naming the next meeting, if there is one. The planner's
+    rows and the facilitator's preview (notifications.preview) both come from here.
+    """
+    enrollments = list(_members_when_series_changed(series).order_by("member__display_name", "id"))
+    if not enrollments:
+        return []
+    # What each member's calendar was last sent (a superseded or failed invite was not received).
+    last_invite = dict(
+        OutboxMessage.objects.filter(
+            kind__in=SERIES_INVITE_KINDS,
+            channel=Channel.EMAIL,
+            series=series,
+            member_id__in=[e.member_id for e in enrollments],
+        )
+        .exclude(status__in=[Status.SKIPPED, Status.FAILED])
+        .values("member_id")
+        .annotate(last=Max("sequence"))
+        .values_list("member_id", "last")
+    )
+    next_session = _next_session(series, now=now)
+    planned = []
+    for enrollment in enrollments:
+        member = enrollment.member
+        if email_notice_ok(member) and last_invite.get(member.id, -1) < series.sequence:
+            planned.append(PlannedNotice(enrollment=enrollment, channel=Channel.EMAIL, wanted_at=now, due_at=now))
+        if next_session is not None and sms_notice_ok(member):
+            # Quiet hours as for a moved session: the morning, unless the next
+            # meeting would start before then (a late text beats a wasted trip).
+            due = _due_for(
+                channel=Channel.SMS, due=now, member=member, starts_at=next_session.starts_at, kind=Kind.SERIES_CHANGED
+            )
+            planned.append(PlannedNotice(enrollment=enrollment, channel=Channel.SMS, wanted_at=now, due_at=due))
+    return planned
 
 
 # --- Enrollment events -----------------------------------------------------------------
