@@ -321,11 +321,12 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Lantern <reminders@localhost>")
 
-# --- Notices a session change will send (wiring, not configuration) --------------
+# --- Notices a session or series change will send (wiring, not configuration) ----
 # The session API's change answer and the facilitator pages ask this function who
 # will be told, how and when; `sessions` reaches it by name and never imports
 # `notifications` (sessions/hooks.py).
 SESSION_CHANGE_NOTICES = "notifications.preview.session_change_notices"
+SERIES_CHANGE_NOTICES = "notifications.preview.series_change_notices"
 
 # --- Scheduling -------------------------------------------------------------
 SESSION_HORIZON_DAYS = envint("SESSION_HORIZON_DAYS", 180)

@@ -1,11 +1,14 @@
-"""What a session change will tell members: for the facilitator who made it.
+"""What a session or series change will tell members: for the facilitator who made it.
 
-`session_change_notices` answers "who will be notified, how, and when" from the
-same schedule the planner uses to write the outbox (planner.session_notice_schedule),
-so the preview cannot promise what the dispatcher will not do.
+`session_change_notices` and `series_change_notices` answer "who will be notified,
+how, and when" from the same schedules the planner uses to write the outbox
+(planner.session_notice_schedule, series_change_notice_schedule,
+series_end_notice_schedule), so the preview cannot promise what the dispatcher will
+not do.
 
 `sessions` never imports this module: its API and pages reach it through the
-SESSION_CHANGE_NOTICES setting (sessions/hooks.py loads it with import_string).
+SESSION_CHANGE_NOTICES and SERIES_CHANGE_NOTICES settings (sessions/hooks.py loads
+them with import_string).
 """
 
 from __future__ import annotations
@@ -15,9 +18,15 @@ import zoneinfo
 
 from django.utils import timezone as dj_timezone
 
-from notifications.models import Channel, Kind, SessionWatch
-from notifications.planner import session_change_kind, session_notice_schedule
-from sessions.models import Enrollment, Session
+from notifications.models import Channel, Kind, OutboxMessage, SessionWatch
+from notifications.planner import (
+    PlannedNotice,
+    series_change_notice_schedule,
+    series_end_notice_schedule,
+    session_change_kind,
+    session_notice_schedule,
+)
+from sessions.models import Enrollment, Session, SessionSeries
 
 # `when` of a notice.
 AT_ONCE = "at_once"
@@ -70,8 +79,30 @@ def session_change_notices(*, session: Session, now: dt.datetime | None = None) 
     kind = change[0]
     if kind == Kind.SESSION_CANCELLED and not session.series.active:
         return result  # the series' ending has its own notice
-    result["kind"] = str(kind)
     planned = session_notice_schedule(session=session, kind=kind, now=now)
+    return _answer(kind=kind, planned=planned, group_id=session.group_id, now=now)
+
+
+def series_change_notices(*, series: SessionSeries, now: dt.datetime | None = None) -> dict:
+    """The notices the next dispatcher run will send about `series`' last edit or its end.
+
+    The same answer as session_change_notices, with kind "series_changed" or
+    "series_ended". A series never edited, or whose last change is already planned,
+    gives kind None and no notices.
+    """
+    now = now or dj_timezone.now()
+    series = SessionSeries.objects.get(pk=series.pk)
+    kind = Kind.SERIES_CHANGED if series.active else Kind.SERIES_ENDED
+    already = OutboxMessage.objects.filter(series=series, kind=kind, sequence=series.sequence).exists()
+    if series.sequence == 0 or already:
+        return {"kind": None, "notices": [], "not_notified": []}
+    schedule = series_change_notice_schedule if series.active else series_end_notice_schedule
+    planned = schedule(series=series, now=now)
+    return _answer(kind=kind, planned=planned, group_id=series.group_id, now=now)
+
+
+def _answer(*, kind: str, planned: list[PlannedNotice], group_id: int, now: dt.datetime) -> dict:
+    result: dict = {"kind": str(kind), "notices": [], "not_notified": []}
     for notice in planned:
         member = notice.enrollment.member
         zone = _zone(member.timezone)
@@ -95,7 +126,7 @@ def session_change_notices(*, session: Session, now: dt.datetime | None = None) 
         )
     reached = {notice.enrollment.id for notice in planned}
     result["not_notified"] = list(
-        Enrollment.objects.filter(group_id=session.group_id, status=Enrollment.Status.ACTIVE)
+        Enrollment.objects.filter(group_id=group_id, status=Enrollment.Status.ACTIVE)
         .exclude(id__in=reached)
         .order_by("member__display_name", "id")
         .values_list("member__display_name", flat=True)

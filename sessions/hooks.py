@@ -5,6 +5,11 @@ which notices a session's last change will send (by default
 notifications.preview.session_change_notices). The session API's change answer and
 the facilitator pages both call `session_change_notices` here; with the setting
 empty they say nothing will be sent by Lantern.
+
+SERIES_CHANGE_NOTICES names a function `(*, series, now=None) -> dict` with the same
+answer about a series' last edit or its end (by default
+notifications.preview.series_change_notices); the facilitator's series pages call
+`series_change_notices` here.
 """
 
 from __future__ import annotations
@@ -23,8 +28,15 @@ def _load(path: str):
     return import_string(path)
 
 
-def session_change_notices(*, session, now: dt.datetime | None = None) -> dict:
-    path = settings.SESSION_CHANGE_NOTICES
+def _notices(path: str, **about) -> dict:
     if not path:
         return {**NO_NOTICES, "notices": [], "not_notified": []}
-    return _load(path)(session=session, now=now)
+    return _load(path)(**about)
+
+
+def session_change_notices(*, session, now: dt.datetime | None = None) -> dict:
+    return _notices(settings.SESSION_CHANGE_NOTICES, session=session, now=now)
+
+
+def series_change_notices(*, series, now: dt.datetime | None = None) -> dict:
+    return _notices(settings.SERIES_CHANGE_NOTICES, series=series, now=now)
