@@ -1,10 +1,9 @@
 """Cancel, move or re-venue one session, seeing first who will be told, how and when.
 
-The check page rehearses the change: `session_change` (the API's service) runs in a
-savepoint, the notifications app's answer to "who will be told" is read through
-sessions.hooks (SESSION_CHANGE_NOTICES, the function the API's change answer uses),
-and the savepoint is rolled back. So the page shows the service's own refusals and
-the planner's own schedule, and nothing has changed until the facilitator confirms.
+The check page rehearses the change (sessions.facilitate.rehearsal): `session_change`
+(the API's service) runs in a savepoint, the notifications app's answer to "who will be
+told" is read through sessions.hooks (SESSION_CHANGE_NOTICES, the function the API's
+change answer uses), and the savepoint is rolled back.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
@@ -23,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 from sessions import hooks
 from sessions.api.access import require_group
 from sessions.facilitate.access import facilitate_page
+from sessions.facilitate.rehearsal import notice_context, rehearse
 from sessions.facilitate.views import session_context
 from sessions.forms_facilitate import SessionCancelForm, SessionMoveForm, SessionVenueForm, add_service_errors
 from sessions.models import Session, Venue
@@ -38,39 +37,12 @@ FORMS = {"cancel": SessionCancelForm, "move": SessionMoveForm, "venue": SessionV
 FORM_FIELDS = {"cancel": {}, "move": {"starts_at": "time", "ends_at": "time"}, "venue": {}}
 
 
-class _Rehearsal(Exception):
-    def __init__(self, answer: dict):
-        self.answer = answer
-
-
 def rehearse_session_change(*, session: Session, actor, change: dict, now: dt.datetime) -> dict:
     """The notices `change` would send (hooks.session_change_notices' answer), changing nothing."""
-    try:
-        with transaction.atomic():
-            changed = schedule_services.session_change(session=session, actor=actor, now=now, **change)
-            raise _Rehearsal(hooks.session_change_notices(session=changed, now=now))
-    except _Rehearsal as rehearsal:
-        return rehearsal.answer
-
-
-def notice_lines(answer: dict) -> list[dict]:
-    """Notices grouped by channel and send time: "Text, right away: Ana, Ben"."""
-    lines: dict[tuple, dict] = {}
-    for notice in answer.get("notices", []):
-        send_at = dt.datetime.fromisoformat(notice["send_at"])
-        key = (notice["channel"], notice["when"], send_at.replace(tzinfo=None), notice["timezone"])
-        line = lines.setdefault(
-            key,
-            {
-                "channel": notice["channel"],
-                "when": notice["when"],
-                "send_at": send_at,
-                "timezone": notice["timezone"],
-                "names": [],
-            },
-        )
-        line["names"].append(notice["first_name"])
-    return sorted(lines.values(), key=lambda line: (line["send_at"].astimezone(dt.UTC), line["channel"]))
+    return rehearse(
+        change=lambda: schedule_services.session_change(session=session, actor=actor, now=now, **change),
+        notices=lambda changed: hooks.session_change_notices(session=changed, now=now),
+    )
 
 
 def _session(request, session_id: int) -> Session:
@@ -119,8 +91,7 @@ def _change_page(request, session_id: int, *, kind: str):
                 context.update(
                     {
                         "confirming": True,
-                        "lines": notice_lines(answer),
-                        "not_notified": answer.get("not_notified", []),
+                        **notice_context(answer),
                         "new_start": change["starts_at"].astimezone(zone) if "starts_at" in change else None,
                         "new_venue": change.get("venue"),
                     }
