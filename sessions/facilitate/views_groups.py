@@ -4,22 +4,32 @@ The same checks as the management API: creating a group or a venue and reading t
 audit log are for organization admins (`require_org_admin`), editing a group and
 its facilitators for its lead or an admin (`can_lead_group`, the API's NOT_LEAD
 message), schedules for anyone who manages the group, as in the API.
+
+Changing or ending a series is checked first, as a session change is: the service is
+rehearsed (sessions.facilitate.rehearsal) and the page shows who will be told, by
+which channel and when (sessions.hooks.series_change_notices); only the POST with
+confirm changes anything.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
+from functools import partial
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from sessions import hooks
 from sessions.api.access import administered_organization, managed_group, require_group, require_org_admin
 from sessions.api.manage import NOT_LEAD
 from sessions.facilitate.access import facilitate_page, forbidden
+from sessions.facilitate.rehearsal import notice_context, rehearse
 from sessions.forms_facilitate import (
     AuditFilterForm,
     FacilitatorForm,
@@ -159,13 +169,13 @@ def schedule(request, group_id: int):
     return render(request, "sessions/facilitate/schedule.html", {"group": group, "series": series})
 
 
-def _schedule_form_page(request, *, group, form, series=None, plan=None, status=200):
+def _schedule_form_page(request, *, group, form, series=None, plan=None, notices=None, status=200):
     # The clock the times are typed on: the series' own when editing one, the group's for a new one.
     zone = series.local_zone if series is not None else group.local_zone
     return render(
         request,
         "sessions/facilitate/schedule_form.html",
-        {"group": group, "form": form, "series": series, "plan": plan, "zone": zone.key},
+        {"group": group, "form": form, "series": series, "plan": plan, "zone": zone.key, **(notices or {})},
         status=status,
     )
 
@@ -235,30 +245,54 @@ def series_edit(request, series_id: int):
     form = ScheduleForm(request.POST, venues=venues, allow_dates=False)
     if not form.is_valid():
         return _schedule_form_page(request, group=group, form=form, series=series, status=400)
+    now = dj_timezone.now()
     try:
         plan = patterns.schedule_plan(pattern=form.chosen_pattern(), timezone=series.local_zone.key)
+        change = partial(
+            patterns.series_change_from_pattern,
+            series=series,
+            plan=plan,
+            duration_minutes=form.cleaned_data["duration_minutes"],
+            venue=form.cleaned_data["venue"],
+            actor=request.user,
+            now=now,
+        )
         if request.POST.get("confirm") == "yes":
-            patterns.series_change_from_pattern(
-                series=series,
-                plan=plan,
-                duration_minutes=form.cleaned_data["duration_minutes"],
-                venue=form.cleaned_data["venue"],
-                actor=request.user,
-            )
+            change()
             messages.success(request, _("The series is changed. Future sessions follow it."))
             return redirect("facilitate:schedule", group_id=group.pk)
+        answer = rehearse(change=change, notices=lambda changed: hooks.series_change_notices(series=changed, now=now))
     except ValidationError as exc:
         add_service_errors(form, exc, fields=ScheduleForm.SERVICE_FIELDS)
         return _schedule_form_page(request, group=group, form=form, series=series, status=400)
-    return _schedule_form_page(request, group=group, form=form, series=series, plan=plan)
+    return _schedule_form_page(
+        request, group=group, form=form, series=series, plan=plan, notices=notice_context(answer)
+    )
+
+
+def _rehearse_series_end(series: SessionSeries, *, actor, now: dt.datetime) -> dict:
+    """Who ending `series` would tell, and how many sessions it would cancel, changing nothing."""
+
+    def notices(cancelled: int) -> dict:
+        return {**hooks.series_change_notices(series=series, now=now), "cancelled": cancelled}
+
+    return rehearse(change=partial(schedule_services.series_end, series=series, actor=actor, now=now), notices=notices)
 
 
 @facilitate_page
 @require_POST
 def series_end(request, series_id: int):
+    """POST: the check (how many sessions are cancelled, who is told). POST with confirm: end it."""
     series = _series(request, series_id)
+    now = dj_timezone.now()
     try:
-        cancelled = schedule_services.series_end(series=series, actor=request.user)
+        if request.POST.get("confirm") != "yes":
+            answer = _rehearse_series_end(series, actor=request.user, now=now)
+            series.pattern = patterns.pattern_from_rrule(series.rrule)
+            series.local_start = schedule_services.series_local_dtstart(series)
+            context = {"series": series, "group": series.group, "cancelled": answer["cancelled"]}
+            return render(request, "sessions/facilitate/series_end.html", {**context, **notice_context(answer)})
+        cancelled = schedule_services.series_end(series=series, actor=request.user, now=now)
     except ValidationError as exc:
         for message in page_messages(exc):
             messages.error(request, message)

@@ -123,7 +123,7 @@ def _posts(w, inbound: InboundMessage) -> list[tuple[str, str, dict, set]]:
         ("cancel", f"/facilitate/sessions/{s}/cancel/", {"note": "Closed", "confirm": "yes"}, MANAGERS),
         ("message", f"/facilitate/groups/{g}/messages/", {"body": "Hello", "confirm": "yes"}, MANAGERS),
         ("facilitator", f"/facilitate/groups/{g}/facilitators/", {"username": "outsider", "role": "lead"}, LEADS),
-        ("end series", f"/facilitate/series/{w.series.pk}/end/", {}, MANAGERS),
+        ("end series", f"/facilitate/series/{w.series.pk}/end/", {"confirm": "yes"}, MANAGERS),
         ("facilitator remove", f"/facilitate/groups/{g}/facilitators/co/remove/", {}, LEADS),
         ("inbox handled", f"/facilitate/groups/{g}/inbox/{inbound.pk}/handled/", {"handled": "yes"}, MANAGERS),
         (
@@ -172,8 +172,19 @@ def test_allowed_posts_go_through(page_world, inbound_text, role):
 
 
 def _read_only_posts(w) -> list[tuple[str, str, dict, set]]:
-    # POSTs that change nothing (a body too long for a query string): allowed is 200.
-    return [("message count", f"/facilitate/groups/{w.group.pk}/messages/count/", {"body": "Hello"}, MANAGERS)]
+    # POSTs that change nothing (a body too long for a query string, a check before a change): allowed is 200.
+    edit = {
+        "pattern": "weekly",
+        "weekday": "WE",
+        "first_date": "2030-01-02",
+        "start_time": "18:30",
+        "duration_minutes": "90",
+    }
+    return [
+        ("message count", f"/facilitate/groups/{w.group.pk}/messages/count/", {"body": "Hello"}, MANAGERS),
+        ("series check", f"/facilitate/series/{w.series.pk}/", edit, MANAGERS),
+        ("end series check", f"/facilitate/series/{w.series.pk}/end/", {}, MANAGERS),
+    ]
 
 
 @pytest.mark.parametrize("role", ROLES)

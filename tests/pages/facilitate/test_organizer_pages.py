@@ -226,7 +226,7 @@ def test_edit_and_end_a_series(page_world, as_lead):
     assert as_lead.post(url, data).status_code == 302
     series.refresh_from_db()
     assert series.rrule == "FREQ=WEEKLY;BYDAY=WE"
-    assert as_lead.post(f"{url}end/").status_code == 302
+    assert as_lead.post(f"{url}end/", {"confirm": "yes"}).status_code == 302
     series.refresh_from_db()
     assert series.active is False
 

@@ -1,5 +1,5 @@
-"""Pages that tell members something: changing a session (with who will be told), writing
-to the group, the inbox of replies, the follow-up list."""
+"""Pages that tell members something: changing a session or a series (with who will be
+told), writing to the group, the inbox of replies, the follow-up list."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from notifications import broadcasts, texts
 from notifications.models import Broadcast, InboundMessage, OutboxMessage
-from sessions.models import Attendance, AuditLog, Member, Session
+from sessions.models import Attendance, AuditLog, Member, Session, SessionSeries
 from sessions.services import schedule as schedule_services
+from sessions.services import schedule_patterns as patterns
 from tests.factories import MemberFactory, VenueFactory
 from tests.pages.facilitate.conftest import shows, signed_in
 
@@ -120,6 +121,131 @@ def test_change_venue_to_another_organizations_venue_is_refused(reachable, as_le
     assert response.status_code == 302
     reachable.next_session.refresh_from_db()
     assert reachable.next_session.venue == spare
+
+
+# --- Changing or ending a series ------------------------------------------------------------
+
+
+@pytest.fixture
+def at_night(reachable):
+    """Ana's clock reads about 02:00 (quiet hours): her text waits for 08:00; Ben's email goes at once."""
+    now = timezone.now()
+    offset = (2 - now.hour) % 24
+    offset = offset - 24 if offset > 12 else offset
+    zone = f"Etc/GMT{-offset:+d}"  # the sign of Etc/ zones is inverted
+    Member.objects.filter(display_name="Ana").update(timezone=zone)
+    local = now.astimezone(zoneinfo.ZoneInfo(zone))
+    morning = local.date() if local.hour < 8 else local.date() + dt.timedelta(days=1)
+    reachable.morning = f"{morning:%A} {morning.day} {morning:%B}, 8:00 AM"
+    reachable.zone = zone
+    return reachable
+
+
+def series_url(world) -> str:
+    return f"/facilitate/series/{world.series.pk}/"
+
+
+def wednesdays(**extra) -> dict:
+    tomorrow = timezone.now().date() + dt.timedelta(days=1)
+    return {
+        "pattern": patterns.WEEKLY,
+        "weekday": "WE",
+        "first_date": tomorrow.isoformat(),
+        "start_time": "18:30",
+        "duration_minutes": "90",
+        **extra,
+    }
+
+
+def _series_state(world) -> tuple:
+    series = SessionSeries.objects.get(pk=world.series.pk)
+    sessions = Session.objects.filter(series=series).order_by("pk")
+    return (
+        series.rrule,
+        series.active,
+        series.sequence,
+        list(sessions.values_list("pk", "starts_at", "status", "sequence")),
+        OutboxMessage.objects.count(),
+        AuditLog.objects.filter(action__startswith="series.").count(),
+    )
+
+
+def _told(response) -> str:
+    body = response.content.decode()
+    assert "Who will be told" in body
+    return body
+
+
+def test_a_series_edit_shows_who_will_be_told_how_and_when_before_anything_changes(at_night, as_lead):
+    before = _series_state(at_night)
+    response = as_lead.post(series_url(at_night), wednesdays())
+    assert response.status_code == 200
+    body = _told(response)
+    assert "Yes, change the schedule" in body
+    assert "<strong>Email</strong>,\n    right away:\n    Ben" in body
+    assert (
+        f"{at_night.morning}</time> their time ({at_night.zone}), after the night's quiet hours:\n    Ana</li>" in body
+    )
+    assert "Not told, as they have no text or email notices on: Cy." in body
+    # The rehearsal leaves nothing behind: the series, its sessions, the outbox and the audit log.
+    assert _series_state(at_night) == before
+
+
+def test_confirming_a_series_edit_changes_it_and_members_are_told_once(at_night, as_lead):
+    from notifications.planner import plan_notifications
+
+    response = as_lead.post(series_url(at_night), wednesdays(confirm="yes"))
+    assert response.status_code == 302
+    series = SessionSeries.objects.get(pk=at_night.series.pk)
+    assert (series.rrule, series.sequence) == ("FREQ=WEEKLY;BYDAY=WE", 1)
+    plan_notifications()
+    plan_notifications()
+    told = sorted(
+        OutboxMessage.objects.filter(series=series, kind="series_changed").values_list(
+            "member__display_name", "channel"
+        )
+    )
+    assert told == [("Ana", "sms"), ("Ben", "email")]
+
+
+def test_a_series_edit_the_service_refuses_shows_its_message_and_no_check(reachable, as_lead):
+    response = as_lead.post(series_url(reachable), wednesdays(duration_minutes="0"))
+    assert response.status_code == 400
+    assert "Who will be told" not in response.content.decode()
+
+
+def test_ending_a_series_shows_who_will_be_told_before_anything_changes(at_night, as_lead):
+    before = _series_state(at_night)
+    response = as_lead.post(f"{series_url(at_night)}end/")
+    assert response.status_code == 200
+    body = _told(response)
+    assert "1 future session will be cancelled." in body
+    assert "Yes, end the series" in body
+    assert "<strong>Email</strong>,\n    right away:\n    Ben" in body
+    assert (
+        f"{at_night.morning}</time> their time ({at_night.zone}), after the night's quiet hours:\n    Ana</li>" in body
+    )
+    assert "Not told, as they have no text or email notices on: Cy." in body
+    assert _series_state(at_night) == before
+
+
+def test_confirming_the_end_ends_the_series_and_members_are_told_once(at_night, as_lead):
+    from notifications.planner import plan_notifications
+
+    response = as_lead.post(f"{series_url(at_night)}end/", {"confirm": "yes"})
+    assert response.status_code == 302
+    at_night.next_session.refresh_from_db()
+    assert at_night.next_session.status == Session.Status.CANCELLED
+    assert not SessionSeries.objects.get(pk=at_night.series.pk).active
+    plan_notifications()
+    plan_notifications()
+    told = sorted(OutboxMessage.objects.values_list("member__display_name", "channel", "kind"))
+    assert told == [("Ana", "sms", "series_ended"), ("Ben", "email", "series_ended")]
+
+
+def test_a_series_end_can_only_be_checked_by_post(reachable, as_lead):
+    assert as_lead.get(f"{series_url(reachable)}end/").status_code == 405
+    assert SessionSeries.objects.get(pk=reachable.series.pk).active
 
 
 # --- Messages ---------------------------------------------------------------------------
