@@ -243,6 +243,13 @@ def test_confirming_the_end_ends_the_series_and_members_are_told_once(at_night, 
     assert told == [("Ana", "sms", "series_ended"), ("Ben", "email", "series_ended")]
 
 
+def test_the_series_end_check_in_spanish(reachable, as_lead):
+    body = as_lead.post(f"{series_url(reachable)}end/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Se cancelará 1 sesión futura." in body
+    assert "A quién se avisará" in body
+    assert "Sí, terminar la serie" in body
+
+
 def test_a_series_end_can_only_be_checked_by_post(reachable, as_lead):
     assert as_lead.get(f"{series_url(reachable)}end/").status_code == 405
     assert SessionSeries.objects.get(pk=reachable.series.pk).active
