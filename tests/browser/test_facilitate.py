@@ -1,6 +1,6 @@
 """Facilitator pages end to end on a phone (390×844) in Chromium: sign in, approve a request,
 take attendance, cancel the next session and see the text reach the fake Twilio, send a
-message, and set up a group with a "2nd Thursday" schedule. axe-core on every page in
+message, end a series after its check, and set up a group with a "2nd Thursday" schedule. axe-core on every page in
 English and Spanish; screenshots into docs/screenshots/facilitate-*.png."""
 
 from __future__ import annotations
@@ -162,6 +162,24 @@ def test_create_a_group_with_a_second_thursday_schedule(phone, world, axe, scree
     phone.get_by_role("button", name="Save this schedule").click()
     assert phone.get_by_text("The schedule is saved.").is_visible()
     assert SessionSeries.objects.get(group=group).rrule == "FREQ=MONTHLY;BYDAY=2TH"
+
+
+def test_end_a_series_after_seeing_who_will_be_told(phone, world, axe, screenshot):
+    sign_in(phone, "lead")
+    phone.goto(f"/facilitate/groups/{world.group.pk}/schedule/")
+    phone.get_by_role("button", name="End this series").click()
+    assert phone.get_by_role("heading", name="Who will be told").is_visible()
+    assert phone.get_by_text("1 future session will be cancelled.").is_visible()
+    told = phone.locator(".panel .f-list").inner_text()
+    assert "Text" in told and "Ana" in told and "Email" in told and "Ben" in told
+    world.series.refresh_from_db()
+    assert world.series.active
+    axe(phone)
+    screenshot(phone, "facilitate-series-end-preview")
+    phone.get_by_role("button", name="Yes, end the series").click()
+    assert phone.get_by_text("The series has ended; 1 future sessions are cancelled.").is_visible()
+    world.series.refresh_from_db()
+    assert not world.series.active
 
 
 def test_pages_in_spanish_have_no_axe_violations(phone_es, world, axe, screenshot):
