@@ -208,6 +208,17 @@ def test_confirming_a_series_edit_changes_it_and_members_are_told_once(at_night,
     assert told == [("Ana", "sms"), ("Ben", "email")]
 
 
+def test_the_same_schedule_again_is_said_to_change_nothing(reachable, as_lead):
+    series = reachable.series  # weekly on Tuesday at 19:00, Chicago
+    local = schedule_services.series_local_dtstart(series)
+    same = {"pattern": patterns.WEEKLY, "weekday": "TU", "first_date": local.date().isoformat()}
+    response = as_lead.post(series_url(reachable), {**same, "start_time": "19:00", "duration_minutes": "90"})
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "saving it changes nothing and tells nobody" in body
+    assert "Who will be told" not in body
+
+
 def test_a_series_edit_the_service_refuses_shows_its_message_and_no_check(reachable, as_lead):
     response = as_lead.post(series_url(reachable), wednesdays(duration_minutes="0"))
     assert response.status_code == 400
