@@ -231,6 +231,7 @@ def test_ending_a_series_shows_who_will_be_told_before_anything_changes(at_night
     assert response.status_code == 200
     body = _told(response)
     assert "1 future session will be cancelled." in body
+    assert "Every week on Tuesday, 7:00 PM" in body
     assert "Yes, end the series" in body
     assert "<strong>Email</strong>,\n    right away:\n    Ben" in body
     assert (
