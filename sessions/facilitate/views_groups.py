@@ -23,6 +23,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions import hooks
@@ -305,7 +306,13 @@ def series_end(request, series_id: int):
             messages.error(request, message)
     else:
         messages.success(
-            request, _("The series has ended; %(count)s future sessions are cancelled.") % {"count": cancelled}
+            request,
+            ngettext(
+                "The series has ended; %(count)s future session is cancelled.",
+                "The series has ended; %(count)s future sessions are cancelled.",
+                cancelled,
+            )
+            % {"count": cancelled},
         )
     return redirect("facilitate:schedule", group_id=series.group_id)
 

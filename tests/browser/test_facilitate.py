@@ -177,7 +177,7 @@ def test_end_a_series_after_seeing_who_will_be_told(phone, world, axe, screensho
     axe(phone)
     screenshot(phone, "facilitate-series-end-preview")
     phone.get_by_role("button", name="Yes, end the series").click()
-    assert phone.get_by_text("The series has ended; 1 future sessions are cancelled.").is_visible()
+    assert phone.get_by_text("The series has ended; 1 future session is cancelled.").is_visible()
     world.series.refresh_from_db()
     assert not world.series.active
 

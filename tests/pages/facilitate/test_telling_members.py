@@ -246,6 +246,8 @@ def test_confirming_the_end_ends_the_series_and_members_are_told_once(at_night, 
 
     response = as_lead.post(f"{series_url(at_night)}end/", {"confirm": "yes"})
     assert response.status_code == 302
+    done = [str(m) for m in as_lead.get(response["Location"]).context["messages"]]
+    assert done == ["The series has ended; 1 future session is cancelled."]
     at_night.next_session.refresh_from_db()
     assert at_night.next_session.status == Session.Status.CANCELLED
     assert not SessionSeries.objects.get(pk=at_night.series.pk).active
