@@ -259,8 +259,11 @@ def series_edit(request, series_id: int):
             now=now,
         )
         if request.POST.get("confirm") == "yes":
-            change()
-            messages.success(request, _("The series is changed. Future sessions follow it."))
+            before = series.sequence
+            if change().sequence == before:
+                messages.success(request, _("Nothing changed: the series already has this schedule."))
+            else:
+                messages.success(request, _("The series is changed. Future sessions follow it."))
             return redirect("facilitate:schedule", group_id=group.pk)
         answer = rehearse(change=change, notices=partial(_series_edit_notices, before=series.sequence, now=now))
     except ValidationError as exc:

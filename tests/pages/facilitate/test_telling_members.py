@@ -218,6 +218,20 @@ def test_the_same_schedule_again_is_said_to_change_nothing(reachable, as_lead):
     assert "saving it changes nothing and tells nobody" in body
     assert "Who will be told" not in body
 
+    saved = as_lead.post(
+        series_url(reachable), {**same, "start_time": "19:00", "duration_minutes": "90", "confirm": "yes"}
+    )
+    assert saved.status_code == 302
+    said = [str(m) for m in as_lead.get(saved["Location"]).context["messages"]]
+    assert said == ["Nothing changed: the series already has this schedule."]
+    assert SessionSeries.objects.get(pk=series.pk).sequence == series.sequence
+
+
+def test_a_changed_schedule_is_said_to_be_changed(at_night, as_lead):
+    saved = as_lead.post(series_url(at_night), wednesdays(confirm="yes"))
+    said = [str(m) for m in as_lead.get(saved["Location"]).context["messages"]]
+    assert said == ["The series is changed. Future sessions follow it."]
+
 
 def test_a_series_edit_the_service_refuses_shows_its_message_and_no_check(reachable, as_lead):
     response = as_lead.post(series_url(reachable), wednesdays(duration_minutes="0"))
