@@ -40,3 +40,11 @@ def session_change_notices(*, session, now: dt.datetime | None = None) -> dict:
 
 def series_change_notices(*, series, now: dt.datetime | None = None) -> dict:
     return _notices(settings.SERIES_CHANGE_NOTICES, series=series, now=now)
+
+
+def series_edit_notices(*, series, sequence_before: int, now: dt.datetime | None = None) -> dict:
+    """series_change_notices for an edit, with `unchanged`. An edit that left the series as it
+    was (the same SEQUENCE) tells nobody, whatever an earlier edit not yet planned will say."""
+    if series.sequence == sequence_before:
+        return {**NO_NOTICES, "notices": [], "not_notified": [], "unchanged": True}
+    return {**series_change_notices(series=series, now=now), "unchanged": False}

@@ -171,6 +171,40 @@ SERIES_EXAMPLE = OpenApiExample(
     },
     response_only=True,
 )
+SERIES_CHANGED_EXAMPLE = OpenApiExample(
+    "Meets an hour later, and who will be told",
+    value={
+        **SERIES_EXAMPLE.value,
+        "dtstart": "2026-01-06T20:00:00",
+        "sequence": 1,
+        "notifications": {
+            "kind": "series_changed",
+            "unchanged": False,
+            "notices": [
+                {
+                    "first_name": "Ana",
+                    "channel": "sms",
+                    "when": "after_quiet_hours",
+                    "send_at": "2026-03-10T08:00:00-05:00",
+                    "local_time": "08:00",
+                    "timezone": "America/Chicago",
+                    "summary": "Ana: text after quiet hours, at 08:00 on Tue 10 Mar their time",
+                },
+                {
+                    "first_name": "Ben",
+                    "channel": "email",
+                    "when": "at_once",
+                    "send_at": "2026-03-09T23:40:00-05:00",
+                    "local_time": "23:40",
+                    "timezone": "America/Chicago",
+                    "summary": "Ben: email, now",
+                },
+            ],
+            "not_notified": ["Cy"],
+        },
+    },
+    response_only=True,
+)
 SERIES_LATER_EXAMPLE = OpenApiExample("Meet an hour later", value={"dtstart": "2026-01-06T20:00"}, request_only=True)
 SESSION_CANCEL_EXAMPLE = OpenApiExample(
     "Cancel a session",

@@ -24,6 +24,7 @@ from sessions.api.serializers_schedule import (
     DateRangeQuerySerializer,
     FollowUpSerializer,
     PublicGroupSessionsSerializer,
+    SeriesChangeAnswerSerializer,
     SeriesInputSerializer,
     SeriesSerializer,
     SessionChangeAnswerSerializer,
@@ -32,7 +33,7 @@ from sessions.api.serializers_schedule import (
     SessionSerializer,
 )
 from sessions.cohorts import cohort_progress
-from sessions.hooks import session_change_notices
+from sessions.hooks import series_edit_notices, session_change_notices
 from sessions.models import Session, SessionSeries
 from sessions.permissions import IsStaffUser
 from sessions.selectors import attendance as attendance_selectors
@@ -139,18 +140,24 @@ class SeriesDetailView(APIView):
     @extend_schema(
         summary="Change a series",
         description="Regenerates future sessions; sessions a facilitator changed or cancelled, "
-        "and past sessions, are kept.",
+        "and past sessions, are kept. The answer's `notifications` says which members will be told, "
+        "by text or email, and when; `unchanged` is true when the series already had this schedule "
+        "(nothing changes and nobody is told).",
         request=SeriesInputSerializer,
-        responses={200: SeriesSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
-        examples=[examples.SERIES_LATER_EXAMPLE, examples.SERIES_EXAMPLE],
+        responses={200: SeriesChangeAnswerSerializer, 400: INVALID, 403: FORBIDDEN, 404: NOT_FOUND},
+        examples=[examples.SERIES_LATER_EXAMPLE, examples.SERIES_CHANGED_EXAMPLE],
         tags=TAGS,
     )
     def patch(self, request, pk: int):
         series = self._series(request, pk)
         payload = SeriesInputSerializer(data=request.data, partial=True, context={"request": request})
         payload.is_valid(raise_exception=True)
+        before = series.sequence
         series = schedule_services.series_update(series=series, actor=request.user, **payload.validated_data)
-        return Response(SeriesSerializer(series).data)
+        body = SeriesSerializer(series).data
+        # Who will hear about it, how and when: from the notifications app, through a settings hook.
+        body["notifications"] = series_edit_notices(series=series, sequence_before=before)
+        return Response(body)
 
     @extend_schema(
         summary="End a series",

@@ -181,6 +181,28 @@ class SessionChangeNoticesSerializer(serializers.Serializer):
     )
 
 
+class SeriesChangeNoticesSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=["series_changed"],
+        allow_null=True,
+        help_text="null when members are not told (the series already had this schedule)",
+    )
+    unchanged = serializers.BooleanField(help_text="true when the series already had this schedule: nothing changed")
+    notices = SessionNoticeSerializer(many=True)
+    not_notified = serializers.ListField(
+        child=serializers.CharField(), help_text="First names of active members with no text or email to reach"
+    )
+
+
+class SeriesChangeAnswerSerializer(SeriesSerializer):
+    """The series after an edit, and who will be told about it, how and when."""
+
+    notifications = SeriesChangeNoticesSerializer(read_only=True)
+
+    class Meta(SeriesSerializer.Meta):
+        fields = [*SeriesSerializer.Meta.fields, "notifications"]
+
+
 class SessionChangeAnswerSerializer(SessionSerializer):
     """The session after a change, and who will be told about it, how and when."""
 

@@ -258,27 +258,22 @@ def series_edit(request, series_id: int):
             actor=request.user,
             now=now,
         )
+        before = series.sequence
         if request.POST.get("confirm") == "yes":
-            before = series.sequence
             if change().sequence == before:
                 messages.success(request, _("Nothing changed: the series already has this schedule."))
             else:
                 messages.success(request, _("The series is changed. Future sessions follow it."))
             return redirect("facilitate:schedule", group_id=group.pk)
-        answer = rehearse(change=change, notices=partial(_series_edit_notices, before=series.sequence, now=now))
+        answer = rehearse(
+            change=change,
+            notices=lambda changed: hooks.series_edit_notices(series=changed, sequence_before=before, now=now),
+        )
     except ValidationError as exc:
         add_service_errors(form, exc, fields=ScheduleForm.SERVICE_FIELDS)
         return _schedule_form_page(request, group=group, form=form, series=series, status=400)
     notices = {**notice_context(answer), "unchanged": answer.get("unchanged", False)}
     return _schedule_form_page(request, group=group, form=form, series=series, plan=plan, notices=notices)
-
-
-def _series_edit_notices(changed: SessionSeries, *, before: int, now: dt.datetime) -> dict:
-    # series_update leaves a series it would not change as it was (same SEQUENCE): saving
-    # it tells nobody, whatever an earlier, not yet planned edit will say.
-    if changed.sequence == before:
-        return {**hooks.NO_NOTICES, "notices": [], "not_notified": [], "unchanged": True}
-    return hooks.series_change_notices(series=changed, now=now)
 
 
 def _rehearse_series_end(series: SessionSeries, *, actor, now: dt.datetime) -> dict:

@@ -188,3 +188,25 @@ def test_series_reach_the_preview_only_through_the_setting(series, now, settings
     assert hooks.series_change_notices(series=series, now=now) == series_change_notices(series=series, now=now)
     settings.SERIES_CHANGE_NOTICES = ""
     assert hooks.series_change_notices(series=series, now=now)["notices"] == []
+
+
+def test_the_series_edit_answer_says_who_will_be_told(api_client, series):
+    api_client.force_authenticate(FacilitatorFactory(group=series.group).user)
+    url = f"/api/manage/series/{series.pk}/"
+
+    response = api_client.patch(url, {"duration_minutes": 60}, format="json")
+    assert response.status_code == 200
+    told = response.json()["notifications"]
+    assert (told["kind"], told["unchanged"]) == ("series_changed", False)
+    assert [(n["first_name"], n["channel"]) for n in told["notices"]] == [
+        ("Ana", "email"),
+        ("Ana", "sms"),
+        ("Ben", "email"),
+    ]
+    assert told["not_notified"] == ["Carl"]
+    assert all(n["when"] in (AT_ONCE, AFTER_QUIET_HOURS) and n["summary"] for n in told["notices"])
+
+    # The same values again change nothing, and the answer says nobody will be told.
+    again = api_client.patch(url, {"duration_minutes": 60}, format="json").json()
+    assert again["sequence"] == response.json()["sequence"]
+    assert again["notifications"] == {"kind": None, "unchanged": True, "notices": [], "not_notified": []}
