@@ -163,10 +163,11 @@ def facilitator_remove(request, group_id: int, username: str):
 def schedule(request, group_id: int):
     group = managed_group(request, group_id)
     series = list(schedule_selectors.series_for_group(group=group))
+    now = dj_timezone.now()
     for item in series:
         item.pattern = patterns.pattern_from_rrule(item.rrule)
         item.local_start = schedule_services.series_local_dtstart(item)
-        item.next_dates = patterns.series_preview(item, count=3) if item.active else ()
+        item.next_dates = patterns.series_preview(item, count=3, now=now) if item.active else ()
     return render(request, "sessions/facilitate/schedule.html", {"group": group, "series": series})
 
 
@@ -195,7 +196,7 @@ def schedule_new(request, group_id: int):
         return _schedule_form_page(request, group=group, form=form, status=400)
     try:
         pattern = form.chosen_pattern()
-        plan = patterns.schedule_plan(pattern=pattern, timezone=group.local_zone.key)
+        plan = patterns.schedule_plan(pattern=pattern, timezone=group.local_zone.key, now=dj_timezone.now())
         if pattern.kind == patterns.CYCLE:
             # A cycle sets the group's cycle start and length: a group edit.
             require_group(request, group, may=can_lead_group, message=NOT_LEAD)
@@ -248,7 +249,7 @@ def series_edit(request, series_id: int):
         return _schedule_form_page(request, group=group, form=form, series=series, status=400)
     now = dj_timezone.now()
     try:
-        plan = patterns.schedule_plan(pattern=form.chosen_pattern(), timezone=series.local_zone.key)
+        plan = patterns.schedule_plan(pattern=form.chosen_pattern(), timezone=series.local_zone.key, now=now)
         change = partial(
             patterns.series_change_from_pattern,
             series=series,

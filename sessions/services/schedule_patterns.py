@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from dateutil.rrule import rrulestr
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_noop
 
 from sessions.models import SessionSeries, SupportGroup, Venue
@@ -151,21 +152,26 @@ def pattern_from_rrule(rrule: str) -> dict:
     return {"kind": CUSTOM}
 
 
-def _preview(planned: tuple[PlannedSeries, ...], tz_name: str, count: int) -> tuple[dt.datetime, ...]:
+def _preview(
+    planned: tuple[PlannedSeries, ...], tz_name: str, count: int, *, now: dt.datetime | None
+) -> tuple[dt.datetime, ...]:
+    """The first `count` dates from `now` on: a series that began weeks ago (an edit of it)
+    previews the dates still to come, not the ones it has already had."""
     zone = zoneinfo.ZoneInfo(tz_name)
+    after = (now or dj_timezone.now()).astimezone(zone)
     starts: list[dt.datetime] = []
     for item in planned:
         rule = rrulestr(item.rrule, dtstart=item.dtstart.replace(tzinfo=zone))
-        for index, occurrence in enumerate(rule):
-            if index >= count:
-                break
+        for occurrence in rule.xafter(after, count=count, inc=True):
             # Through UTC and back: the wall-clock time as it really happens (a non-existent
             # spring-forward time moves by the gap, as the stored sessions do).
             starts.append(schedule_services.local_to_utc(occurrence.replace(tzinfo=None), tz_name).astimezone(zone))
     return tuple(sorted(starts)[:count])
 
 
-def schedule_plan(*, pattern: Pattern, timezone: str, count: int = PREVIEW_COUNT) -> SchedulePlan:
+def schedule_plan(
+    *, pattern: Pattern, timezone: str, count: int = PREVIEW_COUNT, now: dt.datetime | None = None
+) -> SchedulePlan:
     """Validate a pattern into the series it would create, and its next `count` dates.
 
     Raises ValidationError keyed by the picker's fields (pattern, weekday, ordinal,
@@ -207,14 +213,16 @@ def schedule_plan(*, pattern: Pattern, timezone: str, count: int = PREVIEW_COUNT
         series=planned_series,
         cycle_start=cycle_start,
         cycle_weeks=pattern.cycle_weeks if pattern.kind == CYCLE else None,
-        preview=_preview(planned_series, timezone, count),
+        preview=_preview(planned_series, timezone, count, now=now),
     )
 
 
-def series_preview(series: SessionSeries, *, count: int = PREVIEW_COUNT) -> tuple[dt.datetime, ...]:
-    """The next dates of a stored series' rule from its start, local (for its edit page)."""
+def series_preview(
+    series: SessionSeries, *, count: int = PREVIEW_COUNT, now: dt.datetime | None = None
+) -> tuple[dt.datetime, ...]:
+    """The next dates of a stored series' rule from `now`, local (for the schedule page)."""
     planned = (PlannedSeries(rrule=series.rrule, dtstart=schedule_services.series_local_dtstart(series)),)
-    return _preview(planned, series.timezone, count)
+    return _preview(planned, series.timezone, count, now=now)
 
 
 @transaction.atomic

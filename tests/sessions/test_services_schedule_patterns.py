@@ -15,10 +15,16 @@ from tests.factories import SupportGroupFactory
 SEVEN_PM = dt.time(19, 0)
 
 
+# Before every date these tests plan: the preview lists the dates from "now" on.
+NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
+
+
 def plan(kind, **fields):
+    now = fields.pop("now", NOW)
     return patterns.schedule_plan(
         pattern=patterns.Pattern(kind=kind, start_time=fields.pop("start_time", SEVEN_PM), **fields),
         timezone=fields.pop("timezone", "America/Chicago"),
+        now=now,
     )
 
 
@@ -55,6 +61,16 @@ def test_second_thursday_previews_eight_dates_at_seven_pm_local_across_the_dst_c
     assert [d.tzname() for d in result.preview[2:4]] == ["CST", "CDT"]
     # The first session moves onto the rule's first date, as validate_rrule stores it.
     assert result.series[0].dtstart == dt.datetime(2027, 1, 14, 19, 0)
+
+
+def test_the_preview_lists_the_dates_still_to_come_not_those_already_past():
+    """Editing a series that began in January, in March: the next dates, not January's."""
+    march_3 = dt.datetime(2027, 3, 3, 12, 0, tzinfo=dt.UTC)  # a Wednesday
+    result = plan(patterns.WEEKLY, weekday="TU", first_date=dt.date(2027, 1, 1), now=march_3)
+    assert [d.date() for d in result.preview[:3]] == [dt.date(2027, 3, 9), dt.date(2027, 3, 16), dt.date(2027, 3, 23)]
+    assert len(result.preview) == patterns.PREVIEW_COUNT
+    # The series itself still starts on its first date.
+    assert result.series[0].dtstart == dt.datetime(2027, 1, 5, 19, 0)
 
 
 def test_until_ends_the_series_on_that_local_day():
