@@ -26,6 +26,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connections
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
@@ -407,6 +408,16 @@ class PlannedNotice:
     wanted_at: dt.datetime
     due_at: dt.datetime
 
+    def row(self, **fields) -> OutboxMessage:
+        """The outbox row that sends this notice; `fields` say what it is about."""
+        return _row(
+            member_id=self.enrollment.member_id,
+            enrollment_id=self.enrollment.id,
+            channel=self.channel,
+            due_at=self.due_at,
+            **fields,
+        )
+
 
 def session_notice_schedule(*, session: Session, kind: str, now: dt.datetime) -> list[PlannedNotice]:
     """Who gets a notice about this session's change, on which channel, and when.
@@ -432,12 +443,8 @@ def session_notice_schedule(*, session: Session, kind: str, now: dt.datetime) ->
 
 def _plan_session_notice(*, session: Session, kind: str, detail: str, now: dt.datetime) -> int:
     rows = [
-        _row(
-            member_id=notice.enrollment.member_id,
-            channel=notice.channel,
+        notice.row(
             kind=kind,
-            enrollment_id=notice.enrollment.id,
-            due_at=notice.due_at,
             detail=detail,
             session_id=session.id,
             group_id=session.group_id,
@@ -478,12 +485,8 @@ def plan_series_endings(*, now: dt.datetime) -> PlanResult:
         change_notices = OutboxMessage.objects.filter(series=series, kind=Kind.SERIES_CHANGED)
         result.retired += _retire_rows(change_notices, reason=SERIES_ENDED, now=now)
         rows += [
-            _row(
-                member_id=notice.enrollment.member_id,
-                channel=notice.channel,
+            notice.row(
                 kind=Kind.SERIES_ENDED,
-                enrollment_id=notice.enrollment.id,
-                due_at=notice.due_at,
                 group_id=series.group_id,
                 series_id=series.pk,
                 sequence=series.sequence,
@@ -568,21 +571,17 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
             result.moved += waiting.exclude(session_id=next_session.id).update(
                 session_id=next_session.id, updated_at=now
             )
-        planned = series_change_notice_schedule(series=series, now=now)
+        planned = series_change_notice_schedule(series=series, now=now, next_session=next_session)
         for notice in planned:
             sms = notice.channel == Channel.SMS
             rows.append(
-                _row(
-                    member_id=notice.enrollment.member_id,
+                notice.row(
                     group_id=series.group_id,
-                    enrollment_id=notice.enrollment.id,
                     series_id=series.pk,
                     kind=Kind.SERIES_CHANGED,
                     sequence=series.sequence,
-                    channel=notice.channel,
                     session_id=next_session.id if sms else None,
                     dedupe_key=series_changed_sms_key(series) if sms else series_changed_invite_key(series),
-                    due_at=notice.due_at,
                 )
             )
         invited = [notice.enrollment.member_id for notice in planned if notice.channel == Channel.EMAIL]
@@ -600,6 +599,10 @@ def plan_series_changes(*, now: dt.datetime) -> PlanResult:
     return result
 
 
+# "Not read yet", as distinct from None ("there is no next session").
+_UNREAD: Any = object()
+
+
 def _next_session(series: SessionSeries, *, now: dt.datetime) -> Session | None:
     return (
         Session.objects.filter(series=series, status=Session.Status.SCHEDULED, starts_at__gt=now)
@@ -608,12 +611,15 @@ def _next_session(series: SessionSeries, *, now: dt.datetime) -> Session | None:
     )
 
 
-def series_change_notice_schedule(*, series: SessionSeries, now: dt.datetime) -> list[PlannedNotice]:
+def series_change_notice_schedule(
+    *, series: SessionSeries, now: dt.datetime, next_session: Session | None = _UNREAD
+) -> list[PlannedNotice]:
     """Who is told that a facilitator edited `series`, on which channel, and when.
 
     Email: a new invite of the series to each member whose calendar last got an older
-    SEQUENCE. SMS: one text naming the next meeting, if there is one. The planner's
-    rows and the facilitator's preview (notifications.preview) both come from here.
+    SEQUENCE. SMS: one text naming the next meeting, if there is one (the planner passes
+    the one its rows will name; the preview lets it be read here). The planner's rows and
+    the facilitator's preview (notifications.preview) both come from here.
     """
     enrollments = list(_members_when_series_changed(series).order_by("member__display_name", "id"))
     if not enrollments:
@@ -631,7 +637,8 @@ def series_change_notice_schedule(*, series: SessionSeries, now: dt.datetime) ->
         .annotate(last=Max("sequence"))
         .values_list("member_id", "last")
     )
-    next_session = _next_session(series, now=now)
+    if next_session is _UNREAD:
+        next_session = _next_session(series, now=now)
     planned = []
     for enrollment in enrollments:
         member = enrollment.member
