@@ -176,17 +176,20 @@ def _told(response) -> str:
     return body
 
 
+def _says_ben_now_ana_in_the_morning_not_cy(body: str, world) -> None:
+    """The night-time roster's check: Ben's email at once, Ana's text after her quiet hours, Cy not told."""
+    assert "<strong>Email</strong>,\n    right away:\n    Ben" in body
+    assert f"{world.morning}</time> their time ({world.zone}), after the night's quiet hours:\n    Ana</li>" in body
+    assert "Not told, as they have no text or email notices on: Cy." in body
+
+
 def test_a_series_edit_shows_who_will_be_told_how_and_when_before_anything_changes(at_night, as_lead):
     before = _series_state(at_night)
     response = as_lead.post(series_url(at_night), wednesdays())
     assert response.status_code == 200
     body = _told(response)
     assert "Yes, change the schedule" in body
-    assert "<strong>Email</strong>,\n    right away:\n    Ben" in body
-    assert (
-        f"{at_night.morning}</time> their time ({at_night.zone}), after the night's quiet hours:\n    Ana</li>" in body
-    )
-    assert "Not told, as they have no text or email notices on: Cy." in body
+    _says_ben_now_ana_in_the_morning_not_cy(body, at_night)
     # The rehearsal leaves nothing behind: the series, its sessions, the outbox and the audit log.
     assert _series_state(at_night) == before
 
@@ -217,6 +220,7 @@ def test_the_same_schedule_again_is_said_to_change_nothing(reachable, as_lead):
     body = response.content.decode()
     assert "saving it changes nothing and tells nobody" in body
     assert "Who will be told" not in body
+    assert "Yes, change the schedule" not in body  # nothing to confirm
 
     saved = as_lead.post(
         series_url(reachable), {**same, "start_time": "19:00", "duration_minutes": "90", "confirm": "yes"}
@@ -247,11 +251,7 @@ def test_ending_a_series_shows_who_will_be_told_before_anything_changes(at_night
     assert "1 future session will be cancelled." in body
     assert "Every week on Tuesday, 7:00 PM" in body
     assert "Yes, end the series" in body
-    assert "<strong>Email</strong>,\n    right away:\n    Ben" in body
-    assert (
-        f"{at_night.morning}</time> their time ({at_night.zone}), after the night's quiet hours:\n    Ana</li>" in body
-    )
-    assert "Not told, as they have no text or email notices on: Cy." in body
+    _says_ben_now_ana_in_the_morning_not_cy(body, at_night)
     assert _series_state(at_night) == before
 
 
