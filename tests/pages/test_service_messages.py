@@ -234,3 +234,43 @@ def test_a_message_that_is_no_constant_is_shown_as_it_is():
         assert translated("Something a model said.") == "Something a model said."
         assert translated("") == ""
         assert page_messages(ValidationError("Something a model said.")) == ["Something a model said."]
+
+
+def _refusal(call) -> ValidationError:
+    with pytest.raises(ValidationError) as raised:
+        call()
+    return raised.value
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("call", "field", "message"),
+    [
+        (lambda: validators.validate_timezone("Mars/Olympus"), NON_FIELD_ERRORS, validators.INVALID_TIMEZONE),
+        (lambda: schedule_patterns.parse_dates("12/03/2027"), "dates", schedule_patterns.DATE_INVALID),
+        (
+            lambda: schedule_patterns.parse_dates(",".join(f"2027-01-{d:02d}" for d in range(1, 32)) * 3),
+            "dates",
+            schedule_patterns.TOO_MANY_DATES,
+        ),
+        (
+            # Through members.normalize_contacts, which passes the validator's errors on.
+            lambda: members.normalize_contacts(phone="+33 6 12 34 56 78", email=None, default_region="US"),
+            "phone",
+            validators.PHONE_COUNTRY_NOT_ALLOWED,
+        ),
+    ],
+    ids=["timezone", "date", "too-many-dates", "phone-country"],
+)
+def test_the_services_really_raise_their_values_as_params(call, field, message):
+    """A service that filled its message in itself would show English on a Spanish page."""
+    exc = _refusal(call)
+    with translation.override("es"):
+        shown = page_message_dict(exc)[field]
+    assert len(shown) == 1 and shown[0] != message
+    english = exc.message_dict[field][0] if hasattr(exc, "error_dict") else exc.messages[0]
+    assert shown[0] != english  # translated, not the API's English
+    assert "%(" not in shown[0]  # and filled in
+    example_params, spanish = WITH_VALUES[message]
+    if all(str(value) in english for value in example_params.values()):
+        assert shown == [spanish]
