@@ -136,8 +136,17 @@ def written_state() -> dict:
     return {model.__name__: list(model.objects.order_by("pk").values()) for model in WRITTEN_MODELS}
 
 
-def assert_refusal_changed_nothing(method: str, expected: int, before: dict, name: str, role: str) -> None:
-    if method != "get" and expected >= 400:
+def is_refused_write(method: str, expected: int) -> bool:
+    return method != "get" and expected >= 400
+
+
+def state_before(method: str, expected: int) -> dict | None:
+    """The written tables before a refused write (the only case compared after), else None."""
+    return written_state() if is_refused_write(method, expected) else None
+
+
+def assert_refusal_changed_nothing(method: str, expected: int, before: dict | None, name: str, role: str) -> None:
+    if is_refused_write(method, expected):
         after = written_state()
         changed = [model for model in before if before[model] != after[model]]
         assert changed == [], (name, role, changed)
@@ -293,7 +302,7 @@ def _fill(path: str, world: World, role: str) -> str:
 def test_authorization_matrix(world, name, method, path, body, role, expected):
     client = client_for(world, role)
     data = body(world) if body else None
-    before = written_state()
+    before = state_before(method, expected)
     response = getattr(client, method)(_fill(path, world, role), data, format="json")
     assert response.status_code == expected, (name, role, response.content[:300])
     if expected >= 400:
@@ -343,7 +352,7 @@ def page_client_for(world: World, role: str) -> Client:
 def test_member_page_matrix(world, name, method, path, body, role, expected):
     client = page_client_for(world, role)
     data = body(world) if body else {}
-    before = written_state()
+    before = state_before(method, expected)
     response = getattr(client, method)(_fill(path, world, role), data)
     assert response.status_code == expected, (name, role, response.content[:300])
     if expected >= 400:
