@@ -16,8 +16,8 @@ The life of a row:
 3. The provider is called; the result (sid, or an error policy) is saved.
 
 A worker killed between 2 and 3 leaves a row `sending` with `send_started_at`.
-After LEASE the dispatcher reconciles it: for Twilio by listing the messages
-sent to that number since the start and matching the body; found → `sent`,
+After the send lease (NOTIFICATIONS_SEND_LEASE_SECONDS) the dispatcher reconciles it:
+for Twilio by listing the messages sent to that number since the start and matching the body; found → `sent`,
 not found → scheduled again. Email and the console cannot be asked, so such
 a row is failed as `outcome_unknown` (visible in the admin) rather than sent twice.
 """

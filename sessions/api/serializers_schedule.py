@@ -185,7 +185,8 @@ class SeriesChangeNoticesSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(
         choices=["series_changed"],
         allow_null=True,
-        help_text="null when members are not told (the series already had this schedule)",
+        help_text="null when members are not told: the series already had this schedule (`unchanged`), "
+        "or this change was already planned and shown",
     )
     unchanged = serializers.BooleanField(help_text="true when the series already had this schedule: nothing changed")
     notices = SessionNoticeSerializer(many=True)
