@@ -159,14 +159,19 @@ def facilitator_remove(request, group_id: int, username: str):
 # --- Schedules --------------------------------------------------------------------------
 
 
+def _described(series: SessionSeries) -> SessionSeries:
+    """The series with what its name on a page is made of ("Every week on Tuesday, 7:00 PM")."""
+    series.pattern = patterns.pattern_from_rrule(series.rrule)
+    series.local_start = schedule_services.series_local_dtstart(series)
+    return series
+
+
 @facilitate_page
 def schedule(request, group_id: int):
     group = managed_group(request, group_id)
     series = list(schedule_selectors.series_for_group(group=group))
     now = dj_timezone.now()
-    for item in series:
-        item.pattern = patterns.pattern_from_rrule(item.rrule)
-        item.local_start = schedule_services.series_local_dtstart(item)
+    for item in map(_described, series):
         item.next_dates = patterns.series_preview(item, count=3, now=now) if item.active else ()
     return render(request, "sessions/facilitate/schedule.html", {"group": group, "series": series})
 
@@ -295,9 +300,7 @@ def series_end(request, series_id: int):
     try:
         if request.POST.get("confirm") != "yes":
             answer = _rehearse_series_end(series, actor=request.user, now=now)
-            series.pattern = patterns.pattern_from_rrule(series.rrule)
-            series.local_start = schedule_services.series_local_dtstart(series)
-            context = {"series": series, "group": series.group, "cancelled": answer["cancelled"]}
+            context = {"series": _described(series), "group": series.group, "cancelled": answer["cancelled"]}
             return render(request, "sessions/facilitate/series_end.html", {**context, **notice_context(answer)})
         cancelled = schedule_services.series_end(series=series, actor=request.user, now=now)
     except ValidationError as exc:
