@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
+
 from django.utils import timezone
 
 from notifications.models import Channel, Kind, OutboxMessage, Status
 from sessions.models import Member
-from tests.factories import EnrollmentFactory, MemberFactory, SessionFactory
+from tests.factories import EnrollmentFactory, MemberFactory, SessionFactory, SupportGroupFactory
 
 
 def texting_member(**kwargs) -> Member:
@@ -48,3 +51,20 @@ def sent_row(member=None, **kwargs) -> OutboxMessage:
         "to": member.phone,
     }
     return OutboxMessage.objects.create(**{**defaults, **kwargs})
+
+
+def weekly_online_series(now: dt.datetime):
+    """A weekly series of an online group, created through the schedule service, its first
+    meeting three days ahead at 19:00 Chicago time."""
+    from sessions.services.schedule import series_create
+
+    group = SupportGroupFactory(format="online", venue=None, conference_url="")
+    first_day = now.astimezone(zoneinfo.ZoneInfo("America/Chicago")).date() + dt.timedelta(days=3)
+    return series_create(
+        group=group,
+        rrule=f"FREQ=WEEKLY;BYDAY={first_day.strftime('%a')[:2].upper()}",
+        dtstart=dt.datetime.combine(first_day, dt.time(19, 0)),
+        timezone="America/Chicago",
+        duration_minutes=90,
+        now=now,
+    )

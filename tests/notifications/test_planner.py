@@ -15,7 +15,7 @@ from notifications.transports import ConsoleSms
 from sessions.models import Enrollment, EnrollmentEvent, Member, Session
 from sessions.services.schedule import session_change
 from tests.factories import EnrollmentFactory, SessionSeriesFactory, VenueFactory
-from tests.notifications.helpers import emailing_member, session_with_member, texting_member
+from tests.notifications.helpers import emailing_member, session_with_member, texting_member, weekly_online_series
 
 pytestmark = pytest.mark.django_db
 
@@ -421,21 +421,9 @@ def _series_with_joined_members(now, *members):
     """A weekly series created through the schedule service, its first meeting three
     days ahead at 19:00 Chicago time, and members who joined it (join events, so the
     planner sends their join invites)."""
-    from sessions.services.schedule import series_create
-    from tests.factories import SupportGroupFactory
-
-    group = SupportGroupFactory(format="online", venue=None, conference_url="")
-    first_day = now.astimezone(dt.timezone(dt.timedelta(hours=-6))).date() + dt.timedelta(days=3)
-    series = series_create(
-        group=group,
-        rrule=f"FREQ=WEEKLY;BYDAY={first_day.strftime('%a')[:2].upper()}",
-        dtstart=dt.datetime.combine(first_day, dt.time(19, 0)),
-        timezone="America/Chicago",
-        duration_minutes=90,
-        now=now,
-    )
+    series = weekly_online_series(now)
     for member in members:
-        enrollment = EnrollmentFactory(member=member, group=group)
+        enrollment = EnrollmentFactory(member=member, group=series.group)
         EnrollmentEvent.objects.create(enrollment=enrollment, from_status="", to_status="active", reason="join")
     return series
 

@@ -19,9 +19,9 @@ from notifications.preview import (
 )
 from sessions import hooks
 from sessions.models import Member
-from sessions.services.schedule import series_create, series_end, series_update, session_change
-from tests.factories import EnrollmentFactory, FacilitatorFactory, SessionFactory, SupportGroupFactory
-from tests.notifications.helpers import emailing_member, texting_member
+from sessions.services.schedule import series_end, series_update, session_change
+from tests.factories import EnrollmentFactory, FacilitatorFactory, SessionFactory
+from tests.notifications.helpers import emailing_member, texting_member, weekly_online_series
 
 pytestmark = pytest.mark.django_db
 
@@ -125,17 +125,8 @@ def test_sessions_reach_the_preview_only_through_the_setting(session, now, setti
 @pytest.fixture
 def series(now):
     """A weekly series whose first meeting is three days ahead, with Ana, Ben and Carl."""
-    group = SupportGroupFactory(format="online", venue=None, conference_url="")
-    first_day = now.astimezone(zoneinfo.ZoneInfo("America/Chicago")).date() + dt.timedelta(days=3)
-    series = series_create(
-        group=group,
-        rrule=f"FREQ=WEEKLY;BYDAY={first_day.strftime('%a')[:2].upper()}",
-        dtstart=dt.datetime.combine(first_day, dt.time(19, 0)),
-        timezone="America/Chicago",
-        duration_minutes=90,
-        now=now,
-    )
-    _roster(group)
+    series = weekly_online_series(now)
+    _roster(series.group)
     return series
 
 
