@@ -35,6 +35,16 @@ def add_service_errors(form: forms.Form, exc: ValidationError, *, fields: dict[s
             form.add_error(target, message)
 
 
+class NativeDateInput(forms.DateInput):
+    """The browser's date picker. Its value is always ISO (2026-03-12): a localized one
+    ("12/03/2026" on a Spanish page) is no value to it, and the field shows empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class SignInForm(forms.Form):
     """Only for the label texts; Django's AuthenticationForm does the work."""
 
@@ -88,7 +98,7 @@ class SessionCancelForm(forms.Form):
 class SessionMoveForm(forms.Form):
     """A date and a time on the group's clock; the page adds the zone, nobody types an offset."""
 
-    date = forms.DateField(label=_("New date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(label=_("New date"), widget=NativeDateInput())
     time = forms.TimeField(label=_("New start time"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
 
 
@@ -178,7 +188,7 @@ class GroupForm(forms.ModelForm):
             "sms_label": _("Shown on lock screens: never the topic, e.g. 'Tuesday evening group'."),
         }
         widgets = {
-            "cycle_start": forms.DateInput(attrs={"type": "date"}),
+            "cycle_start": NativeDateInput(),
             "description": forms.Textarea(attrs={"rows": 4}),
             "what_to_expect": forms.Textarea(attrs={"rows": 4}),
         }
@@ -260,12 +270,8 @@ class ScheduleForm(forms.Form):
     cycle_weeks = forms.IntegerField(
         label=_("Weeks in a cycle"), initial=patterns.DEFAULT_CYCLE_WEEKS, required=False, min_value=1
     )
-    first_date = forms.DateField(
-        label=_("Starting from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    until = forms.DateField(
-        label=_("Last date (leave empty to keep going)"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    first_date = forms.DateField(label=_("Starting from"), required=False, widget=NativeDateInput())
+    until = forms.DateField(label=_("Last date (leave empty to keep going)"), required=False, widget=NativeDateInput())
     dates = forms.CharField(
         label=_("Dates, one per line"),
         required=False,
